@@ -1,0 +1,9 @@
+# The API service, for `docker compose up` (OpenSearch runs in its own container).
+FROM python:3.11-slim
+WORKDIR /app
+COPY . /app
+RUN pip install --no-cache-dir .
+ENV ROR_HOST=0.0.0.0 ROR_PORT=8000 OPENSEARCH_URL=http://opensearch:9200 ROR_STORE_PATH=/data/ror.sqlite3
+VOLUME /data
+EXPOSE 8000
+CMD ["python", "-m", "ror_cli", "demo", "--external-engine"]

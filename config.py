@@ -1,0 +1,81 @@
+"""Every setting of ROR search, read from environment variables.
+
+Nothing else in the project reads ``os.environ``: code receives a ``Settings``
+(or the Flask config built from it). Each field documents its variable and default.
+"""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, fields
+from pathlib import Path
+
+PROJECT_DIR = Path(__file__).resolve().parent
+
+
+def _env(name: str, default: str) -> str:
+    value = os.environ.get(name, "").strip()
+    return value or default
+
+
+@dataclass(frozen=True)
+class Settings:
+    # OPENSEARCH_URL: the engine the service and the tests talk to.
+    opensearch_url: str = "http://127.0.0.1:9200"
+    # ROR_INDEX_PREFIX: prefix of every index and alias name (tests use their own).
+    index_prefix: str = "ror"
+    # ROR_STORE_PATH: the SQLite file, the system of record.
+    store_path: str = str(PROJECT_DIR / "var" / "ror.sqlite3")
+    # ROR_STATE_DIR: where the local OpenSearch node keeps its home, data and logs.
+    state_dir: str = str(PROJECT_DIR / "var")
+    # ROR_CACHE_DIR: downloaded artifacts (the OpenSearch zip), outside the work tree.
+    cache_dir: str = str(Path.home() / ".cache" / "ror-search")
+    # OPENSEARCH_HEAP: heap of the local node (tests: 1g; benchmarks: more).
+    opensearch_heap: str = "1g"
+    # OPENSEARCH_START_TIMEOUT: seconds to wait for the local node to turn yellow.
+    opensearch_start_timeout: int = 120
+    # ROR_HOST / ROR_PORT: where the web service listens.
+    host: str = "127.0.0.1"
+    port: int = 8000
+    # ROR_SECRET_KEY: signs session cookies; generated per process when empty (dev only).
+    secret_key: str = ""
+    # ROR_ENV: "development", "demo" or "production" (Secure cookies outside development).
+    env: str = "development"
+    # ROR_MAIL_DIR: where e-mails are written when no SMTP server is configured.
+    mail_dir: str = str(PROJECT_DIR / "var" / "mail")
+    # ROR_SMTP_URL: smtp://host:port to send real e-mail; empty writes to ROR_MAIL_DIR.
+    smtp_url: str = ""
+    # ROR_SUPPORT_PHONE / ROR_SUPPORT_EMAIL: shown on the help page.
+    support_phone: str = "0805 690 711"
+    support_email: str = "support.portailpro@sante-idf.fr"
+
+    @classmethod
+    def from_env(cls) -> "Settings":
+        names = {
+            "opensearch_url": "OPENSEARCH_URL",
+            "index_prefix": "ROR_INDEX_PREFIX",
+            "store_path": "ROR_STORE_PATH",
+            "state_dir": "ROR_STATE_DIR",
+            "cache_dir": "ROR_CACHE_DIR",
+            "opensearch_heap": "OPENSEARCH_HEAP",
+            "opensearch_start_timeout": "OPENSEARCH_START_TIMEOUT",
+            "host": "ROR_HOST",
+            "port": "ROR_PORT",
+            "secret_key": "ROR_SECRET_KEY",
+            "env": "ROR_ENV",
+            "mail_dir": "ROR_MAIL_DIR",
+            "smtp_url": "ROR_SMTP_URL",
+            "support_phone": "ROR_SUPPORT_PHONE",
+            "support_email": "ROR_SUPPORT_EMAIL",
+        }
+        values = {}
+        for f in fields(cls):
+            raw = _env(names[f.name], str(f.default))
+            values[f.name] = int(raw) if f.type in ("int", int) else raw
+        return cls(**values)
+
+    @property
+    def opensearch_port(self) -> int:
+        """Port of OPENSEARCH_URL, used when this project starts the node itself."""
+        from urllib.parse import urlsplit
+
+        return urlsplit(self.opensearch_url).port or 9200

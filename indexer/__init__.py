@@ -1,0 +1,1 @@
+"""Catalog records → OpenSearch documents: mappings, full reindex, incremental sync."""

@@ -1,0 +1,32 @@
+"""The one place that builds an OpenSearch client and names indexes and aliases."""
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+from opensearchpy import OpenSearch
+
+from config import Settings
+
+# Short timeouts: a directory that cannot reach its engine must say so quickly.
+REQUEST_TIMEOUT_S = 10
+
+
+def search_client(settings: Settings, *, timeout: float = REQUEST_TIMEOUT_S) -> OpenSearch:
+    """A client for OPENSEARCH_URL; retries once on a dropped connection."""
+    return OpenSearch(
+        hosts=[settings.opensearch_url],
+        timeout=timeout,
+        max_retries=1,
+        retry_on_timeout=False,
+    )
+
+
+def alias_name(settings: Settings, kind: str) -> str:
+    """The stable name searches use, e.g. ``ror-units``."""
+    return f"{settings.index_prefix}-{kind}"
+
+
+def new_index_name(settings: Settings, kind: str, mapping_version: int, now: datetime | None = None) -> str:
+    """A fresh concrete index behind the alias, e.g. ``ror-units-v3-20261125t173000123456``."""
+    stamp = (now or datetime.now(timezone.utc)).strftime("%Y%m%dt%H%M%S%f")
+    return f"{alias_name(settings, kind)}-v{mapping_version}-{stamp}"

@@ -1,0 +1,34 @@
+"""The Flask application: JSON API under /api/v1 and the French web UI."""
+from __future__ import annotations
+
+import secrets
+
+from flask import Flask
+
+from config import Settings
+
+
+def create_app(settings: Settings | None = None) -> Flask:
+    """Application factory: one app per settings (tests pass their own)."""
+    settings = settings or Settings.from_env()
+    app = Flask(__name__)
+    app.config.update(
+        SECRET_KEY=settings.secret_key or secrets.token_hex(32),
+        JSON_SORT_KEYS=False,
+        MAX_CONTENT_LENGTH=256 * 1024,
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_SECURE=settings.env == "production",
+    )
+    app.json.ensure_ascii = False
+    app.json.sort_keys = False
+
+    from indexer.engine import search_client
+
+    app.extensions["ror"] = {"settings": settings, "search": search_client(settings)}
+
+    from query_api import errors, health
+
+    errors.init_app(app)
+    app.register_blueprint(health.blueprint, url_prefix="/api/v1")
+    return app

@@ -1,0 +1,24 @@
+"""GET /api/v1/health: is the engine there, which version, what state."""
+from __future__ import annotations
+
+from flask import Blueprint, jsonify
+from opensearchpy.exceptions import OpenSearchException
+
+from query_api import context
+from query_api.errors import ENGINE_DOWN_MESSAGE
+
+blueprint = Blueprint("health", __name__)
+
+
+@blueprint.get("/health")
+def health():
+    client = context.search()
+    try:
+        info = client.info()
+        cluster = client.cluster.health()
+    except OpenSearchException:
+        body = {"status": "unavailable", "message": ENGINE_DOWN_MESSAGE, "opensearch": {"status": "unreachable"}}
+        return jsonify(body), 503
+    engine = {"status": cluster["status"], "version": info["version"]["number"]}
+    ok = cluster["status"] in ("green", "yellow")
+    return jsonify({"status": "ok" if ok else "degraded", "opensearch": engine}), 200 if ok else 503

@@ -1,0 +1,50 @@
+"""Fixtures: a real OpenSearch node (started by ``./ror test``) and per-run names."""
+from __future__ import annotations
+
+import dataclasses
+import uuid
+
+import pytest
+
+from config import Settings
+from indexer.engine import search_client
+
+
+@pytest.fixture(scope="session")
+def settings(tmp_path_factory) -> Settings:
+    """Settings of this test run: its own index prefix and store, the real engine."""
+    base = Settings.from_env()
+    run = uuid.uuid4().hex[:8]
+    work = tmp_path_factory.mktemp("ror")
+    return dataclasses.replace(
+        base,
+        index_prefix=f"test-{run}",
+        store_path=str(work / "store.sqlite3"),
+        mail_dir=str(work / "mail"),
+        secret_key="test-secret",
+    )
+
+
+@pytest.fixture(scope="session")
+def search(settings):
+    """A client of the real node; the run's indexes are deleted at the end."""
+    client = search_client(settings)
+    if not client.ping():
+        pytest.fail(
+            f"OpenSearch does not answer at {settings.opensearch_url}. "
+            "Run the tests with `./ror test`, which starts a node."
+        )
+    yield client
+    client.indices.delete(index=f"{settings.index_prefix}-*", ignore_unavailable=True, expand_wildcards="all")
+
+
+@pytest.fixture
+def app(settings, search):
+    from query_api import create_app
+
+    return create_app(settings)
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
