@@ -1,0 +1,1 @@
+"""Reference data files (see README.md) and the scripts that build them."""

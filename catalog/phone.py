@@ -1,0 +1,56 @@
+"""French phone numbers: normal form (E.164) and display."""
+
+from __future__ import annotations
+
+import re
+
+import phonenumbers
+from phonenumbers import NumberParseException, PhoneNumberFormat, PhoneNumberType
+
+__all__ = ["display_phone", "normalize_phone"]
+
+REGION = "FR"
+# Only what people put around digits. phonenumbers would otherwise turn letters
+# into digits ("01 23 45 67 8a" becomes a 9-digit number) and read "ext." tails.
+_ALLOWED_RE = re.compile(r"[0-9\s.\-/()+]+")
+_MOBILE_TYPES = {PhoneNumberType.MOBILE, PhoneNumberType.FIXED_LINE_OR_MOBILE}
+
+
+def _invalid(text: str) -> ValueError:
+    return ValueError(f"Ce numéro de téléphone n'est pas valide : {text.strip()}")
+
+
+def normalize_phone(text: str, *, mobile: bool | None = None) -> str:
+    """Parse a number typed in France and return it in E.164 ("+33123456789").
+
+    ``mobile=True`` refuses non-mobile numbers; False or None accept any valid
+    number. Raises ValueError with a French message for the user.
+    """
+    if not isinstance(text, str) or not text.strip():
+        raise ValueError("Aucun numéro de téléphone saisi.")
+    if not _ALLOWED_RE.fullmatch(text.strip()):
+        raise _invalid(text)
+    try:
+        number = phonenumbers.parse(text, REGION)
+    except NumberParseException:
+        raise _invalid(text) from None
+    # Strict validity, no "possible number + 0[1-9] prefix" fallback: the
+    # guide-style examples (01 23 45 67 89, 06 12 34 56 78) are valid in the
+    # pinned metadata (checked in tests), and the fallback would let through
+    # unallocated ranges such as 07 12 xx xx xx that nobody can call.
+    if not phonenumbers.is_valid_number(number):
+        raise _invalid(text)
+    if mobile and phonenumbers.number_type(number) not in _MOBILE_TYPES:
+        raise ValueError(f"Ce numéro de téléphone n'est pas un numéro de mobile : {text.strip()}")
+    return phonenumbers.format_number(number, PhoneNumberFormat.E164)
+
+
+def display_phone(e164: str) -> str:
+    """"+33123456789" -> "01 23 45 67 89"; numbers from other countries keep their +code."""
+    try:
+        number = phonenumbers.parse(e164, REGION)
+    except NumberParseException:
+        raise ValueError(f"not a phone number: {e164!r}") from None
+    if number.country_code == phonenumbers.country_code_for_region(REGION):
+        return phonenumbers.format_number(number, PhoneNumberFormat.NATIONAL)
+    return phonenumbers.format_number(number, PhoneNumberFormat.INTERNATIONAL)
