@@ -1,0 +1,328 @@
+"""Offer records in the store: EJ, EG, practitioners, UO, resource persons.
+
+Every function takes the caller's connection, so a caller composes several of them
+in one transaction. Any change the index must see bumps the unit's revision and
+queues it in the outbox in that same transaction.
+"""
+from __future__ import annotations
+
+import json
+import sqlite3
+from datetime import datetime
+from typing import Iterable, Iterator
+
+from catalog.store import enqueue_units, iso, utcnow
+
+# Unit fields a practitioner edits; everything else comes from the RPPS or the catalog.
+EDITABLE_UNIT_FIELDS = (
+    "phone",
+    "mobile",
+    "aptitudes",
+    "age_min",
+    "age_max",
+    "home_visit",
+    "home_visit_communes",
+    "week",
+    "open_on_holidays",
+    "comments",
+)
+_JSON_UNIT_FIELDS = {"aptitudes", "home_visit_communes", "week"}
+_BOOL_UNIT_FIELDS = {"home_visit", "open_on_holidays"}
+ESTABLISHMENT_FIELDS = ("ej_id", "name", "category", "sector", "address", "postal_code", "insee", "lat", "lon", "phone", "source")
+
+
+class StaleRevision(Exception):
+    """The sheet changed since the client read it."""
+
+    def __init__(self, current: dict):
+        super().__init__("stale revision")
+        self.current = current
+
+
+class NotFound(LookupError):
+    pass
+
+
+def _encode_unit_value(field: str, value):
+    if field in _JSON_UNIT_FIELDS:
+        if field == "week":
+            value = {str(day): [list(slot) for slot in slots] for day, slots in sorted((value or {}).items(), key=lambda kv: int(kv[0]))}
+        return json.dumps(value if value is not None else ([] if field != "week" else {}), ensure_ascii=False, separators=(",", ":"))
+    if field in _BOOL_UNIT_FIELDS:
+        return 1 if value else 0
+    if field == "comments":
+        return value or ""
+    return value
+
+
+def _decode_unit(row: sqlite3.Row) -> dict:
+    unit = dict(row)
+    for field in _JSON_UNIT_FIELDS:
+        unit[field] = json.loads(unit[field])
+    unit["week"] = {int(day): [tuple(slot) for slot in slots] for day, slots in unit["week"].items()}
+    for field in _BOOL_UNIT_FIELDS:
+        unit[field] = bool(unit[field])
+    return unit
+
+
+def _audit(conn, actor: str, target_type: str, target_id: str, changes: dict[str, tuple], now: str) -> None:
+    conn.executemany(
+        "INSERT INTO audit_log (at, actor, target_type, target_id, field, old_value, new_value) VALUES (?, ?, ?, ?, ?, ?, ?)",
+        [
+            (now, actor, target_type, target_id, field, _audit_text(old), _audit_text(new))
+            for field, (old, new) in changes.items()
+        ],
+    )
+
+
+def _audit_text(value) -> str | None:
+    if value is None or isinstance(value, str):
+        return value
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"), default=list)
+
+
+# --- legal entities and establishments ----------------------------------------------
+
+def upsert_legal_entity(conn, ej_id: str, name: str, kind: str, now: datetime | None = None) -> None:
+    stamp = iso(now or utcnow())
+    conn.execute(
+        """INSERT INTO legal_entities (id, name, kind, updated_at) VALUES (?, ?, ?, ?)
+           ON CONFLICT(id) DO UPDATE SET name = excluded.name, kind = excluded.kind,
+             revision = revision + (name != excluded.name), updated_at = excluded.updated_at
+           WHERE name != excluded.name OR kind != excluded.kind""",
+        (ej_id, name, kind, stamp),
+    )
+
+
+def upsert_establishment(conn, eg: dict, actor: str, now: datetime | None = None) -> bool:
+    """Create or update an EG; True when something changed (its units are then re-queued)."""
+    stamp = iso(now or utcnow())
+    current = conn.execute("SELECT * FROM establishments WHERE id = ?", (eg["id"],)).fetchone()
+    values = {field: eg.get(field) for field in ESTABLISHMENT_FIELDS}
+    if current is None:
+        conn.execute(
+            f"INSERT INTO establishments (id, {', '.join(ESTABLISHMENT_FIELDS)}, updated_at) "
+            f"VALUES (?, {', '.join('?' for _ in ESTABLISHMENT_FIELDS)}, ?)",
+            (eg["id"], *values.values(), stamp),
+        )
+        return True
+    changes = {f: (current[f], v) for f, v in values.items() if current[f] != v}
+    if not changes:
+        return False
+    assignments = ", ".join(f"{f} = ?" for f in changes)
+    conn.execute(
+        f"UPDATE establishments SET {assignments}, revision = revision + 1, updated_at = ? WHERE id = ?",
+        (*(new for _, new in changes.values()), stamp, eg["id"]),
+    )
+    _audit(conn, actor, "EG", eg["id"], changes, stamp)
+    touch_units(conn, [r["id"] for r in conn.execute("SELECT id FROM units WHERE eg_id = ?", (eg["id"],))], now)
+    return True
+
+
+def get_establishment(conn, eg_id: str) -> dict:
+    row = conn.execute(
+        "SELECT e.*, j.name AS ej_name FROM establishments e JOIN legal_entities j ON j.id = e.ej_id WHERE e.id = ?",
+        (eg_id,),
+    ).fetchone()
+    if row is None:
+        raise NotFound(eg_id)
+    return dict(row)
+
+
+def get_legal_entity(conn, ej_id: str) -> dict:
+    row = conn.execute("SELECT * FROM legal_entities WHERE id = ?", (ej_id,)).fetchone()
+    if row is None:
+        raise NotFound(ej_id)
+    return dict(row)
+
+
+# --- practitioners ------------------------------------------------------------------
+
+def upsert_practitioner(conn, practitioner: dict, now: datetime | None = None) -> None:
+    stamp = iso(now or utcnow())
+    conn.execute(
+        """INSERT INTO practitioners (rpps, civility, last_name, first_name, profession, updated_at)
+           VALUES (:rpps, :civility, :last_name, :first_name, :profession, :updated_at)
+           ON CONFLICT(rpps) DO UPDATE SET civility = excluded.civility, last_name = excluded.last_name,
+             first_name = excluded.first_name, profession = excluded.profession, updated_at = excluded.updated_at
+           WHERE civility != excluded.civility OR last_name != excluded.last_name
+             OR first_name != excluded.first_name OR profession != excluded.profession""",
+        {**practitioner, "updated_at": stamp},
+    )
+
+
+def get_practitioner(conn, rpps: str) -> dict:
+    row = conn.execute("SELECT * FROM practitioners WHERE rpps = ?", (rpps,)).fetchone()
+    if row is None:
+        raise NotFound(rpps)
+    return dict(row)
+
+
+# --- units --------------------------------------------------------------------------
+
+def insert_unit(conn, unit: dict, now: datetime | None = None) -> None:
+    """A new UO (revision 1), queued for the index."""
+    stamp = iso(now or utcnow())
+    fields = ["id", "eg_id", "uo_type", "name", "profession", "owner_rpps", *EDITABLE_UNIT_FIELDS]
+    conn.execute(
+        f"INSERT INTO units ({', '.join(fields)}, revision, updated_at) VALUES ({', '.join('?' for _ in fields)}, 1, ?)",
+        (*(_encode_unit_value(f, unit.get(f)) for f in fields), stamp),
+    )
+    enqueue_units(conn, [(unit["id"], 1)], now)
+
+
+def insert_units(conn, units: Iterable[dict], now: datetime | None = None) -> int:
+    """Many new UOs at once (imports, demo data): one executemany, one outbox batch."""
+    stamp = iso(now or utcnow())
+    fields = ["id", "eg_id", "uo_type", "name", "profession", "owner_rpps", *EDITABLE_UNIT_FIELDS]
+    rows = [(*(_encode_unit_value(f, u.get(f)) for f in fields), stamp) for u in units]
+    conn.executemany(
+        f"INSERT INTO units ({', '.join(fields)}, revision, updated_at) VALUES ({', '.join('?' for _ in fields)}, 1, ?)",
+        rows,
+    )
+    enqueue_units(conn, [(row[0], 1) for row in rows], now)
+    return len(rows)
+
+
+def get_unit(conn, unit_id: str) -> dict:
+    row = conn.execute("SELECT * FROM units WHERE id = ?", (unit_id,)).fetchone()
+    if row is None:
+        raise NotFound(unit_id)
+    return _decode_unit(row)
+
+
+def units_of_owner(conn, rpps: str) -> list[dict]:
+    return [_decode_unit(r) for r in conn.execute("SELECT * FROM units WHERE owner_rpps = ? ORDER BY id", (rpps,))]
+
+
+def units_of_establishment(conn, eg_id: str) -> list[dict]:
+    return [_decode_unit(r) for r in conn.execute("SELECT * FROM units WHERE eg_id = ? ORDER BY name, id", (eg_id,))]
+
+
+def update_unit(
+    conn,
+    unit_id: str,
+    changes: dict,
+    *,
+    actor: str,
+    expected_revision: int | None = None,
+    now: datetime | None = None,
+) -> dict:
+    """Apply validated changes to editable fields: revision + 1, audit rows, outbox entry.
+
+    ``expected_revision`` gives optimistic concurrency: a stale one raises
+    ``StaleRevision`` carrying the current sheet, and nothing is written.
+    """
+    unknown = set(changes) - set(EDITABLE_UNIT_FIELDS)
+    if unknown:
+        raise ValueError(f"not editable: {sorted(unknown)}")
+    current = get_unit(conn, unit_id)
+    if expected_revision is not None and expected_revision != current["revision"]:
+        raise StaleRevision(current)
+    diff = {f: (current[f], v) for f, v in changes.items() if _encode_unit_value(f, current[f]) != _encode_unit_value(f, v)}
+    if not diff:
+        return current
+    stamp_dt = now or utcnow()
+    stamp = iso(stamp_dt)
+    assignments = ", ".join(f"{f} = ?" for f in diff)
+    conn.execute(
+        f"UPDATE units SET {assignments}, revision = revision + 1, updated_at = ? WHERE id = ?",
+        (*(_encode_unit_value(f, new) for f, (_, new) in diff.items()), stamp, unit_id),
+    )
+    _audit(conn, actor, "UO", unit_id, diff, stamp)
+    enqueue_units(conn, [(unit_id, current["revision"] + 1)], stamp_dt)
+    return get_unit(conn, unit_id)
+
+
+def touch_units(conn, unit_ids: list[str], now: datetime | None = None) -> None:
+    """Bump revisions and re-queue units whose indexed view changed through their EG."""
+    stamp_dt = now or utcnow()
+    conn.executemany(
+        "UPDATE units SET revision = revision + 1, updated_at = ? WHERE id = ?",
+        [(iso(stamp_dt), unit_id) for unit_id in unit_ids],
+    )
+    revisions = [
+        (r["id"], r["revision"])
+        for unit_id in unit_ids
+        for r in conn.execute("SELECT id, revision FROM units WHERE id = ?", (unit_id,))
+    ]
+    enqueue_units(conn, revisions, stamp_dt)
+
+
+def count_units(conn) -> int:
+    return conn.execute("SELECT COUNT(*) FROM units").fetchone()[0]
+
+
+# --- what the indexer reads -----------------------------------------------------------
+
+_INDEX_RECORD_SQL = """
+SELECT u.*, e.name AS eg_name, e.category AS eg_category, e.address AS eg_address,
+       e.postal_code AS eg_postal_code, e.insee AS eg_insee, e.lat AS eg_lat, e.lon AS eg_lon,
+       e.ej_id AS ej_id, j.name AS ej_name
+FROM units u
+JOIN establishments e ON e.id = u.eg_id
+JOIN legal_entities j ON j.id = e.ej_id
+"""
+
+
+def _index_record(row: sqlite3.Row) -> dict:
+    unit = _decode_unit(row)
+    unit["establishment"] = {
+        "id": unit.pop("eg_id"),
+        "name": unit.pop("eg_name"),
+        "category": unit.pop("eg_category"),
+        "address": unit.pop("eg_address"),
+        "postal_code": unit.pop("eg_postal_code"),
+        "insee": unit.pop("eg_insee"),
+        "lat": unit.pop("eg_lat"),
+        "lon": unit.pop("eg_lon"),
+        "ej_id": unit.pop("ej_id"),
+        "ej_name": unit.pop("ej_name"),
+    }
+    return unit
+
+
+def iter_index_records(conn, batch_size: int = 2000) -> Iterator[dict]:
+    """Every unit joined with its EG and EJ, in id order (a full reindex reads this)."""
+    cursor = conn.execute(_INDEX_RECORD_SQL + " ORDER BY u.id")
+    while True:
+        rows = cursor.fetchmany(batch_size)
+        if not rows:
+            return
+        for row in rows:
+            yield _index_record(row)
+
+
+def index_records(conn, unit_ids: list[str]) -> dict[str, dict]:
+    """The index records of these units, by id (missing ids are absent)."""
+    found = {}
+    for start in range(0, len(unit_ids), 500):
+        chunk = unit_ids[start:start + 500]
+        marks = ", ".join("?" for _ in chunk)
+        for row in conn.execute(_INDEX_RECORD_SQL + f" WHERE u.id IN ({marks})", chunk):
+            found[row["id"]] = _index_record(row)
+    return found
+
+
+# --- resource persons ---------------------------------------------------------------
+
+def resource_persons(conn, unit_id: str) -> list[dict]:
+    return [dict(r) for r in conn.execute("SELECT * FROM resource_persons WHERE unit_id = ? ORDER BY source DESC, id", (unit_id,))]
+
+
+def add_resource_person(conn, unit_id: str, person: dict) -> None:
+    conn.execute(
+        "INSERT INTO resource_persons (unit_id, source, rpps, name, role, phone, email) VALUES (?, ?, ?, ?, ?, ?, ?)",
+        (unit_id, person.get("source", "added"), person.get("rpps"), person["name"], person.get("role", ""), person.get("phone"), person.get("email")),
+    )
+
+
+def replace_added_resource_persons(conn, unit_id: str, persons: list[dict], actor: str, now: datetime | None = None) -> None:
+    """The practitioner's own list (trainees, colleagues); RPPS-sourced persons stay."""
+    before = [p for p in resource_persons(conn, unit_id) if p["source"] == "added"]
+    conn.execute("DELETE FROM resource_persons WHERE unit_id = ? AND source = 'added'", (unit_id,))
+    for person in persons:
+        add_resource_person(conn, unit_id, {**person, "source": "added"})
+    strip = lambda ps: [{k: p.get(k) for k in ("name", "role", "phone", "email")} for p in ps]  # noqa: E731
+    if strip(before) != strip(persons):
+        _audit(conn, actor, "UO", unit_id, {"resource_persons": (strip(before), strip(persons))}, iso(now or utcnow()))

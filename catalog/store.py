@@ -1,0 +1,155 @@
+"""The SQLite store: connections, transactions, schema migrations, the outbox.
+
+One file in WAL mode, so readers never block the writer and the search index can be
+rebuilt from it at any time. Writes go through ``transaction()`` (BEGIN IMMEDIATE:
+the write lock is taken up front, so two writers queue on the busy timeout instead
+of failing half-way). Nothing outside ``catalog/`` speaks SQL.
+"""
+from __future__ import annotations
+
+import sqlite3
+from contextlib import contextmanager
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+from typing import Iterator
+
+MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
+BUSY_TIMEOUT_MS = 15_000
+
+
+def utcnow() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+def iso(moment: datetime) -> str:
+    """Timestamps are stored as ISO 8601 UTC strings, which sort as text."""
+    return moment.astimezone(timezone.utc).isoformat(timespec="microseconds")
+
+
+class Store:
+    """The system of record at one path."""
+
+    def __init__(self, path: str | Path):
+        self.path = Path(path)
+
+    def connect(self) -> sqlite3.Connection:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        conn = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
+        conn.row_factory = sqlite3.Row
+        conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        conn.execute("PRAGMA journal_mode = WAL")
+        conn.execute("PRAGMA synchronous = NORMAL")
+        conn.execute("PRAGMA foreign_keys = ON")
+        return conn
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        """A write transaction: all of it commits, or none of it."""
+        conn = self.connect()
+        try:
+            conn.execute("BEGIN IMMEDIATE")
+            yield conn
+            conn.execute("COMMIT")
+        except BaseException:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            raise
+        finally:
+            conn.close()
+
+    @contextmanager
+    def snapshot(self) -> Iterator[sqlite3.Connection]:
+        """A read transaction: one consistent view, however long it is read."""
+        conn = self.connect()
+        try:
+            conn.execute("BEGIN")
+            yield conn
+        finally:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            conn.close()
+
+    def migrate(self) -> int:
+        """Apply the numbered scripts of ``migrations/`` not yet applied; return the version."""
+        conn = self.connect()
+        try:
+            current = conn.execute("PRAGMA user_version").fetchone()[0]
+            for script in sorted(MIGRATIONS_DIR.glob("*.sql")):
+                version = int(script.name.split("_", 1)[0])
+                if version <= current:
+                    continue
+                conn.execute("BEGIN IMMEDIATE")
+                try:
+                    for statement in _statements(script.read_text()):
+                        conn.execute(statement)
+                    conn.execute(f"PRAGMA user_version = {version}")
+                    conn.execute("COMMIT")
+                except BaseException:
+                    conn.execute("ROLLBACK")
+                    raise
+                current = version
+            return current
+        finally:
+            conn.close()
+
+
+def _statements(sql: str) -> list[str]:
+    """Split a migration script on the ';' that end statements (none occur inside)."""
+    lines = [line.split("--", 1)[0] for line in sql.splitlines()]
+    return [s.strip() for s in "\n".join(lines).split(";") if s.strip()]
+
+
+def open_store(path: str | Path) -> Store:
+    """The store at ``path``, migrated to the latest schema."""
+    store = Store(path)
+    store.migrate()
+    return store
+
+
+# --- outbox: index operations waiting to be applied -------------------------------
+
+def enqueue_units(conn: sqlite3.Connection, revisions: list[tuple[str, int]], now: datetime | None = None) -> None:
+    """Queue (unit id, revision) pairs for the index, inside the caller's transaction."""
+    stamp = iso(now or utcnow())
+    conn.executemany(
+        "INSERT INTO outbox (unit_id, revision, created_at, next_attempt_at) VALUES (?, ?, ?, ?)",
+        [(unit_id, revision, stamp, stamp) for unit_id, revision in revisions],
+    )
+
+
+def due_outbox(conn: sqlite3.Connection, limit: int, now: datetime | None = None) -> list[sqlite3.Row]:
+    """Entries whose next attempt is due, oldest first."""
+    return conn.execute(
+        "SELECT id, unit_id, revision, attempts FROM outbox WHERE next_attempt_at <= ? ORDER BY id LIMIT ?",
+        (iso(now or utcnow()), limit),
+    ).fetchall()
+
+
+def ack_outbox(conn: sqlite3.Connection, ids: list[int]) -> None:
+    conn.executemany("DELETE FROM outbox WHERE id = ?", [(i,) for i in ids])
+
+
+def retry_outbox(conn: sqlite3.Connection, ids: list[int], error: str, now: datetime | None = None) -> None:
+    """Push entries back with exponential backoff (1 s doubling, capped at 5 min)."""
+    now = now or utcnow()
+    for entry_id in ids:
+        row = conn.execute("SELECT attempts FROM outbox WHERE id = ?", (entry_id,)).fetchone()
+        if row is None:
+            continue
+        attempts = row["attempts"] + 1
+        delay = min(300, 2 ** min(attempts - 1, 9))
+        conn.execute(
+            "UPDATE outbox SET attempts = ?, next_attempt_at = ?, last_error = ? WHERE id = ?",
+            (attempts, iso(now + timedelta(seconds=delay)), error[:500], entry_id),
+        )
+
+
+def outbox_state(conn: sqlite3.Connection) -> dict:
+    """Depth of the outbox and the creation time of its oldest entry."""
+    row = conn.execute("SELECT COUNT(*) AS depth, MIN(created_at) AS oldest, MAX(id) AS last_id FROM outbox").fetchone()
+    return {"depth": row["depth"], "oldest": row["oldest"], "last_id": row["last_id"] or 0}
+
+
+def drop_outbox_upto(conn: sqlite3.Connection, last_id: int) -> None:
+    """After a full reindex from a snapshot that included these entries."""
+    conn.execute("DELETE FROM outbox WHERE id <= ?", (last_id,))
