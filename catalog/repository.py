@@ -258,10 +258,12 @@ def count_units(conn) -> int:
 _INDEX_RECORD_SQL = """
 SELECT u.*, e.name AS eg_name, e.category AS eg_category, e.address AS eg_address,
        e.postal_code AS eg_postal_code, e.insee AS eg_insee, e.lat AS eg_lat, e.lon AS eg_lon,
-       e.ej_id AS ej_id, j.name AS ej_name
+       e.ej_id AS ej_id, j.name AS ej_name,
+       p.civility AS owner_civility, p.first_name AS owner_first_name, p.last_name AS owner_last_name
 FROM units u
 JOIN establishments e ON e.id = u.eg_id
 JOIN legal_entities j ON j.id = e.ej_id
+LEFT JOIN practitioners p ON p.rpps = u.owner_rpps
 """
 
 
@@ -279,6 +281,9 @@ def _index_record(row: sqlite3.Row) -> dict:
         "ej_id": unit.pop("ej_id"),
         "ej_name": unit.pop("ej_name"),
     }
+    first, last = unit.pop("owner_first_name"), unit.pop("owner_last_name")
+    unit.pop("owner_civility")
+    unit["owner_name"] = f"{first} {last}".strip() if last else None
     return unit
 
 

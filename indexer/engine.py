@@ -1,7 +1,9 @@
 """The one place that builds an OpenSearch client and names indexes and aliases."""
 from __future__ import annotations
 
+import json
 from datetime import datetime, timezone
+from pathlib import Path
 
 from opensearchpy import OpenSearch
 
@@ -30,3 +32,18 @@ def new_index_name(settings: Settings, kind: str, mapping_version: int, now: dat
     """A fresh concrete index behind the alias, e.g. ``ror-units-v3-20261125t173000123456``."""
     stamp = (now or datetime.now(timezone.utc)).strftime("%Y%m%dt%H%M%S%f")
     return f"{alias_name(settings, kind)}-v{mapping_version}-{stamp}"
+
+
+MAPPINGS_DIR = Path(__file__).resolve().parents[1] / "mappings"
+UNITS = "units"
+SUGGEST = "suggest"
+
+
+def load_mapping(kind: str) -> dict:
+    """``mappings/<kind>.json``: {"version", "settings", "mappings"}."""
+    return json.loads((MAPPINGS_DIR / f"{kind}.json").read_text(encoding="utf-8"))
+
+
+def building_alias_name(settings: Settings, kind: str) -> str:
+    """Points at an index being built, so incremental sync writes there too."""
+    return f"{alias_name(settings, kind)}-next"

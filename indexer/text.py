@@ -36,7 +36,9 @@ STOPWORDS = frozenset(
     "a au aux avec c ce ces d dans de des du en et l la le les ou par pour sa se ses son sur un une".split()
 )
 
-_LIGATURES = str.maketrans({"œ": "oe", "Œ": "oe", "æ": "ae", "Æ": "ae", "ß": "ss", "’": "'", "‘": "'", "ʼ": "'"})
+_LIGATURES = str.maketrans(
+    {"œ": "oe", "Œ": "oe", "æ": "ae", "Æ": "ae", "ß": "ss", "’": "'", "‘": "'", "ʼ": "'"}
+)
 # An elided article or pronoun at the start of a word: "l'équilibre", "qu'il".
 _ELISION = re.compile(r"(?<![a-z0-9])(?:jusqu|lorsqu|puisqu|qu|[ldjmnstc])'")
 _NOT_ALNUM = re.compile(r"[^a-z0-9]+")
@@ -84,7 +86,7 @@ def _synonyms() -> tuple[list[list[Phrase]], dict[str, list[tuple[Phrase, int]]]
 
 
 def synonym_expansion(folded_text: str) -> list[str]:
-    """Tokens of every phrase of every synonym group one of whose phrases occurs as whole words in the text."""
+    """Tokens of all phrases of each synonym group one of whose phrases occurs as whole words in the text."""
     groups, by_first = _synonyms()
     words = folded_text.split()
     matched = {

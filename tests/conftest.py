@@ -48,3 +48,24 @@ def app(settings, search):
 @pytest.fixture
 def client(app):
     return app.test_client()
+
+
+@pytest.fixture(scope="session")
+def indexed_offer(settings, search):
+    """The hand-made offer of tests/offer_fixture.py, stored and indexed once per run."""
+    from catalog.store import open_store
+    from indexer.reindex import reindex
+    from tests import offer_fixture
+
+    store = open_store(settings.store_path)
+    offer_fixture.load(store)
+    reindex(store, search, settings, progress=False, grace_seconds=0)
+    return store
+
+
+def fixed_clock(iso_time: str):
+    """A clock for create_app: always this instant (ISO 8601 with offset)."""
+    from datetime import datetime
+
+    moment = datetime.fromisoformat(iso_time)
+    return lambda: moment

@@ -1,0 +1,155 @@
+"""Catalog records → UO documents and suggestion documents. Pure functions, no I/O."""
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+
+from catalog.communes import communes
+from catalog.nomenclature import nomenclature
+from catalog.schedule import format_week, week_intervals
+from indexer.text import fold, index_fields
+
+CHILD_AGE_LIMIT = 18  # under 18 = "E" (enfants), as the national ROR derives it
+
+
+def patients(age_min: int | None, age_max: int | None) -> list[str]:
+    """E and/or A from an age range; unknown range → [] (the field is hidden)."""
+    if age_min is None and age_max is None:
+        return []
+    low = 0 if age_min is None else age_min
+    high = 120 if age_max is None else age_max
+    flags = []
+    if low < CHILD_AGE_LIMIT:
+        flags.append("E")
+    if high >= CHILD_AGE_LIMIT:
+        flags.append("A")
+    return flags
+
+
+def unit_document(record: dict) -> dict:
+    """The indexed view of one UO: everything a result list and its facets need."""
+    nom = nomenclature()
+    eg = record["establishment"]
+    commune = communes().get(eg["insee"])
+    aptitudes = [nom.aptitudes[code] for code in record["aptitudes"] if code in nom.aptitudes]
+    uo_type = nom.uo_types.get(record["uo_type"], {})
+    profession = nom.professions.get(record.get("profession") or "", {})
+    uo_type_label = uo_type.get("label", record["uo_type"])
+    what = index_fields(
+        record["name"],
+        uo_type_label,
+        profession.get("label", ""),
+        *(a.label for a in aptitudes),
+    )
+    everything = index_fields(
+        record["name"],
+        uo_type_label,
+        profession.get("label", ""),
+        *(a.label for a in aptitudes),
+        eg["name"],
+        eg.get("ej_name") or "",
+        record.get("owner_name") or "",
+        commune.name if commune else "",
+        record.get("comments") or "",
+    )
+    return {
+        "id": record["id"],
+        "name": record["name"],
+        "uo_type": record["uo_type"],
+        "uo_type_label": uo_type_label,
+        "profession": record.get("profession"),
+        "category": eg["category"],
+        "aptitudes": [a.code for a in aptitudes],
+        "aptitude_groups": sorted({a.group for a in aptitudes}),
+        "aptitude_labels": [a.label for a in aptitudes],
+        "generalist": not aptitudes,
+        "what_folded": what["folded"],
+        "what_stemmed": what["stemmed"],
+        "text_folded": everything["folded"],
+        "text_stemmed": everything["stemmed"],
+        "owner_name": record.get("owner_name"),
+        "establishment": {
+            "id": eg["id"],
+            "name": eg["name"],
+            "address": eg.get("address") or "",
+            "postal_code": eg.get("postal_code") or "",
+            "commune": commune.name if commune else "",
+            "insee": eg["insee"],
+            "department": commune.department if commune else eg["insee"][:2],
+            "ej_id": eg.get("ej_id"),
+            "ej_name": eg.get("ej_name"),
+        },
+        "location": {"lat": eg["lat"], "lon": eg["lon"]},
+        "age_min": record.get("age_min"),
+        "age_max": record.get("age_max"),
+        "patients": patients(record.get("age_min"), record.get("age_max")),
+        "home_visit": bool(record.get("home_visit")),
+        "home_visit_communes": list(record.get("home_visit_communes") or []) if record.get("home_visit") else [],
+        "week": week_intervals(record.get("week") or {}),
+        "open_on_holidays": bool(record.get("open_on_holidays")),
+        "week_display": {day: text for day, text in format_week(record.get("week") or {})},
+        "phone": record.get("phone"),
+        "revision": record["revision"],
+        "updated_at": record["updated_at"],
+    }
+
+
+@dataclass
+class SuggestionCounts:
+    """How many UOs carry each aptitude / UO type / profession / EG, per category."""
+
+    aptitudes: Counter = field(default_factory=Counter)
+    uo_types: Counter = field(default_factory=Counter)
+    professions: Counter = field(default_factory=Counter)
+    categories: dict = field(default_factory=dict)   # (kind, code) -> set of categories
+    establishments: dict = field(default_factory=dict)  # eg id -> (name, commune label, units)
+
+    def add(self, doc: dict) -> None:
+        category = doc["category"]
+        keys = [("aptitude", a) for a in doc["aptitudes"]] + [("uo_type", doc["uo_type"])]
+        if doc["profession"]:
+            keys.append(("profession", doc["profession"]))
+        for kind, code in keys:
+            {"aptitude": self.aptitudes, "uo_type": self.uo_types, "profession": self.professions}[kind][code] += 1
+            self.categories.setdefault((kind, code), set()).add(category)
+        eg = doc["establishment"]
+        name, where, units = self.establishments.get(eg["id"], (eg["name"], f"{eg['commune']} ({eg['postal_code']})", 0))
+        self.establishments[eg["id"]] = (name, where, units + 1)
+
+
+def _suggestion(kind: str, code: str, label: str, weight: int, *, categories=(), extra_text: str = "", **more) -> dict:
+    analysed = index_fields(label, extra_text)
+    return {
+        "type": kind,
+        "code": code,
+        "label": label,
+        "label_start": fold(label),
+        "text_folded": analysed["folded"],
+        "text_stemmed": analysed["stemmed"],
+        "weight": weight,
+        "categories": sorted(categories),
+        **more,
+    }
+
+
+def suggestion_documents(counts: SuggestionCounts) -> list[dict]:
+    """The typeahead's documents: nomenclature entries, communes and establishments."""
+    nom = nomenclature()
+    docs = []
+    for code, aptitude in nom.aptitudes.items():
+        docs.append(_suggestion("aptitude", code, aptitude.label, counts.aptitudes[code],
+                                categories=counts.categories.get(("aptitude", code), ()), group=aptitude.group_label))
+    for code, uo_type in nom.uo_types.items():
+        docs.append(_suggestion("uo_type", code, uo_type["label"], counts.uo_types[code],
+                                categories=counts.categories.get(("uo_type", code), ())))
+    for code, profession in nom.professions.items():
+        docs.append(_suggestion("profession", code, profession["label"], counts.professions[code],
+                                categories=counts.categories.get(("profession", code), ()),
+                                extra_text=profession.get("label_plural", "")))
+    for commune in communes().values():
+        docs.append(_suggestion("commune", commune.insee, commune.label, commune.population,
+                                extra_text=" ".join(commune.postal_codes), department=commune.department,
+                                lat=commune.lat, lon=commune.lon))
+    for eg_id, (name, where, units) in counts.establishments.items():
+        docs.append(_suggestion("establishment", eg_id, name, units, detail=where))
+    return docs

@@ -1,0 +1,198 @@
+"""Full reindex with zero downtime: build a new index, then one atomic alias swap.
+
+As in warehouse's ``reindex``: the new index gets no replicas and no refresh while it
+loads, its settings are restored after, the document count is checked against the
+store, and only then does one ``update_aliases`` call move the alias. Any failure
+deletes the new index and leaves the alias where it was. While it builds, a second
+alias (``…-next``) points at it so the incremental sync writes there too; external
+versions (the store's revision) make the two writers' order irrelevant.
+"""
+from __future__ import annotations
+
+import logging
+import sys
+import time
+from dataclasses import dataclass
+from datetime import datetime, timezone
+
+from opensearchpy import OpenSearch, helpers
+
+from catalog import repository
+from catalog.store import Store, drop_outbox_upto, outbox_state
+from config import Settings
+from indexer.documents import SuggestionCounts, suggestion_documents, unit_document
+from indexer.engine import SUGGEST, UNITS, alias_name, building_alias_name, load_mapping, new_index_name
+
+log = logging.getLogger(__name__)
+
+# Keeps an old index alive for exports that hold a point-in-time on it.
+DEFAULT_GRACE_SECONDS = 600
+CHUNK_SIZE = 1000
+
+
+class ReindexError(RuntimeError):
+    pass
+
+
+@dataclass
+class ReindexReport:
+    index: str
+    suggest_index: str
+    documents: int
+    seconds: float
+    previous: list[str]
+
+    @property
+    def rate(self) -> float:
+        return self.documents / self.seconds if self.seconds else 0.0
+
+
+def _progress(total: int, enabled: bool):
+    """A tqdm bar on a terminal, plain log lines otherwise."""
+    if enabled and sys.stderr.isatty():
+        from tqdm import tqdm
+
+        return tqdm(total=total, unit="UO", desc="indexation", file=sys.stderr)
+    return None
+
+
+def _create(client: OpenSearch, settings: Settings, kind: str) -> str:
+    spec = load_mapping(kind)
+    name = new_index_name(settings, kind, spec["version"])
+    index_settings = {**spec["settings"], "refresh_interval": "-1", "number_of_replicas": 0}
+    client.indices.create(index=name, body={"settings": index_settings, "mappings": spec["mappings"]})
+    return name
+
+
+def _finish(client: OpenSearch, kind: str, name: str) -> None:
+    spec = load_mapping(kind)
+    client.indices.put_settings(
+        index=name,
+        body={"index": {"refresh_interval": "1s", "number_of_replicas": spec["settings"].get("number_of_replicas", 0)}},
+    )
+    client.indices.refresh(index=name)
+
+
+def _bulk(client: OpenSearch, actions, *, on_done=None) -> int:
+    done = 0
+    for ok, item in helpers.streaming_bulk(
+        client,
+        actions,
+        chunk_size=CHUNK_SIZE,
+        max_retries=5,          # 429s: back off and retry
+        initial_backoff=1,
+        raise_on_error=False,
+        raise_on_exception=True,
+        request_timeout=120,
+    ):
+        result = next(iter(item.values()))
+        # 409: the sync already wrote a newer revision; that is the outcome we want.
+        if not ok and result.get("status") != 409:
+            raise ReindexError(f"document {result.get('_id')} refused: {result.get('error')}")
+        done += 1
+        if on_done:
+            on_done()
+    return done
+
+
+def _current_indices(client: OpenSearch, alias: str) -> list[str]:
+    if not client.indices.exists_alias(name=alias):
+        return []
+    return sorted(client.indices.get_alias(name=alias).keys())
+
+
+def reindex(
+    store: Store,
+    client: OpenSearch,
+    settings: Settings,
+    *,
+    progress: bool = True,
+    grace_seconds: int = DEFAULT_GRACE_SECONDS,
+) -> ReindexReport:
+    """Rebuild the UO and suggestion indexes from the store; swap aliases atomically."""
+    started = time.monotonic()
+    units_alias, suggest_alias = alias_name(settings, UNITS), alias_name(settings, SUGGEST)
+    next_alias = building_alias_name(settings, UNITS)
+    cleanup_old_indices(client, settings, grace_seconds)
+    units_index = _create(client, settings, UNITS)
+    suggest_index = None
+    try:
+        client.indices.put_alias(index=units_index, name=next_alias)
+        counts = SuggestionCounts()
+        with store.snapshot() as conn:
+            last_outbox_id = outbox_state(conn)["last_id"]
+            expected = repository.count_units(conn)
+            bar = _progress(expected, progress)
+            loaded = [0]
+
+            def tick():
+                loaded[0] += 1
+                if bar is not None:
+                    bar.update(1)
+                elif loaded[0] % 50_000 == 0:
+                    log.info("indexation: %d / %d UO", loaded[0], expected)
+
+            def actions():
+                for record in repository.iter_index_records(conn):
+                    doc = unit_document(record)
+                    counts.add(doc)
+                    yield {
+                        "_index": units_index,
+                        "_id": doc["id"],
+                        "version": doc["revision"],
+                        "version_type": "external",
+                        "_source": doc,
+                    }
+
+            _bulk(client, actions(), on_done=tick)
+            if bar is not None:
+                bar.close()
+        _finish(client, UNITS, units_index)
+        indexed = client.count(index=units_index)["count"]
+        if indexed != expected:
+            raise ReindexError(f"{indexed} documents in {units_index}, {expected} units in the store")
+
+        suggest_index = _create(client, settings, SUGGEST)
+        _bulk(client, ({"_index": suggest_index, "_id": f"{d['type']}:{d['code']}", "_source": d}
+                       for d in suggestion_documents(counts)))
+        _finish(client, SUGGEST, suggest_index)
+
+        previous = _current_indices(client, units_alias) + _current_indices(client, suggest_alias)
+        swap = [{"remove": {"index": old, "alias": alias}}
+                for alias in (units_alias, suggest_alias) for old in _current_indices(client, alias)]
+        swap += [
+            {"add": {"index": units_index, "alias": units_alias}},
+            {"add": {"index": suggest_index, "alias": suggest_alias}},
+            {"remove": {"index": units_index, "alias": next_alias}},
+        ]
+        client.indices.update_aliases(body={"actions": swap})
+    except BaseException:
+        for name in (units_index, suggest_index):
+            if name:
+                client.indices.delete(index=name, ignore_unavailable=True)
+        raise
+    with store.transaction() as conn:
+        drop_outbox_upto(conn, last_outbox_id)
+    if grace_seconds == 0:
+        for old in previous:
+            client.indices.delete(index=old, ignore_unavailable=True)
+    seconds = time.monotonic() - started
+    log.info("reindex: %d UO into %s in %.1f s", indexed, units_index, seconds)
+    return ReindexReport(units_index, suggest_index, indexed, seconds, previous)
+
+
+def cleanup_old_indices(client: OpenSearch, settings: Settings, grace_seconds: int = DEFAULT_GRACE_SECONDS) -> list[str]:
+    """Delete this prefix's indexes that no alias points at and that are past their grace period."""
+    deleted = []
+    now_ms = datetime.now(timezone.utc).timestamp() * 1000
+    for kind in (UNITS, SUGGEST):
+        pattern = f"{alias_name(settings, kind)}-v*"
+        info = client.indices.get(index=pattern, ignore_unavailable=True, allow_no_indices=True)
+        for name, meta in info.items():
+            if meta.get("aliases"):
+                continue
+            created = int(meta["settings"]["index"]["creation_date"])
+            if now_ms - created >= grace_seconds * 1000:
+                client.indices.delete(index=name, ignore_unavailable=True)
+                deleted.append(name)
+    return deleted

@@ -1,0 +1,116 @@
+"""Incremental sync: drain the store's outbox into the index, losing nothing.
+
+Each entry names a unit and the revision that changed it. We index the unit as it is
+now in the store, with its revision as an external version, so replays are harmless
+and an older write can never overwrite a newer one. Entries are removed only after
+the engine acknowledged them; on failure they stay, with a growing backoff.
+"""
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from dataclasses import dataclass
+
+from opensearchpy import OpenSearch, helpers
+from opensearchpy.exceptions import OpenSearchException
+
+from catalog import repository
+from catalog.store import Store, ack_outbox, due_outbox, retry_outbox
+from config import Settings
+from indexer.documents import unit_document
+from indexer.engine import UNITS, alias_name, building_alias_name
+
+log = logging.getLogger(__name__)
+
+BATCH_SIZE = 500
+
+
+@dataclass
+class SyncResult:
+    applied: int = 0
+    failed: int = 0
+
+
+def _targets(client: OpenSearch, settings: Settings) -> list[str]:
+    """Concrete indexes to write: behind the search alias and any index being built."""
+    targets = set()
+    for name in (alias_name(settings, UNITS), building_alias_name(settings, UNITS)):
+        if client.indices.exists_alias(name=name):
+            targets.update(client.indices.get_alias(name=name).keys())
+    targets = sorted(targets)
+    if not targets:
+        raise RuntimeError("no search index yet: run a full reindex first")
+    return targets
+
+
+def apply_documents(client: OpenSearch, targets: list[str], docs: list[dict], deleted: list[str] = ()) -> None:
+    """Write documents at their revision (external version) to every target index."""
+    actions = [{"_index": index, "_id": doc["id"], "version": doc["revision"], "version_type": "external",
+                "_source": doc} for doc in docs for index in targets]
+    actions += [{"_op_type": "delete", "_index": index, "_id": unit_id} for unit_id in deleted for index in targets]
+    problems = []
+    for ok, item in helpers.streaming_bulk(client, actions, raise_on_error=False, max_retries=3, initial_backoff=1):
+        result = next(iter(item.values()))
+        # 409: a newer revision is already there; 404 on delete: already gone.
+        if not ok and result.get("status") not in (409, 404):
+            problems.append(f"{result.get('_id')}: {result.get('error')}")
+    if problems:
+        raise RuntimeError("; ".join(problems[:5]))
+
+
+def sync_once(store: Store, client: OpenSearch, settings: Settings, *, limit: int = BATCH_SIZE) -> SyncResult:
+    """Apply one batch of due outbox entries; returns what was applied."""
+    with store.snapshot() as conn:
+        entries = due_outbox(conn, limit)
+        if not entries:
+            return SyncResult()
+        records = repository.index_records(conn, sorted({e["unit_id"] for e in entries}))
+    ids = [e["id"] for e in entries]
+    try:
+        targets = _targets(client, settings)
+        docs = [unit_document(record) for record in records.values()]
+        gone = sorted({e["unit_id"] for e in entries} - set(records))
+        apply_documents(client, targets, docs, deleted=gone)
+    except (OpenSearchException, RuntimeError) as error:
+        with store.transaction() as conn:
+            retry_outbox(conn, ids, str(error))
+        log.warning("sync: %d entries kept for retry: %s", len(ids), error)
+        return SyncResult(failed=len(ids))
+    with store.transaction() as conn:
+        ack_outbox(conn, ids)
+    return SyncResult(applied=len(ids))
+
+
+def drain(store: Store, client: OpenSearch, settings: Settings) -> SyncResult:
+    """Sync until nothing is due (or a batch fails); used by the command and tests."""
+    total = SyncResult()
+    while True:
+        result = sync_once(store, client, settings)
+        total.applied += result.applied
+        total.failed += result.failed
+        if result.failed or not result.applied:
+            return total
+
+
+class SyncWorker(threading.Thread):
+    """The service's background sync: polls the outbox a few times per second."""
+
+    def __init__(self, store: Store, client: OpenSearch, settings: Settings, interval: float = 0.5):
+        super().__init__(name="ror-sync", daemon=True)
+        self.store, self.client, self.settings, self.interval = store, client, settings, interval
+        self.stopping = threading.Event()
+
+    def run(self) -> None:
+        while not self.stopping.is_set():
+            try:
+                result = sync_once(self.store, self.client, self.settings)
+            except Exception:  # the worker must outlive any single failure
+                log.exception("sync worker: unexpected failure")
+                result = SyncResult(failed=1)
+            if not result.applied:
+                self.stopping.wait(self.interval)
+
+    def stop(self) -> None:
+        self.stopping.set()
+        self.join(timeout=10)

@@ -1,0 +1,157 @@
+"""Full reindex and incremental sync against the real engine."""
+from __future__ import annotations
+
+import dataclasses
+import threading
+import time
+
+import pytest
+
+from catalog import repository
+from catalog.store import open_store, outbox_state
+from indexer.engine import UNITS, alias_name, search_client
+from indexer.reindex import ReindexError, reindex
+from indexer.sync import SyncWorker, apply_documents, drain, sync_once
+from indexer.documents import unit_document
+from tests import offer_fixture
+
+
+@pytest.fixture
+def own(settings, search, tmp_path, request):
+    """Settings with their own index prefix and store, so tests here can write freely."""
+    mine = dataclasses.replace(settings, index_prefix=f"{settings.index_prefix}-{request.node.name[:20].lower()}",
+                               store_path=str(tmp_path / "store.sqlite3"))
+    store = open_store(mine.store_path)
+    offer_fixture.load(store)
+    yield mine, store
+    search.indices.delete(index=f"{mine.index_prefix}-*", ignore_unavailable=True, expand_wildcards="all")
+
+
+def _add_units(store, count, prefix="BULK"):
+    with store.transaction() as conn:
+        repository.insert_units(conn, [
+            dict(id=f"{prefix}-{i:05d}", eg_id="EG-PAR15", uo_type="CONSULT_KINE", name="Consultation kinésithérapie",
+                 profession="70", aptitudes=[], week={1: [(540, 720)]}) for i in range(count)])
+
+
+def _alias_target(search, settings):
+    return sorted(search.indices.get_alias(name=alias_name(settings, UNITS)).keys())
+
+
+def test_reindex_loads_every_unit_and_swaps_the_alias(own, search):
+    settings, store = own
+    first = reindex(store, search, settings, progress=False, grace_seconds=0)
+    with store.snapshot() as conn:
+        assert search.count(index=alias_name(settings, UNITS))["count"] == repository.count_units(conn)
+        assert outbox_state(conn)["depth"] == 0  # the reindex covered every queued change
+    second = reindex(store, search, settings, progress=False, grace_seconds=0)
+    assert _alias_target(search, settings) == [second.index]
+    assert not search.indices.exists(index=first.index)  # no grace: the old one is gone
+
+
+def test_old_index_is_kept_during_the_grace_period(own, search):
+    settings, store = own
+    first = reindex(store, search, settings, progress=False, grace_seconds=0)
+    reindex(store, search, settings, progress=False, grace_seconds=600)
+    assert search.indices.exists(index=first.index)
+
+
+def test_searches_during_a_reindex_never_fail_nor_see_an_empty_index(own, search):
+    settings, store = own
+    _add_units(store, 3000)
+    reindex(store, search, settings, progress=False, grace_seconds=0)
+    expected = search.count(index=alias_name(settings, UNITS))["count"]
+    seen, errors, stop = [], [], threading.Event()
+
+    def searcher():
+        client = search_client(settings)
+        while not stop.is_set():
+            try:
+                seen.append(client.count(index=alias_name(settings, UNITS))["count"])
+            except Exception as error:  # noqa: BLE001 - any failure is the finding
+                errors.append(error)
+
+    thread = threading.Thread(target=searcher)
+    thread.start()
+    try:
+        for _ in range(2):
+            reindex(store, search, settings, progress=False, grace_seconds=0)
+    finally:
+        stop.set()
+        thread.join()
+    assert errors == []
+    assert len(seen) > 10
+    assert set(seen) == {expected}
+
+
+def test_a_failed_reindex_leaves_the_alias_where_it_was(own, search):
+    settings, store = own
+    good = reindex(store, search, settings, progress=False, grace_seconds=0)
+    _add_units(store, 1500)
+    # A latitude the engine refuses, reached mid-load (ids sort after the bulk ones).
+    with store.transaction() as conn:
+        conn.execute("UPDATE establishments SET lat = 123 WHERE id = 'EG-VER1'")
+    before = set(search.indices.get(index=f"{settings.index_prefix}-units-v*").keys())
+    with pytest.raises(ReindexError):
+        reindex(store, search, settings, progress=False, grace_seconds=0)
+    assert _alias_target(search, settings) == [good.index]
+    assert set(search.indices.get(index=f"{settings.index_prefix}-units-v*").keys()) == before
+
+
+def test_out_of_order_writes_of_two_revisions_end_with_the_newer(own, search):
+    settings, store = own
+    report = reindex(store, search, settings, progress=False, grace_seconds=0)
+    with store.transaction() as conn:
+        repository.update_unit(conn, "UO-A", {"comments": "revision 2"}, actor="test")
+        older = unit_document(repository.index_records(conn, ["UO-A"])["UO-A"])
+        repository.update_unit(conn, "UO-A", {"comments": "revision 3"}, actor="test")
+        newer = unit_document(repository.index_records(conn, ["UO-A"])["UO-A"])
+    apply_documents(search, [report.index], [newer])
+    apply_documents(search, [report.index], [older])  # a late writer with stale data
+    doc = search.get(index=report.index, id="UO-A")
+    assert doc["_version"] == 3
+    assert "revision 3" in doc["_source"]["text_folded"] and doc["_source"]["revision"] == 3
+
+
+def test_edits_made_while_the_engine_is_unreachable_stay_queued_then_drain(own, search):
+    settings, store = own
+    reindex(store, search, settings, progress=False, grace_seconds=0)
+    with store.transaction() as conn:
+        repository.update_unit(conn, "UO-C", {"comments": "Ouvert le samedi"}, actor="test")
+    unreachable = search_client(dataclasses.replace(settings, opensearch_url="http://127.0.0.1:9"), timeout=1)
+    result = sync_once(store, unreachable, settings)
+    assert result.failed == 1 and result.applied == 0
+    with store.snapshot() as conn:
+        state = outbox_state(conn)
+        assert state["depth"] == 1
+        row = conn.execute("SELECT attempts, last_error FROM outbox").fetchone()
+        assert row["attempts"] == 1 and row["last_error"]
+        conn.execute("ROLLBACK")
+    # Back online, once the backoff has passed.
+    with store.transaction() as conn:
+        conn.execute("UPDATE outbox SET next_attempt_at = '2000-01-01'")
+    assert drain(store, search, settings).applied == 1
+    search.indices.refresh(index=alias_name(settings, UNITS))
+    doc = search.get(index=alias_name(settings, UNITS), id="UO-C")["_source"]
+    with store.snapshot() as conn:
+        assert doc["revision"] == repository.get_unit(conn, "UO-C")["revision"]
+        assert outbox_state(conn)["depth"] == 0
+
+
+def test_a_change_is_searchable_within_two_seconds_with_the_worker(own, search):
+    settings, store = own
+    reindex(store, search, settings, progress=False, grace_seconds=0)
+    worker = SyncWorker(store, search_client(settings), settings, interval=0.2)
+    worker.start()
+    try:
+        with store.transaction() as conn:
+            repository.update_unit(conn, "UO-F", {"aptitudes": ["KINE_REEDUC_MAIN"]}, actor="test")
+        started = time.monotonic()
+        found = 0
+        while time.monotonic() - started < 2.0 and not found:
+            found = search.count(index=alias_name(settings, UNITS),
+                                 body={"query": {"term": {"aptitudes": "KINE_REEDUC_MAIN"}}})["count"]
+            time.sleep(0.05)
+        assert found == 1
+    finally:
+        worker.stop()
