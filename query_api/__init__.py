@@ -2,14 +2,20 @@
 from __future__ import annotations
 
 import secrets
+from datetime import datetime, timezone
+from typing import Callable
 
 from flask import Flask
 
 from config import Settings
 
 
-def create_app(settings: Settings | None = None) -> Flask:
-    """Application factory: one app per settings (tests pass their own)."""
+def _utcnow() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+def create_app(settings: Settings | None = None, *, clock: Callable[[], datetime] | None = None) -> Flask:
+    """Application factory: one app per settings (tests pass their own, and a clock)."""
     settings = settings or Settings.from_env()
     app = Flask(__name__)
     app.config.update(
@@ -23,12 +29,19 @@ def create_app(settings: Settings | None = None) -> Flask:
     app.json.ensure_ascii = False
     app.json.sort_keys = False
 
+    from catalog.store import open_store
     from indexer.engine import search_client
 
-    app.extensions["ror"] = {"settings": settings, "search": search_client(settings)}
+    app.extensions["ror"] = {
+        "settings": settings,
+        "search": search_client(settings),
+        "store": open_store(settings.store_path),
+        "clock": clock or _utcnow,
+    }
 
-    from query_api import errors, health
+    from query_api import errors, health, search
 
     errors.init_app(app)
     app.register_blueprint(health.blueprint, url_prefix="/api/v1")
+    app.register_blueprint(search.blueprint, url_prefix="/api/v1")
     return app

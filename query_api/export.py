@@ -1,0 +1,115 @@
+"""Excel export of every matching UO: point-in-time + search_after, openpyxl write-only.
+
+Not capped at the engine's 10,000-hit window: a point-in-time keeps one consistent
+view while we page through it with ``search_after`` on the search's own sort (which
+ends with the unique UO id), and write-only mode streams rows to disk so memory stays
+flat whatever the size.
+"""
+from __future__ import annotations
+
+import tempfile
+from datetime import datetime
+
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.styles import Font
+from opensearchpy import OpenSearch
+
+from query_api.queries import Clock, SearchRequest, export_body
+from query_api.results import PATIENT_LABELS, is_open
+from query_api.travel import travel_minutes, zone_of_department
+from catalog.phone import display_phone
+
+MAX_EXPORT_ROWS = 200_000   # documented in the API: above it, narrow the search
+PAGE_SIZE = 2_000
+KEEP_ALIVE = "2m"
+
+COLUMNS = [
+    ("Établissement", 38), ("Unité (UO)", 30), ("Praticien", 26), ("Adresse", 36), ("Code postal", 11),
+    ("Commune", 24), ("Téléphone", 16), ("Aptitudes", 60), ("Patients", 16), ("Domicile", 10),
+    ("Distance (km)", 13), ("Trajet (min)", 12), ("Ouvert maintenant", 17), ("Semaine type", 70), ("Identifiant UO", 24),
+]
+
+
+class ExportTooLarge(Exception):
+    def __init__(self, total: int):
+        super().__init__(total)
+        self.total = total
+
+
+def _week_text(doc: dict) -> str:
+    days = doc.get("week_display") or {}
+    return " ; ".join(f"{day} {text}" for day, text in days.items() if text != "fermé")
+
+
+def _row(hit: dict, request: SearchRequest, clock: Clock) -> list:
+    doc = hit["_source"]
+    eg = doc["establishment"]
+    distance = None
+    if request.origin:
+        distance = round(float(hit["sort"][0] if request.effective_sort == "distance" else hit["sort"][1]), 2)
+    return [
+        eg["name"], doc["name"], doc.get("owner_name") or "", eg["address"], eg["postal_code"], eg["commune"],
+        display_phone(doc["phone"]) if doc.get("phone") else "",
+        ", ".join(doc.get("aptitude_labels") or []) or "Généraliste",
+        ", ".join(PATIENT_LABELS[p] for p in doc.get("patients") or []),
+        "oui" if doc.get("home_visit") else "non",
+        distance,
+        travel_minutes(distance, zone_of_department(eg["department"])) if distance is not None else None,
+        "ouvert" if is_open(doc, clock) else "fermé",
+        _week_text(doc),
+        doc["id"],
+    ]
+
+
+def write_export(client: OpenSearch, index: str, request: SearchRequest, clock: Clock) -> tuple[tempfile.SpooledTemporaryFile, int]:
+    """The .xlsx of every matching UO, in a temporary file; and the number of rows."""
+    body = export_body(request, clock, PAGE_SIZE)
+    pit = client.create_pit(index=index, params={"keep_alive": KEEP_ALIVE})["pit_id"]
+    try:
+        workbook = Workbook(write_only=True)
+        sheet = workbook.create_sheet("Résultats")
+        for position, (_, width) in enumerate(COLUMNS, start=1):
+            sheet.column_dimensions[_column_letter(position)].width = width
+        sheet.freeze_panes = "A2"
+        header = []
+        for title, _ in COLUMNS:
+            cell = WriteOnlyCell(sheet, value=title)
+            cell.font = Font(bold=True)
+            header.append(cell)
+        sheet.append(header)
+        rows = 0
+        search_after = None
+        while True:
+            page = {**body, "pit": {"id": pit, "keep_alive": KEEP_ALIVE}}
+            if search_after is not None:
+                page["search_after"] = search_after
+                page["track_total_hits"] = False
+            result = client.search(body=page)
+            if search_after is None and result["hits"]["total"]["value"] > MAX_EXPORT_ROWS:
+                raise ExportTooLarge(result["hits"]["total"]["value"])
+            hits = result["hits"]["hits"]
+            if not hits:
+                break
+            for hit in hits:
+                sheet.append(_row(hit, request, clock))
+            rows += len(hits)
+            search_after = hits[-1]["sort"]
+            pit = result.get("pit_id", pit)
+        sheet.auto_filter.ref = f"A1:{_column_letter(len(COLUMNS))}{rows + 1}"
+        out = tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024)
+        workbook.save(out)
+        out.seek(0)
+        return out, rows
+    finally:
+        client.delete_pit(body={"pit_id": [pit]})
+
+
+def _column_letter(position: int) -> str:
+    from openpyxl.utils import get_column_letter
+
+    return get_column_letter(position)
+
+
+def export_filename(now: datetime) -> str:
+    return f"ror-recherche-{now:%Y-%m-%d}.xlsx"

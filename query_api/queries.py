@@ -1,0 +1,314 @@
+"""Request parameters → OpenSearch query bodies. Pure functions, no I/O.
+
+One builder for search, export and typeahead, so the three can never disagree on
+what matches. Facets are multi-select: the hits are filtered by ``post_filter``
+and each facet's aggregation applies every selection except its own.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from indexer.text import fold, query_terms
+
+# Boosts: an exact word beats its stem, which beats a prefix of a word being typed.
+EXACT_WORD_BOOST = 2.0
+STEM_BOOST = 1.5
+PREFIX_BOOST = 1.0
+WHAT_FIELD_BOOST = 3.0   # a match on the offer itself beats one on a comment
+
+DEFAULT_RADIUS_KM = {"paris": 3.0, "inner": 5.0, "outer": 10.0, None: 5.0}
+INNER_HITS_SIZE = 20      # UOs shown per establishment when it is expanded
+MAX_RESULT_WINDOW = 10_000
+FACET_SIZES = {"aptitude": 100, "commune": 30, "department": 10, "category": 10, "profession": 20}
+# HyperLogLog++ counts exactly (a set of hashes) below this threshold.
+CARDINALITY_PRECISION = 40_000
+
+
+class QueryError(ValueError):
+    """A request that cannot be turned into a query; ``field`` names the parameter."""
+
+    def __init__(self, message: str, field: str | None = None):
+        super().__init__(message)
+        self.message, self.field = message, field
+
+
+@dataclass(frozen=True)
+class Origin:
+    lat: float
+    lon: float
+    label: str
+    insee: str | None = None        # a commune origin also matches home visits there
+    establishment_id: str | None = None
+    zone: str | None = None         # 'paris' | 'inner' | 'outer'
+
+
+@dataclass(frozen=True)
+class Clock:
+    """When "now" is: the minute of the week in Paris and whether it is a public holiday."""
+
+    minute_of_week: int
+    holiday: bool
+
+
+@dataclass
+class SearchRequest:
+    origin: Origin | None = None
+    what: dict | None = None            # {"kind": "aptitude"|"uo_type"|"profession"|"text", ...}
+    q: str | None = None
+    category: str | None = None
+    aptitudes: list[str] = field(default_factory=list)
+    ages: list[str] = field(default_factory=list)
+    home_visit: bool | None = None
+    open_now: bool = False
+    departments: list[str] = field(default_factory=list)
+    communes: list[str] = field(default_factory=list)
+    professions: list[str] = field(default_factory=list)
+    radius_km: float | None = None
+    sort: str | None = None
+    page: int = 1
+    per_page: int = 20
+
+    @property
+    def effective_sort(self) -> str:
+        return self.sort or ("distance" if self.origin else "relevance")
+
+    @property
+    def effective_radius_km(self) -> float:
+        if self.radius_km is not None:
+            return self.radius_km
+        return DEFAULT_RADIUS_KM[self.origin.zone if self.origin else None]
+
+    @property
+    def has_text(self) -> bool:
+        return bool(self.q) or bool(self.what and self.what["kind"] == "text")
+
+
+# --- clauses ------------------------------------------------------------------------
+
+def text_clause(text: str, folded_field: str, stemmed_field: str, boost: float = 1.0) -> dict | None:
+    """Every query word must match: as a word, as a stem, or (3+ letters) as a prefix."""
+    terms = query_terms(text)
+    if not terms:
+        return None
+    must = []
+    for term in terms:
+        should = [
+            {"term": {folded_field: {"value": term.folded, "boost": EXACT_WORD_BOOST * boost}}},
+            {"term": {stemmed_field: {"value": term.stem, "boost": STEM_BOOST * boost}}},
+        ]
+        if term.prefix:
+            should.append({"prefix": {folded_field: {"value": term.folded, "boost": PREFIX_BOOST * boost}}})
+        must.append({"bool": {"should": should, "minimum_should_match": 1}})
+    return {"bool": {"must": must}}
+
+
+def where_clause(request: SearchRequest) -> dict | None:
+    """Near the origin, or (for a commune) declaring it among home-visit communes."""
+    origin = request.origin
+    if origin is None:
+        return None
+    if origin.establishment_id:
+        return {"term": {"establishment.id": origin.establishment_id}}
+    nearby = {"geo_distance": {"distance": f"{request.effective_radius_km}km",
+                               "location": {"lat": origin.lat, "lon": origin.lon}}}
+    if origin.insee:
+        return {"bool": {"should": [nearby, {"term": {"home_visit_communes": origin.insee}}], "minimum_should_match": 1}}
+    return nearby
+
+
+def what_clause(what: dict | None) -> dict | None:
+    if not what:
+        return None
+    kind = what["kind"]
+    if kind == "aptitude":
+        return {"term": {"aptitudes": what["code"]}}
+    if kind == "uo_type":
+        return {"term": {"uo_type": what["code"]}}
+    if kind == "profession":
+        return {"term": {"profession": what["code"]}}
+    return text_clause(what["text"], "what_folded", "what_stemmed", WHAT_FIELD_BOOST)
+
+
+def open_now_clause(clock: Clock) -> dict:
+    """Open at this minute of the typical week; on a public holiday only if declared."""
+    clause = [{"term": {"week": clock.minute_of_week}}]
+    if clock.holiday:
+        clause.append({"term": {"open_on_holidays": True}})
+    return {"bool": {"filter": clause}}
+
+
+def facet_filters(request: SearchRequest, clock: Clock) -> dict[str, dict]:
+    """One filter per facet with a selection (values of one facet are OR-ed)."""
+    filters = {}
+    if request.aptitudes:
+        filters["aptitude"] = {"terms": {"aptitudes": request.aptitudes}}
+    if request.ages:
+        filters["age"] = {"terms": {"patients": request.ages}}
+    if request.home_visit is not None:
+        filters["home_visit"] = {"term": {"home_visit": request.home_visit}}
+    if request.open_now:
+        filters["open_now"] = open_now_clause(clock)
+    if request.departments:
+        filters["department"] = {"terms": {"establishment.department": request.departments}}
+    if request.communes:
+        filters["commune"] = {"terms": {"establishment.insee": request.communes}}
+    if request.category:
+        filters["category"] = {"term": {"category": request.category}}
+    if request.professions:
+        filters["profession"] = {"terms": {"profession": request.professions}}
+    return filters
+
+
+def base_query(request: SearchRequest) -> dict:
+    """What the search asks for, before any facet selection."""
+    must = [c for c in (what_clause(request.what),
+                        text_clause(request.q, "text_folded", "text_stemmed") if request.q else None) if c]
+    filters = [c for c in (where_clause(request),) if c]
+    if not must and not filters:
+        return {"match_all": {}}
+    return {"bool": {"must": must or [{"match_all": {}}], "filter": filters}}
+
+
+def _scored_query(request: SearchRequest) -> dict:
+    query = base_query(request)
+    if request.effective_sort == "relevance" and request.origin:
+        # Relevance: the text score, decayed with distance so nearer offers rise.
+        scale = max(request.effective_radius_km / 2, 1.0)
+        return {"function_score": {
+            "query": query,
+            "functions": [{"gauss": {"location": {"origin": {"lat": request.origin.lat, "lon": request.origin.lon},
+                                                  "scale": f"{scale}km", "decay": 0.5}}}],
+            "boost_mode": "multiply",
+        }}
+    return query
+
+
+def sort_clause(request: SearchRequest) -> list:
+    """Distance first (or score first), then a unique tie-breaker for stable paging."""
+    sort: list = []
+    geo = None
+    if request.origin:
+        geo = {"_geo_distance": {"location": {"lat": request.origin.lat, "lon": request.origin.lon},
+                                 "order": "asc", "unit": "km", "distance_type": "arc"}}
+    if request.effective_sort == "distance":
+        if geo is None:
+            raise QueryError("Le tri par distance nécessite un lieu (« Où ? »).", "sort")
+        sort.append(geo)
+    else:
+        sort.append({"_score": {"order": "desc"}})
+        if geo:
+            sort.append(geo)
+    sort.append({"id": {"order": "asc"}})
+    return sort
+
+
+def _facet_aggregations(request: SearchRequest, filters: dict[str, dict], clock: Clock) -> dict:
+    def others(name):
+        rest = [f for key, f in filters.items() if key != name]
+        return {"bool": {"filter": rest}} if rest else {"match_all": {}}
+
+    terms_fields = {
+        "aptitude": "aptitudes",
+        "age": "patients",
+        "home_visit": "home_visit",
+        "department": "establishment.department",
+        "commune": "establishment.insee",
+        "category": "category",
+        "profession": "profession",
+    }
+    aggs = {}
+    for name, field_name in terms_fields.items():
+        aggs[f"facet_{name}"] = {
+            "filter": others(name),
+            "aggs": {"values": {"terms": {"field": field_name, "size": FACET_SIZES.get(name, 10)}}},
+        }
+    aggs["facet_open_now"] = {"filter": others("open_now"), "aggs": {"open": {"filter": open_now_clause(clock)}}}
+    every = [f for f in filters.values()]
+    aggs["selected"] = {
+        "filter": {"bool": {"filter": every}} if every else {"match_all": {}},
+        "aggs": {"establishments": {"cardinality": {"field": "establishment.id",
+                                                    "precision_threshold": CARDINALITY_PRECISION}}},
+    }
+    return aggs
+
+
+def search_body(request: SearchRequest, clock: Clock) -> dict:
+    """The one query behind GET /api/v1/search: grouped by establishment, with facets."""
+    start = (request.page - 1) * request.per_page
+    if start + request.per_page > MAX_RESULT_WINDOW:
+        raise QueryError(
+            "Cette page est trop loin dans les résultats. Affinez la recherche ou exportez "
+            "la liste complète au format Excel.", "page")
+    filters = facet_filters(request, clock)
+    sort = sort_clause(request)
+    body = {
+        "query": _scored_query(request),
+        "sort": sort,
+        "from": start,
+        "size": request.per_page,
+        "track_total_hits": True,
+        "_source": {"excludes": ["what_folded", "what_stemmed", "text_folded", "text_stemmed"]},
+        "collapse": {
+            "field": "establishment.id",
+            "inner_hits": {"name": "units", "size": INNER_HITS_SIZE, "sort": sort,
+                           "_source": {"excludes": ["what_folded", "what_stemmed", "text_folded", "text_stemmed"]}},
+        },
+        "aggs": _facet_aggregations(request, filters, clock),
+    }
+    if filters:
+        body["post_filter"] = {"bool": {"filter": list(filters.values())}}
+    return body
+
+
+EXPORT_SOURCE = ["id", "name", "uo_type_label", "aptitude_labels", "patients", "home_visit", "home_visit_communes",
+                 "phone", "establishment", "location", "week", "open_on_holidays", "week_display", "owner_name"]
+
+
+def export_body(request: SearchRequest, clock: Clock, page_size: int) -> dict:
+    """Every matching UO (no grouping), sorted as the search, for point-in-time paging."""
+    filters = facet_filters(request, clock)
+    query = base_query(request)
+    if filters:
+        query = {"bool": {"must": [query], "filter": list(filters.values())}}
+    return {
+        "query": query,
+        "sort": sort_clause(request),
+        "size": page_size,
+        "track_total_hits": True,
+        "_source": EXPORT_SOURCE,
+    }
+
+
+# --- typeahead ----------------------------------------------------------------------
+
+SUGGEST_TYPES = {"what": ["aptitude", "uo_type", "profession"], "where": ["commune", "establishment"]}
+LABEL_START_BOOST = 5.0
+
+
+def suggest_body(field_name: str, text: str, category: str | None, size: int) -> dict:
+    """Typeahead: every typed word as a prefix; labels that start with the text first, then weight."""
+    matched = text_clause(text, "text_folded", "text_stemmed")
+    if matched is None:
+        raise QueryError("Saisissez au moins 3 caractères.", "q")
+    filters = [{"terms": {"type": SUGGEST_TYPES[field_name]}}]
+    if field_name == "what":
+        # Nothing to suggest that no UO carries; with a category, only what it offers.
+        filters.append({"range": {"weight": {"gt": 0}}})
+        if category:
+            filters.append({"term": {"categories": category}})
+    query = {
+        "bool": {
+            "must": [matched],
+            "filter": filters,
+            "should": [{"prefix": {"label_start": {"value": fold(text), "boost": LABEL_START_BOOST}}}],
+        }
+    }
+    return {
+        "query": {"function_score": {
+            "query": query,
+            "functions": [{"field_value_factor": {"field": "weight", "modifier": "log2p", "missing": 0}}],
+            "boost_mode": "multiply",
+        }},
+        "sort": [{"_score": {"order": "desc"}}, {"weight": {"order": "desc"}}, {"label_start": {"order": "asc"}}],
+        "size": size,
+    }

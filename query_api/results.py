@@ -1,0 +1,164 @@
+"""OpenSearch responses → the API's JSON. Pure functions, no I/O."""
+from __future__ import annotations
+
+from catalog.communes import DEPARTMENTS, communes
+from catalog.nomenclature import nomenclature
+from catalog.phone import display_phone
+from query_api.queries import Clock, SearchRequest
+from query_api.travel import travel_minutes, zone_of_department
+
+PATIENT_LABELS = {"E": "Enfants", "A": "Adultes"}
+
+
+def is_open(doc: dict, clock: Clock) -> bool:
+    """The same rule as the open-now filter, applied to one document."""
+    if clock.holiday and not doc.get("open_on_holidays"):
+        return False
+    return any(slot["gte"] <= clock.minute_of_week < slot["lt"] for slot in doc.get("week") or [])
+
+
+def _distance(hit: dict, request: SearchRequest) -> float | None:
+    if not request.origin:
+        return None
+    value = hit["sort"][0] if request.effective_sort == "distance" else hit["sort"][1]
+    return round(float(value), 2)
+
+
+def _phone(value: str | None) -> str | None:
+    return display_phone(value) if value else None
+
+
+def unit_summary(hit: dict, request: SearchRequest, clock: Clock) -> dict:
+    doc = hit["_source"]
+    nom = nomenclature()
+    distance = _distance(hit, request)
+    match = None
+    if request.origin:
+        within = distance is not None and distance <= request.effective_radius_km
+        match = "nearby" if within or request.origin.establishment_id else "home_visit"
+    return {
+        "id": doc["id"],
+        "name": doc["name"],
+        "type": {"code": doc["uo_type"], "label": doc["uo_type_label"]},
+        "practitioner": doc.get("owner_name"),
+        "aptitudes": [{"code": code, "label": nom.aptitudes[code].label} for code in doc["aptitudes"]
+                      if code in nom.aptitudes],
+        "patients": doc["patients"],
+        "home_visit": doc["home_visit"],
+        "match": match,
+        "open_now": is_open(doc, clock),
+        "distance_km": distance,
+        "travel_minutes": travel_minutes(distance, zone_of_department(doc["establishment"]["department"]))
+        if distance is not None else None,
+        "phone": _phone(doc.get("phone")),
+    }
+
+
+def _establishment(hit: dict, request: SearchRequest) -> dict:
+    doc = hit["_source"]
+    eg = doc["establishment"]
+    return {
+        "id": eg["id"],
+        "name": eg["name"],
+        "address": eg["address"],
+        "postal_code": eg["postal_code"],
+        "commune": eg["commune"],
+        "insee": eg["insee"],
+        "department": eg["department"],
+        "lat": doc["location"]["lat"],
+        "lon": doc["location"]["lon"],
+        "distance_km": _distance(hit, request),
+    }
+
+
+def _facet(name: str, buckets: list[dict], selected: list, labels) -> list[dict]:
+    values = []
+    seen = set()
+    for bucket in buckets:
+        raw = bucket.get("key_as_string", bucket["key"])
+        value = raw if not isinstance(raw, str) else raw
+        seen.add(str(value))
+        values.append({"value": value, "label": labels(value), "count": bucket["doc_count"],
+                       "selected": str(value) in {str(s) for s in selected}})
+    # A selected value with no result left must still be shown, so it can be unticked.
+    for value in selected:
+        if str(value) not in seen:
+            values.append({"value": value, "label": labels(value), "count": 0, "selected": True})
+    return values
+
+
+def facets(aggs: dict, request: SearchRequest) -> dict:
+    nom = nomenclature()
+    towns = communes()
+
+    def aptitude_label(code):
+        return nom.aptitudes[code].label if code in nom.aptitudes else code
+
+    def buckets(name):
+        return aggs[f"facet_{name}"]["values"]["buckets"]
+
+    aptitude_values = _facet("aptitude", buckets("aptitude"), request.aptitudes, aptitude_label)
+    for value in aptitude_values:
+        aptitude = nom.aptitudes.get(value["value"])
+        value["group"] = aptitude.group_label if aptitude else None
+    order = {code: i for i, code in enumerate(nom.aptitudes)}
+    aptitude_values.sort(key=lambda v: order.get(v["value"], len(order)))
+
+    home_visit_buckets = [{"key": b["key_as_string"] == "true", "doc_count": b["doc_count"]}
+                          for b in buckets("home_visit")]
+    open_total = aggs["facet_open_now"]["doc_count"]
+    open_count = aggs["facet_open_now"]["open"]["doc_count"]
+    return {
+        "aptitude": aptitude_values,
+        "age": _facet("age", buckets("age"), request.ages, lambda v: PATIENT_LABELS.get(v, v)),
+        "home_visit": _facet("home_visit", home_visit_buckets,
+                             [] if request.home_visit is None else [request.home_visit],
+                             lambda v: "Intervient à domicile" if v else "Sans intervention à domicile"),
+        "open_now": [{"value": True, "label": "Ouvert maintenant", "count": open_count, "selected": request.open_now},
+                     {"value": False, "label": "Fermé maintenant", "count": open_total - open_count,
+                      "selected": False}],
+        "department": _facet("department", buckets("department"), request.departments,
+                             lambda v: f"{DEPARTMENTS.get(v, v)} ({v})"),
+        "commune": _facet("commune", buckets("commune"), request.communes,
+                          lambda v: towns[v].label if v in towns else v),
+        "category": _facet("category", buckets("category"), [request.category] if request.category else [],
+                           lambda v: nom.categories.get(v, {}).get("label", v)),
+        "profession": _facet("profession", buckets("profession"), request.professions,
+                             lambda v: nom.professions.get(v, {}).get("label", v)),
+    }
+
+
+def search_response(raw: dict, request: SearchRequest, clock: Clock) -> dict:
+    """The contract of GET /api/v1/search."""
+    results = []
+    for hit in raw["hits"]["hits"]:
+        inner = hit["inner_hits"]["units"]["hits"]
+        results.append({
+            "establishment": _establishment(hit, request),
+            "units_total": inner["total"]["value"],
+            "units": [unit_summary(unit, request, clock) for unit in inner["hits"]],
+        })
+    origin = request.origin
+    return {
+        "total_establishments": raw["aggregations"]["selected"]["establishments"]["value"],
+        "total_units": raw["hits"]["total"]["value"],
+        "page": request.page,
+        "per_page": request.per_page,
+        "sort": request.effective_sort,
+        "radius_km": request.effective_radius_km if origin and not origin.establishment_id else None,
+        "origin": {"label": origin.label, "lat": origin.lat, "lon": origin.lon} if origin else None,
+        "facets": facets(raw["aggregations"], request),
+        "results": results,
+    }
+
+
+def suggestion(hit: dict) -> dict:
+    doc = hit["_source"]
+    item = {"type": doc["type"], "id": doc["code"], "label": doc["label"]}
+    if doc["type"] == "aptitude":
+        item["group"] = doc.get("group")
+    if doc["type"] == "commune":
+        item.update(department=doc.get("department"), lat=doc.get("lat"), lon=doc.get("lon"))
+    if doc["type"] == "establishment":
+        item["detail"] = doc.get("detail")
+    return item
