@@ -25,12 +25,61 @@ def _opensearch(args, settings: Settings) -> int:
 def _serve(args, settings: Settings) -> int:
     import waitress
 
+    from indexer.sync import SyncWorker
     from query_api import create_app
 
     app = create_app(settings)
+    resources = app.extensions["ror"]
+    # Edits become searchable within seconds: the outbox is drained in the background.
+    worker = SyncWorker(resources["store"], resources["search"], settings)
+    worker.start()
     print(f"ROR search: http://{settings.host}:{settings.port}/", flush=True)
-    waitress.serve(app, host=settings.host, port=settings.port, threads=8, ident="ror-search")
+    try:
+        waitress.serve(app, host=settings.host, port=settings.port, threads=8, ident="ror-search")
+    finally:
+        worker.stop()
     return 0
+
+
+def _store(settings: Settings):
+    from catalog.store import open_store
+
+    return open_store(settings.store_path)
+
+
+def _reindex(args, settings: Settings) -> int:
+    from indexer.engine import search_client
+    from indexer.reindex import reindex
+
+    report = reindex(_store(settings), search_client(settings, timeout=120), settings, grace_seconds=args.grace)
+    print(f"{report.documents} UO indexées dans {report.index} en {report.seconds:.1f} s "
+          f"({report.rate:,.0f} UO/s).".replace(",", " "))
+    return 0
+
+
+def _sync(args, settings: Settings) -> int:
+    import time
+
+    from indexer.engine import search_client
+    from indexer.sync import drain
+
+    store, client = _store(settings), search_client(settings)
+    while True:
+        result = drain(store, client, settings)
+        if result.applied or result.failed:
+            print(f"synchronisation : {result.applied} appliquées, {result.failed} en attente de nouvel essai", flush=True)
+        if not args.watch:
+            return 0 if not result.failed else 1
+        time.sleep(1)
+
+
+def _status(args, settings: Settings) -> int:
+    from indexer.engine import search_client
+    from indexer.status import index_status
+
+    state = index_status(_store(settings), search_client(settings), settings)
+    print(json.dumps(state, indent=2, ensure_ascii=False))
+    return 0 if state["in_sync"] else 3
 
 
 def _demo(args, settings: Settings) -> int:
@@ -60,6 +109,17 @@ def build_parser() -> argparse.ArgumentParser:
 
     serve = commands.add_parser("serve", help="serve the web UI and the API")
     serve.set_defaults(handler=_serve)
+
+    reindex = commands.add_parser("reindex", help="rebuild the search index from the store (zero downtime)")
+    reindex.add_argument("--grace", type=int, default=600, help="seconds the previous index is kept (default 600)")
+    reindex.set_defaults(handler=_reindex)
+
+    sync = commands.add_parser("sync", help="apply the store's pending changes to the index")
+    sync.add_argument("--watch", action="store_true", help="keep running, draining every second")
+    sync.set_defaults(handler=_sync)
+
+    status = commands.add_parser("status", help="index vs store: alias, counts, outbox depth")
+    status.set_defaults(handler=_status)
 
     demo = commands.add_parser("demo", help="start OpenSearch, load the Île-de-France demo data, serve")
     demo.add_argument("--external-engine", action="store_true", help="use OPENSEARCH_URL as is (Docker), start no node")

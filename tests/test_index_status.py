@@ -1,0 +1,30 @@
+"""`ror status`'s figures: alias target, documents vs store, outbox."""
+from __future__ import annotations
+
+import dataclasses
+
+from catalog import repository
+from catalog.store import open_store
+from indexer.engine import search_client
+from indexer.reindex import reindex
+from indexer.status import index_status
+from tests import offer_fixture
+
+
+def test_status_compares_index_with_store_and_reports_the_outbox(settings, search, tmp_path):
+    mine = dataclasses.replace(settings, index_prefix=f"{settings.index_prefix}-status",
+                               store_path=str(tmp_path / "s.sqlite3"))
+    store = open_store(mine.store_path)
+    offer_fixture.load(store)
+    report = reindex(store, search, mine, progress=False, grace_seconds=0)
+    state = index_status(store, search, mine)
+    assert state["index"]["indexes"] == [report.index]
+    assert state["index"]["documents"] == state["store"]["units"] == len(offer_fixture.UNITS)
+    assert state["in_sync"] is True
+    with store.transaction() as conn:
+        repository.update_unit(conn, "UO-A", {"comments": "changé"}, actor="test")
+    state = index_status(store, search, mine)
+    assert state["outbox"]["depth"] == 1 and state["outbox"]["oldest"]
+    assert state["in_sync"] is False
+    down = index_status(store, search_client(dataclasses.replace(mine, opensearch_url="http://127.0.0.1:9"), timeout=1), mine)
+    assert down["index"]["reachable"] is False
