@@ -24,7 +24,8 @@ def create_app(settings: Settings | None = None, *, clock: Callable[[], datetime
         MAX_CONTENT_LENGTH=256 * 1024,
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
-        SESSION_COOKIE_SECURE=settings.env == "production",
+        # Secure cookies outside a developer's or the demo's plain-http loopback.
+        SESSION_COOKIE_SECURE=settings.env not in ("development", "demo"),
     )
     app.json.ensure_ascii = False
     app.json.sort_keys = False
@@ -39,9 +40,21 @@ def create_app(settings: Settings | None = None, *, clock: Callable[[], datetime
         "clock": clock or _utcnow,
     }
 
-    from query_api import errors, health, search
+    from query_api import errors, health, openapi, search, sheets
 
     errors.init_app(app)
     app.register_blueprint(health.blueprint, url_prefix="/api/v1")
     app.register_blueprint(search.blueprint, url_prefix="/api/v1")
+    app.register_blueprint(sheets.blueprint, url_prefix="/api/v1")
+    app.register_blueprint(openapi.blueprint)
+
+    from query_api import web
+
+    app.register_blueprint(web.blueprint)
+
+    from query_api import accounts, admin, anomalies, me, security
+
+    security.init_app(app)
+    for module in (accounts, me, anomalies, admin):
+        app.register_blueprint(module.blueprint, url_prefix="/api/v1")
     return app

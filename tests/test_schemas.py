@@ -732,7 +732,7 @@ def test_radius_and_page_must_be_numbers():
 def test_pages_beyond_the_result_window_are_refused():
     assert search_errors({"page": ["101"], "per_page": ["100"]}) == {
         "page": [
-            "Page trop lointaine : seuls les 10 000 premiers résultats peuvent être parcourus. Affinez la recherche."
+            "Page trop lointaine : seuls les 10 000 premiers résultats peuvent être parcourus. Affinez la recherche ou exportez la liste complète au format Excel."
         ]
     }
 

@@ -1,0 +1,279 @@
+"""Account views: session, activation, details, e-mail confirmation, sign-in, password reset.
+
+Thin: validate with the catalog's schemas, call catalog.accounts in one
+transaction, send the e-mail after the commit, answer in French. Messages about
+signing in never tell whether an RPPS number or an e-mail address has an account.
+"""
+from __future__ import annotations
+
+import logging
+
+from flask import Blueprint, current_app, jsonify, request
+from marshmallow import ValidationError
+
+from catalog import accounts, schemas
+from catalog.mail import MailError, send_mail
+from catalog.ratelimit import Limit
+from catalog.schemas import AccountDetailsSchema, ActivationSchema, LoginSchema, first_error, password_problems
+from query_api import context, security
+from query_api.errors import ApiError
+from query_api.security import client_address, details_required, login_required
+
+log = logging.getLogger(__name__)
+
+blueprint = Blueprint("accounts", __name__)
+blueprint.after_request(security.no_store)
+
+LOGIN_FAILURES_PER_ADDRESS = Limit(hits=20, seconds=15 * 60)
+ACTIVATION_FAILURES_PER_ADDRESS = Limit(hits=20, seconds=15 * 60)
+RESET_REQUESTS_PER_ADDRESS = Limit(hits=10, seconds=60 * 60)
+
+PASSWORD_RULES = frozenset({schemas.PASSWORD_TOO_SHORT, schemas.PASSWORD_NO_UPPER, schemas.PASSWORD_NO_LOWER,
+                            schemas.PASSWORD_NO_DIGIT, schemas.PASSWORD_TOO_LONG})
+
+# Where the e-mailed links lead; the web UI may later point them at its own pages.
+CONFIRM_LINK_PATH = "/api/v1/account/confirm-email"
+RESET_LINK_PATH = "/api/v1/account/password-reset"
+
+MSG_SIGN_IN_FAILED = (
+    "Identifiant ou mot de passe incorrect. Après 5 essais infructueux, "
+    "la connexion au compte est bloquée pendant 15 minutes."
+)
+MSG_TOO_MANY_SIGN_INS = "Trop de tentatives de connexion depuis votre adresse. Réessayez dans 15 minutes."
+MSG_TOO_MANY_ACTIVATIONS = "Trop de tentatives d'activation depuis votre adresse. Réessayez dans 15 minutes."
+MSG_TOO_MANY_RESETS = "Trop de demandes de réinitialisation depuis votre adresse. Réessayez dans une heure."
+MSG_ACTIVATION = {
+    "unknown": "Numéro RPPS ou code d'activation incorrect : vérifiez le courrier reçu.",
+    "used": "Ce code d'activation a déjà été utilisé. Si vous avez déjà activé votre compte, connectez-vous ; "
+            "sinon, contactez le support pour recevoir un nouveau code.",
+    "expired": "Ce code d'activation a expiré. Contactez le support pour recevoir un nouveau code.",
+    "account_exists": "Un compte existe déjà pour ce numéro RPPS. Connectez-vous, ou utilisez « Mot de passe oublié ».",
+}
+MSG_TOKEN = {
+    "confirm_email": "Ce lien de confirmation n'est plus valide (déjà utilisé ou expiré). "
+                     "Demandez un nouvel e-mail depuis « Mon compte ».",
+    "reset_password": "Ce lien de réinitialisation n'est plus valide (déjà utilisé ou expiré). "
+                      "Faites une nouvelle demande depuis la page de connexion.",
+}
+MSG_RESET_SENT = (
+    "Si un compte correspond à cet identifiant, un e-mail contenant un lien de réinitialisation "
+    "vient d'être envoyé (valable 1 heure). Pensez à vérifier vos courriers indésirables."
+)
+
+
+def _payload() -> dict:
+    """The request's JSON object, or its form fields (a plain HTML form)."""
+    if request.mimetype in ("application/x-www-form-urlencoded", "multipart/form-data"):
+        return {k: v for k, v in request.form.items() if k != "csrf_token"}
+    data = request.get_json(silent=True)
+    if not isinstance(data, dict):
+        raise ApiError(400, "invalid_body", schemas.MSG_NOT_AN_OBJECT)
+    return data
+
+
+def _password_message(problems: list[str]) -> str:
+    """Every broken rule at once, so the user fixes the password in one go."""
+    return "Mot de passe trop faible : " + " ".join(problems)
+
+
+def _load(schema, data: dict) -> dict:
+    try:
+        return schema.load(data)
+    except ValidationError as err:
+        field, message = first_error(err)
+        broken = err.messages.get("password") if isinstance(err.messages, dict) else None
+        if field == "password" and isinstance(broken, list) and set(broken) <= PASSWORD_RULES:
+            message = _password_message(broken)
+        raise ApiError(400, "invalid_parameter", message, field) from None
+
+
+def _link(path: str, token: str) -> str:
+    # Behind a proxy set PUBLIC_URL in the Flask config: the Host header must not
+    # decide where a password-reset link points.
+    base = current_app.config.get("PUBLIC_URL") or request.url_root
+    return f"{base.rstrip('/')}{path}?token={token}"
+
+
+def _session_body(csrf: str) -> dict:
+    account = security.current_account()
+    return {
+        "signed_in": account is not None,
+        "account": accounts.public_account(account) if account else None,
+        "csrf_token": csrf,
+    }
+
+
+@blueprint.get("/session")
+def session_state():
+    return jsonify(_session_body(security.csrf_token()))
+
+
+@blueprint.post("/activation")
+def activate():
+    security.limit_check(f"activation-ip:{client_address()}", ACTIVATION_FAILURES_PER_ADDRESS, MSG_TOO_MANY_ACTIVATIONS)
+    data = _load(ActivationSchema(), _payload())
+    try:
+        with context.store().transaction() as conn:
+            account = accounts.activate(conn, data["rpps"], data["code"], data["password"], context.now())
+    except accounts.ActivationRefused as refused:
+        security.limit_count_failure(f"activation-ip:{client_address()}", ACTIVATION_FAILURES_PER_ADDRESS)
+        exists = refused.reason == "account_exists"
+        raise ApiError(409 if exists else 400, f"activation_{refused.reason}", MSG_ACTIVATION.get(refused.reason, MSG_ACTIVATION["unknown"]),
+                       "rpps" if exists else "code") from None
+    return jsonify({
+        "activated": True,
+        "account": accounts.public_account(account),
+        "message": "Votre compte est activé. Retournez à la page de connexion et connectez-vous "
+                   "avec votre numéro RPPS et le mot de passe que vous venez de choisir.",
+    }), 201
+
+
+@blueprint.post("/login")
+def login():
+    bucket = f"login-ip:{client_address()}"
+    security.limit_check(bucket, LOGIN_FAILURES_PER_ADDRESS, MSG_TOO_MANY_SIGN_INS)
+    data = _load(LoginSchema(), _payload())
+    with context.store().transaction() as conn:
+        result = accounts.authenticate(conn, data["login"], data["login_kind"], data["password"], context.now())
+    if result.account is None:
+        security.limit_count_failure(bucket, LOGIN_FAILURES_PER_ADDRESS)
+        # Same status and message for an unknown login, a wrong password and a locked account.
+        raise ApiError(401, "sign_in_failed", MSG_SIGN_IN_FAILED)
+    csrf = security.sign_in(result.account)
+    return jsonify(_session_body(csrf))
+
+
+@blueprint.post("/logout")
+def logout():
+    return jsonify(_session_body(security.sign_out()))
+
+
+def _send_confirmation(account: dict, token: str) -> bool:
+    body = (
+        f"Bonjour {account['display_name'] or ''},\n\n"
+        "Pour confirmer votre adresse e-mail sur le ROR Île-de-France, ouvrez ce lien "
+        "(valable 48 heures, utilisable une seule fois) :\n\n"
+        f"{_link(CONFIRM_LINK_PATH, token)}\n\n"
+        "Si vous n'êtes pas à l'origine de cette demande, ignorez ce message.\n\n"
+        "La cellule de gestion du ROR Île-de-France\n"
+    )
+    try:
+        send_mail(context.settings(), account["email"], "Confirmez votre adresse e-mail – ROR Île-de-France", body)
+    except MailError:
+        log.exception("confirmation e-mail to account %s not sent", account["id"])
+        return False
+    return True
+
+
+def _confirmation_answer(account: dict, sent: bool):
+    message = (f"Un e-mail de confirmation vient d'être envoyé à {account['email']}. "
+               "Si vous ne l'avez pas reçu, pensez à vérifier votre courrier indésirable.") if sent else (
+               "Vos informations sont enregistrées, mais l'e-mail de confirmation n'a pas pu être envoyé. "
+               "Réessayez plus tard avec « Renvoyer l'e-mail de confirmation ».")
+    return jsonify({"account": accounts.public_account(account), "email_sent": sent, "message": message})
+
+
+@blueprint.post("/account/details")
+@login_required
+def details():
+    data = _load(AccountDetailsSchema(), _payload())
+    account = security.current_account()
+    now = context.now()
+    try:
+        with context.store().transaction() as conn:
+            account = accounts.set_details(conn, account["id"], data["email"], now)
+            token = None
+            if not account["email_confirmed_at"]:
+                token, _ = accounts.issue_token(conn, account["id"], "confirm_email", account["email"], now)
+    except accounts.EmailTaken:
+        raise ApiError(409, "email_taken", "Cette adresse e-mail est déjà utilisée par un autre compte.", "email") from None
+    if token is None:
+        return jsonify({"account": accounts.public_account(account), "email_sent": False,
+                        "message": "Vos informations sont enregistrées."})
+    return _confirmation_answer(account, _send_confirmation(account, token))
+
+
+@blueprint.post("/account/confirm-email/resend")
+@details_required
+def resend_confirmation():
+    account = security.current_account()
+    if account["email_confirmed_at"]:
+        raise ApiError(409, "already_confirmed", "Votre adresse e-mail est déjà confirmée.")
+    with context.store().transaction() as conn:
+        token, _ = accounts.issue_token(conn, account["id"], "confirm_email", account["email"], context.now())
+    return _confirmation_answer(account, _send_confirmation(account, token))
+
+
+@blueprint.get(CONFIRM_LINK_PATH.removeprefix("/api/v1"))
+def confirm_email():
+    try:
+        with context.store().transaction() as conn:
+            account = accounts.confirm_email(conn, request.args.get("token", ""), context.now())
+    except accounts.TokenRefused:
+        raise ApiError(400, "invalid_link", MSG_TOKEN["confirm_email"]) from None
+    return jsonify({"confirmed": True, "email": account["email"],
+                    "message": "Votre adresse e-mail est confirmée. Merci !"})
+
+
+@blueprint.post("/account/password-reset")
+def request_password_reset():
+    security.limit_hit(f"reset-ip:{client_address()}", RESET_REQUESTS_PER_ADDRESS, MSG_TOO_MANY_RESETS)
+    login = _payload().get("login")
+    if not isinstance(login, str) or not login.strip():
+        raise ApiError(400, "invalid_parameter", "Saisissez votre numéro RPPS ou votre adresse e-mail.", "login")
+    compact = "".join(login.split())
+    kind = "rpps" if compact.isascii() and compact.isdigit() else "email"
+    with context.store().transaction() as conn:
+        issued = accounts.issue_reset_token(conn, compact if kind == "rpps" else login.strip(), kind, context.now())
+    if issued is not None:
+        account, token = issued
+        body = (
+            f"Bonjour {account['display_name'] or ''},\n\n"
+            "Une demande de réinitialisation du mot de passe de votre compte ROR Île-de-France a été faite. "
+            "Pour choisir un nouveau mot de passe, ouvrez ce lien (valable 1 heure, utilisable une seule fois) :\n\n"
+            f"{_link(RESET_LINK_PATH, token)}\n\n"
+            "Si vous n'êtes pas à l'origine de cette demande, ignorez ce message : "
+            "votre mot de passe actuel reste valable.\n\n"
+            "La cellule de gestion du ROR Île-de-France\n"
+        )
+        try:
+            send_mail(context.settings(), account["email"], "Réinitialisation de votre mot de passe – ROR Île-de-France", body)
+        except MailError:
+            log.exception("password-reset e-mail to account %s not sent", account["id"])
+    # The same answer whether or not the login exists.
+    return jsonify({"message": MSG_RESET_SENT}), 202
+
+
+@blueprint.get(RESET_LINK_PATH.removeprefix("/api/v1"))
+def check_password_reset():
+    """Is this reset link still valid? (The page asks before showing the form.)"""
+    try:
+        with context.store().snapshot() as conn:
+            row = accounts.check_token(conn, request.args.get("token", ""), "reset_password", context.now())
+    except accounts.TokenRefused:
+        raise ApiError(400, "invalid_link", MSG_TOKEN["reset_password"]) from None
+    return jsonify({"valid": True, "expires_at": row["expires_at"],
+                    "message": "Choisissez un nouveau mot de passe : au moins 8 caractères, dont une majuscule, "
+                               "une minuscule et un chiffre."})
+
+
+@blueprint.post("/account/password-reset/confirm")
+def confirm_password_reset():
+    data = _payload()
+    token, password = data.get("token"), data.get("password")
+    confirmation = data.get("password_confirmation", password)
+    if not isinstance(token, str) or not token:
+        raise ApiError(400, "invalid_link", MSG_TOKEN["reset_password"], "token")
+    problems = password_problems(password)
+    if problems:
+        raise ApiError(400, "invalid_parameter", _password_message(problems), "password")
+    if confirmation != password:
+        raise ApiError(400, "invalid_parameter", "Les deux mots de passe ne correspondent pas.", "password_confirmation")
+    try:
+        with context.store().transaction() as conn:
+            accounts.reset_password(conn, token, password, context.now())
+    except accounts.TokenRefused:
+        raise ApiError(400, "invalid_link", MSG_TOKEN["reset_password"], "token") from None
+    security.sign_out()
+    return jsonify({"reset": True, "csrf_token": security.csrf_token(),
+                    "message": "Votre mot de passe est modifié. Connectez-vous avec le nouveau mot de passe."})

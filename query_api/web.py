@@ -1,0 +1,412 @@
+"""The French web UI: search page, results, UO and EG sheets, help.
+
+Server-rendered; every page calls the same functions as the JSON API
+(``search_request_from_args`` → ``search_body`` → engine → ``search_response``,
+``unit_sheet``, ``establishment_sheet``), so the UI and the API can never
+disagree. Errors are shown as a French page, never as JSON.
+"""
+from __future__ import annotations
+
+import logging
+import math
+import re
+from datetime import datetime
+from functools import lru_cache
+from urllib.parse import urlencode, urlsplit
+
+from flask import Blueprint, redirect, render_template, request, url_for
+from opensearchpy.exceptions import ConnectionError as EngineConnectionError
+from opensearchpy.exceptions import ConnectionTimeout
+from werkzeug.datastructures import MultiDict
+from werkzeug.exceptions import HTTPException
+
+from catalog import repository
+from catalog.communes import communes
+from catalog.nomenclature import nomenclature
+from catalog.schedule import DAY_NAMES, PARIS
+from indexer.engine import UNITS, alias_name
+from indexer.text import fold
+from query_api import context
+from query_api.errors import ENGINE_DOWN_MESSAGE, HTTP_MESSAGES, ApiError
+from query_api.queries import MAX_RESULT_WINDOW, QueryError, search_body
+from query_api.results import search_response
+from query_api.search import current_clock, search_request_from_args
+from query_api.sheets import establishment_sheet, unit_sheet
+
+log = logging.getLogger(__name__)
+
+blueprint = Blueprint("web", __name__)
+
+# Facet parameters: dropped when the search is widened or started anew.
+FACET_PARAMS = ("aptitude", "age", "home_visit", "open_now", "department", "commune", "profession")
+# Radii offered in the sidebar and used to widen an empty search.
+RADII_KM = (2, 3, 5, 10, 20, 30, 50, 100)
+PAGE_LINKS_AROUND = 2      # page numbers shown either side of the current page
+
+# Fields a reporter may point at in "Signaler une anomalie" (optional).
+ANOMALY_FIELDS = {
+    "UO": [("name", "Intitulé"), ("phone", "Téléphone"), ("mobile", "Mobile"), ("aptitudes", "Aptitudes"),
+           ("patients", "Patients pris en charge"), ("home_visit", "Intervention à domicile"),
+           ("week", "Semaine type (horaires)"), ("comments", "Informations complémentaires"),
+           ("resource_persons", "Personnes ressources")],
+    "EG": [("name", "Nom"), ("address", "Adresse"), ("phone", "Téléphone"), ("category", "Catégorie"),
+           ("units", "Unités de l'établissement")],
+}
+
+
+# --- "Où ?" typed without choosing a suggestion ----------------------------------------
+
+_POSTAL_RE = re.compile(r"[0-9]{5}")
+_LABEL_RE = re.compile(r"(?P<name>.+?)\s*\((?P<postal>[0-9]{5})\)")
+_API_WHERE_RE = re.compile(r"(eg:\S+|[+-]?[0-9]{1,3}(\.[0-9]+)?\s*[,;]\s*[+-]?[0-9]{1,3}(\.[0-9]+)?)", re.IGNORECASE)
+_PARIS_RE = re.compile(r"paris (\d{1,2})(e|er|eme|ieme)?( arrondissement)?")
+
+
+@lru_cache(maxsize=1)
+def _commune_lookup() -> tuple[dict[str, str], dict[str, str]]:
+    """(folded name → INSEE, postal code → INSEE); the most populous commune wins a tie."""
+    by_name: dict[str, str] = {}
+    by_postal: dict[str, str] = {}
+    towns = communes()
+    for commune in sorted(towns.values(), key=lambda c: -c.population):
+        by_name.setdefault(fold(commune.name), commune.insee)
+        for postal in commune.postal_codes:
+            by_postal.setdefault(postal, commune.insee)
+    return by_name, by_postal
+
+
+def resolve_where(text: str) -> str:
+    """What a person typed in "Où ?" → a ``where`` the API accepts.
+
+    An INSEE code, ``eg:<id>`` or ``lat,lon`` is kept as it is; a postal code, a
+    commune name ("versailles", "Versailles (78000)", "Paris 15e") becomes the
+    commune's INSEE code. Anything else is a 400 with a hint.
+    """
+    text = text.strip()
+    if text in communes() or _API_WHERE_RE.fullmatch(text):
+        return text
+    by_name, by_postal = _commune_lookup()
+    if _POSTAL_RE.fullmatch(text):
+        if text in by_postal:
+            return by_postal[text]
+        raise ApiError(400, "invalid_parameter",
+                       f"Aucune commune d'Île-de-France n'a le code postal « {text} ».", "where")
+    label = _LABEL_RE.fullmatch(text)      # "Versailles (78000)", as the typeahead shows it
+    name = fold(label.group("name") if label else text)
+    if label:
+        for commune in communes().values():
+            if label.group("postal") in commune.postal_codes and fold(commune.name) == name:
+                return commune.insee
+    if name in by_name:
+        return by_name[name]
+    paris = _PARIS_RE.fullmatch(name)
+    if paris and 1 <= int(paris.group(1)) <= 20:
+        return f"751{int(paris.group(1)):02d}"
+    hint = " Précisez l'arrondissement (par exemple « Paris 15e » ou 75015)." if name == "paris" else ""
+    raise ApiError(400, "invalid_parameter",
+                   f"Lieu non reconnu : « {text} ». Choisissez une commune ou un établissement dans la liste "
+                   f"proposée, ou saisissez un code postal d'Île-de-France.{hint}", "where")
+
+
+# --- URLs of the results page ----------------------------------------------------------
+
+def _with(args: MultiDict, drop: tuple[str, ...] = (), **changes) -> MultiDict:
+    """A copy of ``args`` without ``drop`` and blanks, with ``changes`` (None removes a parameter).
+
+    A changed parameter keeps its place, so a corrected URL reads like the original.
+    """
+    items: list[tuple[str, str]] = []
+    for key, value in args.items(multi=True):
+        if key in drop or value == "":
+            continue
+        if key in changes:
+            if changes[key] is not None and key not in (k for k, _ in items):
+                items.append((key, changes[key]))
+            continue
+        items.append((key, value))
+    present = {k for k, _ in items}
+    items += [(k, v) for k, v in changes.items() if v is not None and k not in present]
+    return MultiDict(items)
+
+
+def _query_string(args: MultiDict) -> str:
+    return urlencode(list(args.items(multi=True)))
+
+
+def results_url(args: MultiDict, drop: tuple[str, ...] = (), **changes) -> str:
+    query = _query_string(_with(args, drop, **changes))
+    return url_for("web.results") + (f"?{query}" if query else "")
+
+
+def _page_numbers(current: int, last: int) -> list[int | None]:
+    """1 … 4 5 [6] 7 8 … 20: first, last and a window around the current page (None = gap)."""
+    shown = {1, last, *range(current - PAGE_LINKS_AROUND, current + PAGE_LINKS_AROUND + 1)}
+    numbers: list[int | None] = []
+    for number in sorted(n for n in shown if 1 <= n <= last):
+        if numbers and number - numbers[-1] > 1:
+            numbers.append(None)
+        numbers.append(number)
+    return numbers
+
+
+def _wider_radius(radius: float) -> int | None:
+    return next((r for r in RADII_KM if r > radius), None)
+
+
+def _what_label(what: dict | None) -> str:
+    if not what:
+        return ""
+    return what["text"] if what["kind"] == "text" else what["label"]
+
+
+def _where_label(search_request) -> str:
+    origin = search_request.origin
+    if origin is None:
+        return ""
+    if origin.establishment_id:
+        return origin.label.split(" – ")[0]
+    return origin.label
+
+
+def _aptitude_groups(values: list[dict]) -> list[tuple[str, list[dict]]]:
+    """Aptitude facet values by group, in the nomenclature's order (the API sorts them so)."""
+    groups: dict[str, list[dict]] = {}
+    for value in values:
+        groups.setdefault(value.get("group") or "Autres", []).append(value)
+    return list(groups.items())
+
+
+def _plural(count: int, singular: str, plural: str) -> str:
+    return f"{count:,} {singular if count <= 1 else plural}".replace(",", "\u202f")
+
+
+# --- views -------------------------------------------------------------------------------
+
+def _categories() -> list[tuple[str, str]]:
+    return [(code, c["label"]) for code, c in nomenclature().categories.items()]
+
+
+@blueprint.get("/")
+def home():
+    return render_template("search.html", categories=_categories(), form={})
+
+
+@blueprint.get("/recherche")
+def results():
+    args = request.args
+    where = args.get("where", "").strip()
+    if where:
+        resolved = resolve_where(where)
+        if resolved != where:
+            # A shareable, canonical address: the INSEE code rather than what was typed.
+            return redirect(results_url(args, where=resolved))
+    search_request = search_request_from_args(args)
+    clock = current_clock()
+    try:
+        body = search_body(search_request, clock)
+    except QueryError as error:
+        raise ApiError(400, "invalid_parameter", error.message, error.field) from None
+    raw = context.search().search(index=alias_name(context.settings(), UNITS), body=body)
+    data = search_response(raw, search_request, clock)
+
+    per_page = search_request.per_page
+    last_page = max(1, min(math.ceil(data["total_establishments"] / per_page), MAX_RESULT_WINDOW // per_page))
+    selections = any(k in args for k in FACET_PARAMS)
+    radius = data["radius_km"]
+    wider = _wider_radius(radius) if radius is not None else None
+    export_args = _with(args, drop=("page", "per_page"))
+    return render_template(
+        "results.html",
+        data=data,
+        request_=search_request,
+        args=args,
+        categories=_categories(),
+        form={"where": args.get("where", ""), "where_label": _where_label(search_request),
+              "what": args.get("what", ""), "what_label": _what_label(search_request.what),
+              "q": args.get("q", ""), "category": search_request.category or ""},
+        category_label=nomenclature().categories[search_request.category]["label"] if search_request.category else None,
+        aptitude_groups=_aptitude_groups(data["facets"]["aptitude"]),
+        aptitude_count=len(data["facets"]["aptitude"]),
+        counts={"establishments": _plural(data["total_establishments"], "établissement", "établissements"),
+                "units": _plural(data["total_units"], "unité", "unités")},
+        pages=_page_numbers(search_request.page, last_page) if data["total_establishments"] else [],
+        last_page=last_page,
+        selections=selections,
+        radii=sorted({*RADII_KM, radius}) if radius is not None else [],
+        widen_url=results_url(args, drop=FACET_PARAMS + ("page",), radius_km=str(wider)) if wider else None,
+        wider_radius=wider,
+        clear_url=results_url(args, drop=FACET_PARAMS + ("page",)) if selections else None,
+        all_ror_url=results_url(args, drop=("page", "category")) if search_request.category else None,
+        without_text_url=results_url(args, drop=("page", "what", "q")) if search_request.what or search_request.q else None,
+        export_url=url_for("search.export") + (f"?{_query_string(export_args)}" if export_args else ""),
+        results_url=lambda **changes: results_url(args, **changes),
+    )
+
+
+def _signed_in() -> bool:
+    return _account() is not None
+
+
+def _account() -> dict | None:
+    try:
+        from query_api.security import current_account
+    except ImportError:  # accounts not installed in this build
+        return None
+    return current_account()
+
+
+def _back_url() -> str | None:
+    """The results page the visitor came from, if any (same site only)."""
+    referrer = request.referrer
+    if not referrer:
+        return None
+    parts = urlsplit(referrer)
+    if parts.netloc == request.host and parts.path == url_for("web.results"):
+        return referrer
+    return None
+
+
+def _week_rows(week: list[dict]) -> list[dict]:
+    hours = {day["day"]: day["hours"] for day in week}
+    today = context.now().astimezone(PARIS).isoweekday()
+    return [{"label": name.capitalize(), "hours": hours.get(day), "today": day == today}
+            for day, name in DAY_NAMES.items()]
+
+
+def _anomaly_themes() -> list[tuple[str, str, str]]:
+    return [(code, t["label"], t.get("description", "")) for code, t in nomenclature().anomaly_themes.items()]
+
+
+@blueprint.get("/uo/<unit_id>")
+def unit(unit_id: str):
+    signed_in = _signed_in()
+    with context.store().snapshot() as conn:
+        try:
+            sheet = unit_sheet(conn, unit_id, signed_in=signed_in, now=context.now())
+        except repository.NotFound:
+            raise ApiError(404, "not_found", f"Aucune unité (UO) ne porte l'identifiant « {unit_id} ».") from None
+    eg = sheet["establishment"]
+    targets = [("UO", sheet["id"], f"cette unité ({sheet['name']})"), ("EG", eg["id"], f"l'établissement ({eg['name']})")]
+    return render_template("unit.html", sheet=sheet, week=_week_rows(sheet.get("week", [])), signed_in=signed_in,
+                           patients_text=patients_text, back_url=_back_url(),
+                           anomaly={"targets": targets, "fields": ANOMALY_FIELDS["UO"], "themes": _anomaly_themes()})
+
+
+@blueprint.get("/eg/<eg_id>")
+def establishment(eg_id: str):
+    with context.store().snapshot() as conn:
+        try:
+            sheet = establishment_sheet(conn, eg_id, now=context.now())
+        except repository.NotFound:
+            raise ApiError(404, "not_found", f"Aucun établissement (EG) ne porte l'identifiant « {eg_id} ».") from None
+    targets = [("EG", sheet["id"], f"cet établissement ({sheet['name']})")]
+    legal = sheet.get("legal_entity") or {}
+    if legal.get("id"):
+        targets.append(("EJ", legal["id"], f"l'entité juridique ({legal.get('name') or legal['id']})"))
+    return render_template("establishment.html", sheet=sheet, back_url=_back_url(),
+                           anomaly={"targets": targets, "fields": ANOMALY_FIELDS["EG"], "themes": _anomaly_themes()})
+
+
+@blueprint.get("/aide")
+def help_page():
+    nom = nomenclature()
+    groups: dict[str, list[str]] = {label: [] for label in nom.aptitude_groups.values()}
+    for aptitude in nom.aptitudes.values():
+        groups[aptitude.group_label].append(aptitude.label)
+    return render_template("help.html", themes=_anomaly_themes(), aptitude_groups=list(groups.items()))
+
+
+# --- layout and errors ---------------------------------------------------------------------
+
+@blueprint.app_context_processor
+def layout():
+    """What base.html needs on every page: support contacts and who is signed in."""
+    def account_name() -> str | None:
+        try:
+            account = _account()
+        except Exception:  # the header must render even if the account store is unavailable
+            log.exception("could not read the signed-in account")
+            return None
+        if not account:
+            return None
+        return account.get("display_name") or account.get("email") or account.get("rpps") or "Mon compte"
+
+    settings = context.settings()
+    return {"support_phone": settings.support_phone, "support_email": settings.support_email,
+            "account_name": account_name, "tel_href": tel_href}
+
+
+@blueprint.app_template_filter("km")
+def km(value: float) -> str:
+    """2.36 → "2,4" (French decimal comma)."""
+    return f"{value:.1f}".replace(".", ",")
+
+
+@blueprint.app_template_filter("km_value")
+def km_value(value: float) -> str:
+    """A radius as typed in a URL: 10.0 → "10", 2.5 → "2.5"."""
+    return f"{value:g}"
+
+
+@blueprint.app_template_filter("frdate")
+def frdate(value: str) -> str:
+    """An ISO timestamp → "30/11/2026" (Paris date); anything else is shown as it is."""
+    try:
+        moment = datetime.fromisoformat(value)
+    except (TypeError, ValueError):
+        return value
+    if moment.tzinfo is not None:
+        moment = moment.astimezone(PARIS)
+    return moment.strftime("%d/%m/%Y")
+
+
+OPEN_AGE = 120   # the age_max meaning "no upper limit"
+
+
+def patients_text(patients: dict) -> str:
+    """{"age_min": 18, "age_max": 120, "flags": ["A"]} → "Adultes (à partir de 18 ans)"."""
+    who = {("E", "A"): "Enfants et adultes", ("E",): "Enfants", ("A",): "Adultes"}.get(tuple(patients.get("flags") or []))
+    low, high = patients.get("age_min", 0), patients.get("age_max", OPEN_AGE)
+    if low <= 0 and high >= OPEN_AGE:
+        ages = "tous âges"
+    elif high >= OPEN_AGE:
+        ages = f"à partir de {low} ans"
+    elif low <= 0:
+        ages = f"jusqu'à {high} ans"
+    else:
+        ages = f"de {low} à {high} ans"
+    return f"{who} ({ages})" if who else ages.capitalize()
+
+
+def tel_href(phone: str) -> str:
+    """"01 39 00 00 01" → "tel:0139000001"."""
+    return "tel:" + re.sub(r"[^0-9+]", "", phone)
+
+
+def _error_page(status: int, message: str):
+    form = None
+    if request.endpoint == "web.results" and status == 400:
+        # Let the visitor correct the search right there.
+        args = request.args
+        form = {"where": args.get("where", ""), "what": args.get("what", ""), "q": args.get("q", ""),
+                "category": args.get("category", "")}
+    return render_template("error.html", status=status, message=message, form=form,
+                           categories=_categories()), status
+
+
+@blueprint.errorhandler(ApiError)
+def _api_error(error: ApiError):
+    return _error_page(error.status, error.message)
+
+
+@blueprint.errorhandler(HTTPException)
+def _http_error(error: HTTPException):
+    status = error.code or 500
+    return _error_page(status, HTTP_MESSAGES.get(status, "Erreur."))
+
+
+@blueprint.errorhandler(EngineConnectionError)
+@blueprint.errorhandler(ConnectionTimeout)
+def _engine_down(error):
+    log.warning("search engine unreachable: %s", error)
+    return _error_page(503, ENGINE_DOWN_MESSAGE)
