@@ -1,0 +1,298 @@
+"""The search screens in a real headless Chromium: typeahead, results, facets, export, sheets.
+
+The app is served on a free loopback port with a fixed clock (a Monday at 10h in
+Paris) and a private copy of the store; the indexes are the run's real ones.
+Numbers read from the pages are compared with the JSON API's answer for the same
+parameters. Screenshots go to tests/artifacts/.
+"""
+from __future__ import annotations
+
+import os
+from urllib.parse import parse_qs, urlsplit
+
+import openpyxl
+import pytest
+from playwright.sync_api import expect, sync_playwright
+
+from catalog import accounts
+from query_api import create_app
+from tests.browser import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, LiveServer, private_store_settings
+from tests.conftest import fixed_clock
+
+MONDAY_10H = "2026-11-30T10:00:00+01:00"
+CELL_LOGIN, CELL_PASSWORD, CELL_NAME = "cellule.navigateur@example.org", "Cellule2026", "Cellule ROR (test)"
+TIMEOUT_MS = 10_000
+
+pytestmark = pytest.mark.skipif(not os.path.exists(CHROMIUM), reason=f"{CHROMIUM} is not installed")
+
+
+@pytest.fixture(scope="module")
+def live(settings, indexed_offer, tmp_path_factory):
+    private = private_store_settings(settings, settings.store_path, tmp_path_factory.mktemp("browser"))
+    app = create_app(private, clock=fixed_clock(MONDAY_10H))
+    with app.extensions["ror"]["store"].transaction() as conn:
+        accounts.create_admin_account(conn, CELL_LOGIN, CELL_PASSWORD, CELL_NAME, fixed_clock(MONDAY_10H)())
+    with LiveServer(app) as server:
+        server.store = app.extensions["ror"]["store"]
+        yield server
+
+
+@pytest.fixture(scope="module")
+def browser():
+    ARTIFACTS.mkdir(exist_ok=True)
+    playwright = sync_playwright().start()
+    chromium = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+    yield chromium
+    chromium.close()
+    playwright.stop()
+
+
+@pytest.fixture
+def page(browser, live):
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="fr-FR", accept_downloads=True,
+                                  base_url=live.url)
+    context.set_default_timeout(TIMEOUT_MS)
+    tab = context.new_page()
+    errors: list[str] = []
+    tab.on("pageerror", lambda error: errors.append(str(error)))
+    yield tab
+    context.close()
+    assert errors == [], f"JavaScript errors: {errors}"
+
+
+def counts(page) -> tuple[int, int]:
+    heading = page.locator("#results-title")
+    return int(heading.get_attribute("data-establishments")), int(heading.get_attribute("data-units"))
+
+
+def api_answer(page, results_url: str) -> dict:
+    """The JSON API's answer for the parameters of a /recherche URL."""
+    query = urlsplit(results_url).query
+    response = page.request.get(f"/api/v1/search?{query}")
+    assert response.ok, response.text()
+    return response.json()
+
+
+def shown_establishments(page) -> list[str]:
+    return [eg.get_attribute("id").removeprefix("eg-") for eg in page.locator("li.eg").all()]
+
+
+def query_of(url: str) -> dict[str, list[str]]:
+    return parse_qs(urlsplit(url).query)
+
+
+# --- typeahead -----------------------------------------------------------------------------
+
+def test_typeahead_waits_for_three_letters_then_is_driven_by_the_keyboard(page, live):
+    asked: list[str] = []
+    page.on("request", lambda request: asked.append(request.url) if "/api/v1/suggest" in request.url else None)
+    page.goto("/")
+    where = page.get_by_role("combobox", name="Où ?")
+    where.click()
+    where.press_sequentially("ve", delay=40)
+    page.wait_for_timeout(600)                     # four times the debounce
+    assert asked == []
+    expect(where).to_have_attribute("aria-expanded", "false")
+    expect(page.locator("#where-listbox")).to_be_hidden()
+
+    where.press_sequentially("rs", delay=40)
+    first = page.locator("#where-listbox [role=option]").first
+    expect(first).to_contain_text("Versailles (78000)")
+    expect(where).to_have_attribute("aria-expanded", "true")
+    assert asked and all(len(query_of(url)["q"][0]) >= 3 for url in asked)
+    assert query_of(asked[-1])["q"] == ["vers"] and query_of(asked[-1])["field"] == ["where"]
+    page.screenshot(path=str(ARTIFACTS / "search.png"))
+
+    where.press("ArrowDown")
+    expect(first).to_have_attribute("aria-selected", "true")
+    expect(where).to_have_attribute("aria-activedescendant", first.get_attribute("id"))
+    where.press("Enter")                           # chooses, does not submit
+    expect(where).to_have_value("Versailles (78000)")
+    expect(page.locator("#where-listbox")).to_be_hidden()
+    assert page.locator("input[type=hidden][name=where]").input_value() == "78646"
+    assert urlsplit(page.url).path == "/"
+
+    what = page.get_by_role("combobox", name="Quoi ?")
+    what.press_sequentially("vestib", delay=40)
+    expect(page.locator("#what-listbox [role=option]").first).to_contain_text("Rééducation vestibulaire")
+    what.press("Escape")
+    expect(page.locator("#what-listbox")).to_be_hidden()
+    expect(what).to_have_attribute("aria-expanded", "false")
+    what.press("ArrowDown")                        # reopens on the first suggestion
+    expect(what).to_have_attribute("aria-expanded", "true")
+    what.press("Enter")
+    assert page.locator("input[type=hidden][name=what]").input_value() == "KINE_REEDUC_VESTIBULAIRE"
+
+    page.get_by_role("button", name="Rechercher").click()
+    page.wait_for_url("**/recherche?**")
+    params = query_of(page.url)
+    assert params["where"] == ["78646"] and params["what"] == ["KINE_REEDUC_VESTIBULAIRE"]
+    api = api_answer(page, page.url)
+    assert counts(page) == (api["total_establishments"], api["total_units"])
+    assert shown_establishments(page) == [r["establishment"]["id"] for r in api["results"]]
+    # The boxes show what was chosen, ready for the next search.
+    expect(page.get_by_role("combobox", name="Où ?")).to_have_value("Versailles (78000)")
+    expect(page.get_by_role("combobox", name="Quoi ?")).to_have_value("Rééducation vestibulaire (trouble de l'équilibre)")
+
+
+def test_free_text_in_what_is_searched_as_text(page):
+    page.goto("/")
+    what = page.get_by_role("combobox", name="Quoi ?")
+    what.press_sequentially("vertiges", delay=20)
+    what.press("Escape")
+    what.press("Enter")
+    page.wait_for_url("**/recherche?**")
+    assert query_of(page.url)["what"] == ["vertiges"]
+    expect(page.locator("#eg-EG-VER1")).to_be_visible()       # UO-A's comment mentions vertigo
+
+
+# --- results -------------------------------------------------------------------------------
+
+def test_search_then_expand_an_establishment_then_open_a_unit_sheet(page):
+    page.goto("/")
+    where = page.get_by_role("combobox", name="Où ?")
+    where.press_sequentially("vers", delay=40)
+    expect(page.locator("#where-listbox [role=option]").first).to_contain_text("Versailles (78000)")
+    where.press("ArrowDown")
+    where.press("Enter")
+    page.get_by_role("button", name="Rechercher").click()
+    page.wait_for_url("**/recherche?where=78646**")
+    expect(page.locator("#results-title")).to_have_text("4 établissements, 7 unités")
+    expect(page.locator(".results-context")).to_contain_text("autour de Versailles (78000), 10 km")
+
+    establishment = page.locator("#eg-EG-VER1 details")
+    table = establishment.locator("table.units")
+    expect(table).to_be_hidden()
+    establishment.locator("summary").click()
+    expect(table).to_be_visible()
+    expect(table.locator("tbody tr")).to_have_count(2)
+    first_row = table.locator("tr[data-unit=UO-A]")
+    expect(first_row.locator(".status")).to_have_text("Ouvert")
+    expect(first_row).to_contain_text("0,6 km")
+    expect(first_row).to_contain_text("2 min")
+    page.locator("#eg-EG-RAMB summary").click()
+    expect(page.locator("#eg-EG-RAMB")).to_contain_text("Intervient à domicile dans votre commune")
+    expect(page.locator("#eg-EG-RAMB tr[data-unit=UO-D] .status")).to_have_text("Fermé")
+    page.screenshot(path=str(ARTIFACTS / "results-expanded.png"), full_page=True)
+
+    first_row.get_by_role("link", name="Consultation kinésithérapie").click()
+    page.wait_for_url("**/uo/UO-A")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Consultation kinésithérapie")
+    expect(page.get_by_text("Ouvert maintenant")).to_be_visible()
+    expect(page.locator("table.week tr").first).to_contain_text("9h-12h")
+    expect(page.get_by_role("link", name="‹ Retour aux résultats")).to_have_attribute(
+        "href", f"{urlsplit(page.url).scheme}://{urlsplit(page.url).netloc}/recherche?where=78646")
+    page.screenshot(path=str(ARTIFACTS / "unit-sheet.png"), full_page=True)
+
+
+def test_a_facet_click_changes_counts_and_results_like_the_api(page):
+    page.goto("/recherche?where=78646")
+    before = counts(page)
+    api = api_answer(page, page.url)
+    assert before == (api["total_establishments"], api["total_units"])
+    children = next(v for v in api["facets"]["age"] if v["value"] == "E")
+    expect(page.locator("label[for=f-age-e] .count")).to_have_attribute("data-count", str(children["count"]))
+
+    page.get_by_label("Enfants").check()                     # auto-submits
+    page.wait_for_url("**age=E**")
+    after = counts(page)
+    api = api_answer(page, page.url)
+    assert after == (api["total_establishments"], api["total_units"]) != before
+    assert after[1] == children["count"]
+    assert shown_establishments(page) == [r["establishment"]["id"] for r in api["results"]]
+    expect(page.get_by_label("Enfants")).to_be_checked()
+    expect(page.get_by_label("Enfants")).to_be_focused()       # focus comes back to the control
+
+    page.get_by_label("Ouvert maintenant").check()           # a second facet keeps the first
+    page.wait_for_url("**open_now=true**")
+    params = query_of(page.url)
+    assert params["age"] == ["E"] and params["where"] == ["78646"]
+    api = api_answer(page, page.url)
+    assert counts(page) == (api["total_establishments"], api["total_units"])
+    assert shown_establishments(page) == [r["establishment"]["id"] for r in api["results"]]
+
+
+def test_excel_export_has_one_row_per_matching_unit(page, tmp_path):
+    page.goto("/recherche?where=78646&age=A")
+    total_units = api_answer(page, page.url)["total_units"]
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Exporter (Excel)").click()
+    assert download.value.suggested_filename.endswith(".xlsx")
+    path = tmp_path / download.value.suggested_filename
+    download.value.save_as(path)
+    workbook = openpyxl.load_workbook(path, read_only=True)
+    rows = list(workbook.active.iter_rows(values_only=True))
+    assert rows[0][0] == "Établissement"
+    assert len(rows) - 1 == total_units > 0
+
+
+def test_facets_collapse_above_the_results_on_a_tablet(page):
+    page.set_viewport_size({"width": 800, "height": 1000})
+    page.goto("/recherche?where=78646")
+    facets = page.locator("#refine")
+    expect(facets).to_be_hidden()
+    page.locator(".refine-panel > summary").click()
+    expect(facets).to_be_visible()
+    box_facets = page.locator(".refine-panel").bounding_box()
+    box_results = page.locator("#results-title").bounding_box()
+    assert box_facets["y"] < box_results["y"]
+    page.screenshot(path=str(ARTIFACTS / "results-tablet.png"), full_page=True)
+
+
+def test_search_works_without_javascript(browser, live):
+    context = browser.new_context(java_script_enabled=False, base_url=live.url)
+    try:
+        tab = context.new_page()
+        tab.goto("/")
+        tab.get_by_label("Où ?").fill("Versailles")
+        tab.get_by_label("Quoi ?").fill("vertiges")
+        tab.get_by_role("button", name="Rechercher").click()
+        tab.wait_for_url("**/recherche?where=78646&what=vertiges")
+        tab.get_by_label("Enfants").check()
+        tab.get_by_role("button", name="Filtrer").click()
+        tab.wait_for_url("**age=E**")
+        assert query_of(tab.url)["what"] == ["vertiges"]
+    finally:
+        context.close()
+
+
+# --- anomaly report ------------------------------------------------------------------------
+
+def open_anomaly_dialog(page):
+    page.get_by_role("button", name="Signaler une anomalie").click()
+    dialog = page.get_by_role("dialog", name="Signaler une anomalie")
+    expect(dialog).to_be_visible()
+    return dialog
+
+
+def test_reporting_an_anomaly_asks_to_sign_in_then_is_sent(page, live):
+    page.goto("/uo/UO-A")
+    dialog = open_anomaly_dialog(page)
+    dialog.get_by_label("Votre message").fill("Le numéro de téléphone ne répond plus.")
+    dialog.get_by_role("button", name="Envoyer").click()
+    expect(dialog.locator("[data-anomaly-status]")).to_contain_text("Connectez-vous pour signaler une anomalie.")
+    expect(dialog.get_by_role("link", name="Se connecter")).to_have_attribute("href", "/connexion?next=%2Fuo%2FUO-A")
+    dialog.get_by_role("button", name="Annuler").click()
+    expect(dialog).to_be_hidden()
+
+    signed_in = page.evaluate("""async ([login, password]) => {
+        const session = await (await fetch('/api/v1/session')).json();
+        const response = await fetch('/api/v1/login', {method: 'POST',
+            headers: {'Content-Type': 'application/json', 'X-CSRF-Token': session.csrf_token},
+            body: JSON.stringify({login, password})});
+        return response.status;
+    }""", [CELL_LOGIN, CELL_PASSWORD])
+    assert signed_in == 200
+    page.reload()
+    expect(page.locator(".site-nav")).to_contain_text(CELL_NAME)
+    dialog = open_anomaly_dialog(page)
+    dialog.get_by_label("Thème").select_option(label="Exactitude")
+    dialog.get_by_label("Champ concerné").select_option(label="Téléphone")
+    dialog.get_by_label("Votre message").fill("Le numéro de téléphone ne répond plus.")
+    dialog.get_by_role("button", name="Envoyer").click()
+    expect(dialog.locator("[data-anomaly-status]")).to_have_text("Merci, votre signalement a été transmis à la cellule ROR.")
+
+    with live.store.snapshot() as conn:
+        row = conn.execute("SELECT target_type, target_id, theme, field, message FROM anomalies "
+                           "WHERE target_id = 'UO-A' ORDER BY id DESC LIMIT 1").fetchone()
+    assert tuple(row) == ("UO", "UO-A", "06", "phone", "Le numéro de téléphone ne répond plus.")
