@@ -83,9 +83,102 @@ def _status(args, settings: Settings) -> int:
 
 
 def _demo(args, settings: Settings) -> int:
+    """Everything a newcomer needs: engine, Île-de-France demo data, index, accounts, service."""
+    import dataclasses
+    import time
+    from pathlib import Path
+
+    from catalog import demo, repository
+    from catalog.accounts import ensure_demo_accounts
+    from catalog.activation import issue_codes
+    from indexer.engine import search_client
+    from indexer.reindex import reindex
+    from indexer.status import index_status
+
+    if settings.env == "development":
+        settings = dataclasses.replace(settings, env="demo")
     if not args.external_engine:
         opensearch.start(settings)
+    if args.reset:
+        for suffix in ("", "-wal", "-shm"):
+            Path(settings.store_path + suffix).unlink(missing_ok=True)
+    store = _store(settings)
+    with store.snapshot() as conn:
+        empty = repository.count_units(conn) == 0
+    if empty:
+        started = time.monotonic()
+        files = demo.generate(Path(settings.state_dir) / "demo", physios=args.physios, seed=args.seed)
+        _say(f"jeu de démonstration généré ({args.physios} kinésithérapeutes), chargement…")
+        counts = demo.load(store, files, progress=_progress_printer("chargement"))
+        _say(f"{counts['units']} UO chargées en {time.monotonic() - started:.0f} s")
+    client = search_client(settings, timeout=120)
+    if not index_status(store, client, settings)["in_sync"]:
+        report = reindex(store, client, settings, grace_seconds=0)
+        _say(f"{report.documents} UO indexées en {report.seconds:.0f} s")
+    credentials = ensure_demo_accounts(store, settings)
+    with store.snapshot() as conn:
+        newcomers = repository.practitioners_without_account(conn, 3)
+    codes = issue_codes(store, rpps_list=newcomers, valid_days=30)
+    _print_demo_access(settings, credentials, codes)
     return _serve(args, settings)
+
+
+def _import_rpps(args, settings: Settings) -> int:
+    from catalog.rpps_import import RppsFormatError, format_summary, import_extract
+
+    try:
+        summary = import_extract(_store(settings), args.file, professions=tuple(args.profession),
+                                 progress=_progress_printer("import RPPS"))
+    except (RppsFormatError, OSError, UnicodeDecodeError) as error:
+        print(f"ror: import impossible : {error}", file=sys.stderr)
+        return 1
+    print(format_summary(summary))
+    return 0
+
+
+def _activation_codes(args, settings: Settings) -> int:
+    from pathlib import Path
+
+    from catalog.activation import issue_codes, write_mailing_csv
+
+    try:
+        codes = issue_codes(_store(settings), rpps_list=args.rpps or None, valid_days=args.days)
+    except ValueError as error:
+        print(f"ror: {error}", file=sys.stderr)
+        return 1
+    path = write_mailing_csv(codes, Path(args.out))
+    print(f"{len(codes)} code(s) d'activation émis, valables {args.days} jours ; publipostage : {path}")
+    return 0
+
+
+def _say(message: str) -> None:
+    print(f"[demo] {message}", file=sys.stderr, flush=True)
+
+
+def _progress_printer(label: str):
+    """Progress lines every 20,000 records (a terminal-friendly heartbeat)."""
+    done = [0, 0]
+
+    def tick(count: int) -> None:
+        done[0] += count
+        if done[0] - done[1] >= 20_000:
+            done[1] = done[0]
+            _say(f"{label} : {done[0]:,} enregistrements".replace(",", " "))
+
+    return tick
+
+
+def _print_demo_access(settings: Settings, credentials: dict, codes) -> None:
+    lines = ["", "Comptes de démonstration (mode démo uniquement) :",
+             f"  cellule de gestion : {credentials['admin']['login']} / {credentials['admin']['password']}"]
+    if "practitioner" in credentials:
+        kine = credentials["practitioner"]
+        lines.append(f"  kinésithérapeute   : RPPS {kine['login']} (ou {kine['email']}) / {kine['password']}")
+    if codes:
+        lines.append("Codes d'activation inutilisés (parcours « Activation de votre compte » du guide) :")
+        lines += [f"  RPPS {c.rpps} ({c.first_name} {c.last_name}) : code {c.code}" for c in codes]
+    lines.append(f"Courriels envoyés en démo : {settings.mail_dir}")
+    print("\n".join(lines), flush=True)
 
 
 def _test(args, settings: Settings) -> int:
@@ -121,8 +214,22 @@ def build_parser() -> argparse.ArgumentParser:
     status = commands.add_parser("status", help="index vs store: alias, counts, outbox depth")
     status.set_defaults(handler=_status)
 
+    rpps = commands.add_parser("import-rpps", help="import a public RPPS extract (PS_LibreAcces_Personne_activite)")
+    rpps.add_argument("file")
+    rpps.add_argument("--profession", action="append", default=None, help="RPPS profession code (default 70)")
+    rpps.set_defaults(handler=_import_rpps)
+
+    codes = commands.add_parser("activation-codes", help="issue one-time activation codes and write the mailing CSV")
+    codes.add_argument("--out", default="activation-codes.csv", help="mailing CSV path")
+    codes.add_argument("--days", type=int, default=90, help="validity in days (default 90)")
+    codes.add_argument("--rpps", action="append", help="only these RPPS numbers (repeatable); default: all eligible")
+    codes.set_defaults(handler=_activation_codes)
+
     demo = commands.add_parser("demo", help="start OpenSearch, load the Île-de-France demo data, serve")
     demo.add_argument("--external-engine", action="store_true", help="use OPENSEARCH_URL as is (Docker), start no node")
+    demo.add_argument("--physios", type=int, default=16_000, help="size of the generated data set (default 16000)")
+    demo.add_argument("--seed", type=int, default=2026, help="seed of the generated data set")
+    demo.add_argument("--reset", action="store_true", help="delete the store and load the demo data again")
     demo.set_defaults(handler=_demo)
 
     test = commands.add_parser("test", help="start OpenSearch and run the whole test suite (extra arguments go to pytest)")
@@ -137,6 +244,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.command != "test" and extra:
         build_parser().error(f"unrecognized arguments: {' '.join(extra)}")
     args.pytest_args = extra
+    if getattr(args, "profession", "unset") is None:
+        args.profession = ["70"]
     settings = Settings.from_env()
     try:
         return args.handler(args, settings)

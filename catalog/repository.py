@@ -331,3 +331,15 @@ def replace_added_resource_persons(conn, unit_id: str, persons: list[dict], acto
     strip = lambda ps: [{k: p.get(k) for k in ("name", "role", "phone", "email")} for p in ps]  # noqa: E731
     if strip(before) != strip(persons):
         _audit(conn, actor, "UO", unit_id, {"resource_persons": (strip(before), strip(persons))}, iso(now or utcnow()))
+
+
+def practitioners_without_account(conn, limit: int) -> list[str]:
+    """RPPS numbers of practitioners who own a unit and have not activated an account."""
+    rows = conn.execute(
+        """SELECT p.rpps FROM practitioners p
+           WHERE EXISTS (SELECT 1 FROM units u WHERE u.owner_rpps = p.rpps)
+             AND NOT EXISTS (SELECT 1 FROM accounts a WHERE a.rpps = p.rpps)
+           ORDER BY p.rpps DESC LIMIT ?""",
+        (limit,),
+    )
+    return [row["rpps"] for row in rows]

@@ -1,0 +1,59 @@
+"""GET /api/v1/search.xlsx: every matching UO, past the engine's 10,000-hit window."""
+from __future__ import annotations
+
+import dataclasses
+import io
+
+import pytest
+from openpyxl import load_workbook
+
+from catalog import demo
+from catalog.store import open_store
+from indexer.reindex import reindex
+from query_api import create_app
+from tests.conftest import fixed_clock
+
+
+@pytest.fixture(scope="module")
+def demo_api(settings, search, tmp_path_factory):
+    """The generated Île-de-France demo data (11,000 physios), stored and indexed."""
+    work = tmp_path_factory.mktemp("export")
+    mine = dataclasses.replace(settings, index_prefix=f"{settings.index_prefix}-export",
+                               store_path=str(work / "store.sqlite3"))
+    store = open_store(mine.store_path)
+    demo.load(store, demo.generate(work / "demo", physios=11_000, seed=7))
+    reindex(store, search, mine, progress=False, grace_seconds=0)
+    yield create_app(mine, clock=fixed_clock("2026-11-30T10:00:00+01:00")).test_client()
+    search.indices.delete(index=f"{mine.index_prefix}-*", ignore_unavailable=True, expand_wildcards="all")
+
+
+def _sheet(response):
+    assert response.status_code == 200, response.get_data(as_text=True)[:500]
+    return load_workbook(io.BytesIO(response.data), read_only=False).active
+
+
+def test_export_has_every_matching_unit_beyond_ten_thousand(demo_api):
+    total = demo_api.get("/api/v1/search?what=CONSULT_KINE").get_json()["total_units"]
+    assert total > 10_000
+    response = demo_api.get("/api/v1/search.xlsx?what=CONSULT_KINE")
+    sheet = _sheet(response)
+    assert sheet.max_row - 1 == total
+    ids = [row[0] for row in sheet.iter_rows(min_row=2, min_col=sheet.max_column, max_col=sheet.max_column, values_only=True)]
+    assert len(set(ids)) == total  # no unit twice, none missing
+
+
+def test_export_is_a_readable_french_workbook(demo_api):
+    response = demo_api.get("/api/v1/search.xlsx?where=78646&what=KINE_REEDUC_VESTIBULAIRE")
+    assert response.headers["Content-Disposition"].startswith("attachment; filename=ror-recherche-2026-11-30")
+    sheet = _sheet(response)
+    header = [c.value for c in sheet[1]]
+    assert header[:3] == ["Établissement", "Unité (UO)", "Praticien"]
+    assert all(c.font.bold for c in sheet[1])
+    assert sheet.freeze_panes == "A2"
+    assert sheet.auto_filter.ref.startswith("A1:")
+    distance_col = header.index("Distance (km)") + 1
+    distances = [sheet.cell(row=r, column=distance_col).value for r in range(2, sheet.max_row + 1)]
+    assert distances and all(isinstance(d, float) for d in distances)
+    assert distances == sorted(distances)
+    expected = demo_api.get("/api/v1/search?where=78646&what=KINE_REEDUC_VESTIBULAIRE").get_json()["total_units"]
+    assert len(distances) == expected
