@@ -28,7 +28,6 @@ from catalog.identifiers import make_rpps
 from catalog.nomenclature import nomenclature
 from catalog.rpps_import import (
     EXTRACT_COLUMNS,
-    bulk_session,
     extract_header,
     format_extract_line,
     french_number,
@@ -45,7 +44,7 @@ EXTRACT_NAME = "PS_LibreAcces_Personne_activite_demo.txt"
 OFFERS_NAME = "offers.jsonl"
 ESTABLISHMENTS_NAME = "establishments.jsonl"
 ACTOR = "demo"
-BATCH = 5_000
+BATCH = 20_000           # offers per transaction, as rpps_import.BATCH_LINES and for the same reason
 
 # One establishment per ~270 physiotherapists: 60 at the default size.
 PHYSIOS_PER_ESTABLISHMENT = 16_000 / 60
@@ -773,7 +772,7 @@ def load(store: Store, files: DemoFiles, *, progress: Callable[[int], None] | No
     now = utcnow()
     summary = import_extract(store, files.extract, progress=progress, now=now)
     counts = {"import": summary}
-    with bulk_session(store) as transaction:
+    with store.bulk_session() as transaction:
         counts.update(_load_offers(transaction, files.offers, now, progress))
         counts.update(_load_establishments(transaction, files.establishments, now, progress))
     with store.snapshot() as conn:

@@ -162,13 +162,7 @@ def get_practitioner(conn, rpps: str) -> dict:
 
 def insert_unit(conn, unit: dict, now: datetime | None = None) -> None:
     """A new UO (revision 1), queued for the index."""
-    stamp = iso(now or utcnow())
-    fields = ["id", "eg_id", "uo_type", "name", "profession", "owner_rpps", *EDITABLE_UNIT_FIELDS]
-    conn.execute(
-        f"INSERT INTO units ({', '.join(fields)}, revision, updated_at) VALUES ({', '.join('?' for _ in fields)}, 1, ?)",
-        (*(_encode_unit_value(f, unit.get(f)) for f in fields), stamp),
-    )
-    enqueue_units(conn, [(unit["id"], 1)], now)
+    insert_units(conn, [unit], now)
 
 
 def insert_units(conn, units: Iterable[dict], now: datetime | None = None) -> int:

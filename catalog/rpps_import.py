@@ -18,10 +18,9 @@ from __future__ import annotations
 import hashlib
 import math
 import re
-import sqlite3
 import time
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
-from contextlib import AbstractContextManager, contextmanager
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import lru_cache
@@ -42,7 +41,6 @@ __all__ = [
     "ImportSummary",
     "RppsFormatError",
     "RppsLine",
-    "bulk_session",
     "extract_header",
     "format_extract_line",
     "format_summary",
@@ -404,36 +402,6 @@ class _Run:
 
 
 @contextmanager
-def bulk_session(store: Store) -> Iterator[Callable[[], AbstractContextManager[sqlite3.Connection]]]:
-    """One connection for a long bulk write that commits batch by batch; yields ``transaction()``.
-
-    Each transaction is BEGIN IMMEDIATE ... COMMIT as in Store.transaction, but on
-    the same connection, so the index pages of one batch are still cached for the
-    next, and with rarer WAL checkpoints, so a page dirtied by several batches is
-    copied to the database once: 30-40 % faster on large imports.
-    """
-    conn = store.connect()
-    conn.execute("PRAGMA cache_size = -65536")          # KiB: 64 MiB
-    conn.execute("PRAGMA wal_autocheckpoint = 10000")   # pages: ~40 MiB of WAL
-
-    @contextmanager
-    def transaction() -> Iterator[sqlite3.Connection]:
-        conn.execute("BEGIN IMMEDIATE")
-        try:
-            yield conn
-            conn.execute("COMMIT")
-        except BaseException:
-            if conn.in_transaction:
-                conn.execute("ROLLBACK")
-            raise
-
-    try:
-        yield transaction
-    finally:
-        conn.close()
-
-
-@contextmanager
 def _opened(source: str | Path | Iterable[str]) -> Iterator[Iterable[str]]:
     if isinstance(source, (str, Path)):
         # Undecodable bytes become U+FFFD and the line is reported, not the whole file lost.
@@ -464,7 +432,7 @@ def import_extract(
     run = _Run()
     batch: list[RppsLine] = []
     unreported = 0
-    with _opened(source) as lines, bulk_session(store) as transaction:
+    with _opened(source) as lines, store.bulk_session() as transaction:
         for item in read_extract(lines, professions=professions):
             summary.lines_read += 1
             unreported += 1
