@@ -57,4 +57,9 @@ def create_app(settings: Settings | None = None, *, clock: Callable[[], datetime
     security.init_app(app)
     for module in (accounts, me, anomalies, admin):
         app.register_blueprint(module.blueprint, url_prefix="/api/v1")
+
+    from query_api import account_pages, admin_pages
+
+    app.register_blueprint(account_pages.blueprint)
+    app.register_blueprint(admin_pages.blueprint)
     return app

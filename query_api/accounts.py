@@ -31,9 +31,10 @@ RESET_REQUESTS_PER_ADDRESS = Limit(hits=10, seconds=60 * 60)
 PASSWORD_RULES = frozenset({schemas.PASSWORD_TOO_SHORT, schemas.PASSWORD_NO_UPPER, schemas.PASSWORD_NO_LOWER,
                             schemas.PASSWORD_NO_DIGIT, schemas.PASSWORD_TOO_LONG})
 
-# Where the e-mailed links lead; the web UI may later point them at its own pages.
-CONFIRM_LINK_PATH = "/api/v1/account/confirm-email"
-RESET_LINK_PATH = "/api/v1/account/password-reset"
+# Where the e-mailed links lead: the web pages (query_api/account_pages.py), which call
+# the same catalog functions as the JSON endpoints below.
+CONFIRM_LINK_PATH = "/compte/confirmation"
+RESET_LINK_PATH = "/mot-de-passe/nouveau"
 
 MSG_SIGN_IN_FAILED = (
     "Identifiant ou mot de passe incorrect. Après 5 essais infructueux, "
@@ -204,7 +205,7 @@ def resend_confirmation():
     return _confirmation_answer(account, _send_confirmation(account, token))
 
 
-@blueprint.get(CONFIRM_LINK_PATH.removeprefix("/api/v1"))
+@blueprint.get("/account/confirm-email")
 def confirm_email():
     try:
         with context.store().transaction() as conn:
@@ -244,7 +245,7 @@ def request_password_reset():
     return jsonify({"message": MSG_RESET_SENT}), 202
 
 
-@blueprint.get(RESET_LINK_PATH.removeprefix("/api/v1"))
+@blueprint.get("/account/password-reset")
 def check_password_reset():
     """Is this reset link still valid? (The page asks before showing the form.)"""
     try:

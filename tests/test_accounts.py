@@ -17,6 +17,7 @@ import pytest
 from catalog import accounts, repository, schemas
 from catalog.identifiers import make_rpps
 from catalog.store import open_store
+from query_api.accounts import CONFIRM_LINK_PATH, RESET_LINK_PATH
 from tests import offer_fixture
 
 RPPS_A = make_rpps(424_242)
@@ -133,6 +134,11 @@ def token_of(link: str) -> str:
     return link.split("token=", 1)[1]
 
 
+def api_link(link: str, api_path: str) -> str:
+    """The JSON endpoint behind an e-mailed page link, with its token (page and endpoint share the catalog call)."""
+    return f"http://localhost{api_path}?token={token_of(link)}"
+
+
 # --- activation ------------------------------------------------------------------------
 
 def _issue_code(world: World, rpps: str) -> str:
@@ -182,7 +188,7 @@ def test_activation_path_from_the_guide(settings, search, tmp_path):
     # 11: a confirmation e-mail with a link.
     mails = world.mails()
     assert len(mails) == 1 and "To: claire@kine.test" in mails[0]
-    link = link_in(mails[0], "/api/v1/account/confirm-email")
+    link = api_link(link_in(mails[0], CONFIRM_LINK_PATH), "/api/v1/account/confirm-email")
     confirmed = client.get(_path(link))
     assert confirmed.status_code == 200, confirmed.get_json()
     assert client.get("/api/v1/me").get_json()["account"]["email_confirmed"] is True
@@ -343,7 +349,7 @@ def test_confirmation_link_works_once_and_expires_after_48_hours(settings, searc
         accounts.create_practitioner_account(conn, RPPS_A, PASSWORD_A, world.clock())
     client = signed_in(world, RPPS_A, PASSWORD_A)
     assert send(client, "POST", "/api/v1/account/details", {"email": "claire@kine.test", "accept_terms": "oui"}).status_code == 200
-    first = _path(link_in(world.mails()[-1], "/api/v1/account/confirm-email"))
+    first = _path(api_link(link_in(world.mails()[-1], CONFIRM_LINK_PATH), "/api/v1/account/confirm-email"))
     assert client.get(first).status_code == 200
     reused = client.get(first)
     assert reused.status_code == 400 and "plus valide" in reused.get_json()["error"]["message"]
@@ -351,7 +357,7 @@ def test_confirmation_link_works_once_and_expires_after_48_hours(settings, searc
     # A new address needs a new confirmation; its link expires after 48 hours.
     assert send(client, "POST", "/api/v1/account/details", {"email": "c.martin@kine.test", "accept_terms": True}).status_code == 200
     assert client.get("/api/v1/me").get_json()["account"]["email_confirmed"] is False
-    second = _path(link_in(world.mails()[-1], "/api/v1/account/confirm-email"))
+    second = _path(api_link(link_in(world.mails()[-1], CONFIRM_LINK_PATH), "/api/v1/account/confirm-email"))
     world.clock.advance(hours=48, seconds=1)
     assert client.get(second).status_code == 400
 
@@ -366,7 +372,7 @@ def test_password_reset_by_email_link(settings, search, tmp_path):
     assert asked.get_json() == unknown.get_json()
     mails = world.mails()
     assert len(mails) == 1 and "To: claire@kine.test" in mails[0]
-    link = link_in(mails[0], "/api/v1/account/password-reset")
+    link = api_link(link_in(mails[0], RESET_LINK_PATH), "/api/v1/account/password-reset")
     assert client.get(_path(link)).get_json()["valid"] is True
 
     weak = send(client, "POST", "/api/v1/account/password-reset/confirm", {"token": token_of(link), "password": "faible"})
@@ -385,7 +391,7 @@ def test_password_reset_link_expires_after_one_hour(settings, search, tmp_path):
     world = make_world(settings, tmp_path)
     client = world.client()
     send(client, "POST", "/api/v1/account/password-reset", {"login": "claire@kine.test"})
-    link = link_in(world.mails()[-1], "/api/v1/account/password-reset")
+    link = api_link(link_in(world.mails()[-1], RESET_LINK_PATH), "/api/v1/account/password-reset")
     world.clock.advance(hours=1, seconds=1)
     assert client.get(_path(link)).status_code == 400
     expired = send(client, "POST", "/api/v1/account/password-reset/confirm",
@@ -398,7 +404,7 @@ def test_password_reset_ends_other_sessions(settings, search, tmp_path):
     elsewhere = signed_in(world, RPPS_A, PASSWORD_A)
     client = world.client()
     send(client, "POST", "/api/v1/account/password-reset", {"login": RPPS_A})
-    link = link_in(world.mails()[-1], "/api/v1/account/password-reset")
+    link = api_link(link_in(world.mails()[-1], RESET_LINK_PATH), "/api/v1/account/password-reset")
     send(client, "POST", "/api/v1/account/password-reset/confirm", {"token": token_of(link), "password": "Nouveau-Mot-7"})
     assert elsewhere.get("/api/v1/me").status_code == 401
 

@@ -1,0 +1,76 @@
+/* The management cell's anomaly page: « M'attribuer » and status changes, PATCHed as JSON to
+ * /api/v1/admin/anomalies/<id> (window.RorApi from account.js). A note is required to close a
+ * report (resolved or rejected): the page says so, the API decides. After a change the page is
+ * shown again from the server, with "Modifications enregistrées". */
+(function () {
+  "use strict";
+
+  var form = document.querySelector("form[data-anomaly-update]");
+  if (!form || !window.RorApi) { return; }
+  var id = form.getAttribute("data-anomaly-update");
+  var url = "/api/v1/admin/anomalies/" + encodeURIComponent(id);
+  var note = form.elements.note;
+  var line = form.querySelector("[data-form-status]");
+  var FAILED = "L'envoi a échoué : vérifiez votre connexion puis réessayez.";
+
+  function say(kind, text) {
+    line.className = "form-status" + (kind ? " is-" + kind : "");
+    line.textContent = text;
+  }
+
+  function clearErrors() {
+    form.querySelectorAll("[data-error-for]").forEach(function (slot) { slot.hidden = true; slot.textContent = ""; });
+    form.querySelectorAll("[aria-invalid]").forEach(function (c) { c.removeAttribute("aria-invalid"); });
+  }
+
+  function reloadSaved() {
+    window.location.replace(window.location.pathname + "?enregistre=1");
+  }
+
+  function patch(changes) {
+    clearErrors();
+    say("", "Enregistrement…");
+    return window.RorApi.send("PATCH", url, changes).then(function (result) {
+      if (result.ok) { reloadSaved(); return; }
+      var error = (result.body && result.body.error) || {};
+      var slot = error.field ? form.querySelector('[data-error-for="' + error.field + '"]') : null;
+      if (slot) {
+        slot.textContent = error.message;
+        slot.hidden = false;
+        var control = error.field === "note" ? note : form.querySelector("input[name=status]");
+        control.setAttribute("aria-invalid", "true");
+        control.focus();
+      }
+      say("error", error.message || FAILED);
+    }).catch(function () { say("error", FAILED); });
+  }
+
+  function chosen() {
+    var radio = form.querySelector("input[name=status]:checked");
+    return radio ? radio : null;
+  }
+
+  form.querySelectorAll("input[name=status]").forEach(function (radio) {
+    radio.addEventListener("change", function () {
+      var needs = radio.hasAttribute("data-needs-note");
+      note.required = needs;
+      if (needs) { note.setAttribute("aria-required", "true"); } else { note.removeAttribute("aria-required"); }
+    });
+  });
+
+  form.addEventListener("submit", function (event) {
+    event.preventDefault();
+    var radio = chosen();
+    var changes = { note: note.value };
+    if (radio) { changes.status = radio.value; }
+    patch(changes);
+  });
+
+  document.querySelectorAll("[data-assign]").forEach(function (button) {
+    button.addEventListener("click", function () {
+      var who = button.getAttribute("data-assign");
+      button.disabled = true;
+      patch({ assignee_id: who ? parseInt(who, 10) : null }).then(function () { button.disabled = false; });
+    });
+  });
+})();
