@@ -2,7 +2,8 @@
 FROM python:3.11-slim
 WORKDIR /app
 COPY . /app
-RUN pip install --no-cache-dir .
+# Editable: the data files (mappings, nomenclatures, templates) are read from /app.
+RUN pip install --no-cache-dir -e .
 ENV ROR_HOST=0.0.0.0 ROR_PORT=8000 OPENSEARCH_URL=http://opensearch:9200 ROR_STORE_PATH=/data/ror.sqlite3
 VOLUME /data
 EXPOSE 8000

@@ -151,6 +151,51 @@ def _activation_codes(args, settings: Settings) -> int:
     return 0
 
 
+def _api_key(args, settings: Settings) -> int:
+    from catalog import accounts
+
+    store = _store(settings)
+    if args.action == "create":
+        if not args.name:
+            print("ror: donnez un nom à la clé (--name « Application X »).", file=sys.stderr)
+            return 2
+        key = accounts.create_api_key(store, args.name)
+        print(f"Clé d'API en lecture seule pour « {args.name} » (affichée une seule fois) :\n{key}")
+    elif args.action == "revoke":
+        if args.id is None or not accounts.revoke_api_key(store, args.id):
+            print("ror: aucune clé active avec cet identifiant.", file=sys.stderr)
+            return 1
+        print(f"Clé {args.id} révoquée.")
+    else:
+        with store.snapshot() as conn:
+            for key in accounts.list_api_keys(conn):
+                state = f"révoquée le {key['revoked_at'][:10]}" if key["revoked_at"] else "active"
+                print(f"{key['id']:>4}  {key['prefix']}…  {key['name']}  ({state})")
+    return 0
+
+
+def _create_admin(args, settings: Settings) -> int:
+    import getpass
+
+    from catalog import accounts
+    from catalog.schemas import password_problems
+    from catalog.store import utcnow
+
+    password = getpass.getpass("Mot de passe : ") if sys.stdin.isatty() else sys.stdin.readline().rstrip("\n")
+    problems = password_problems(password)
+    if problems:
+        print("ror: mot de passe refusé : " + " ".join(problems), file=sys.stderr)
+        return 1
+    try:
+        with _store(settings).transaction() as conn:
+            accounts.create_admin_account(conn, args.email, password, args.name or args.email, utcnow())
+    except accounts.AccountExists:
+        print(f"ror: un compte existe déjà pour {args.email}.", file=sys.stderr)
+        return 1
+    print(f"Compte de la cellule de gestion créé : {args.email}")
+    return 0
+
+
 def _say(message: str) -> None:
     print(f"[demo] {message}", file=sys.stderr, flush=True)
 
@@ -224,6 +269,17 @@ def build_parser() -> argparse.ArgumentParser:
     codes.add_argument("--days", type=int, default=90, help="validity in days (default 90)")
     codes.add_argument("--rpps", action="append", help="only these RPPS numbers (repeatable); default: all eligible")
     codes.set_defaults(handler=_activation_codes)
+
+    api_key = commands.add_parser("api-key", help="read-only API keys for other applications")
+    api_key.add_argument("action", choices=["create", "list", "revoke"])
+    api_key.add_argument("--name", help="who the key is for (create)")
+    api_key.add_argument("--id", type=int, help="key id (revoke)")
+    api_key.set_defaults(handler=_api_key)
+
+    admin = commands.add_parser("create-admin", help="create a management cell account (password read from the terminal)")
+    admin.add_argument("email")
+    admin.add_argument("--name", help="display name")
+    admin.set_defaults(handler=_create_admin)
 
     demo = commands.add_parser("demo", help="start OpenSearch, load the Île-de-France demo data, serve")
     demo.add_argument("--external-engine", action="store_true", help="use OPENSEARCH_URL as is (Docker), start no node")

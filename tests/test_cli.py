@@ -1,0 +1,56 @@
+"""The `ror` commands an operator runs: API keys, admin accounts, RPPS import, status."""
+from __future__ import annotations
+
+import io
+
+import pytest
+
+import ror_cli
+from catalog import accounts
+from catalog.store import open_store
+
+
+@pytest.fixture
+def store_env(tmp_path, monkeypatch, settings):
+    path = tmp_path / "cli.sqlite3"
+    monkeypatch.setenv("ROR_STORE_PATH", str(path))
+    monkeypatch.setenv("ROR_INDEX_PREFIX", f"{settings.index_prefix}-cli")
+    return path
+
+
+def test_api_key_is_shown_once_stored_hashed_and_revocable(store_env, capsys):
+    assert ror_cli.main(["api-key", "create", "--name", "SAMU 78"]) == 0
+    key = capsys.readouterr().out.strip().splitlines()[-1]
+    store = open_store(store_env)
+    with store.snapshot() as conn:
+        assert accounts.api_key_for(conn, key)["name"] == "SAMU 78"
+    assert key.encode() not in store_env.read_bytes()
+    assert ror_cli.main(["api-key", "revoke", "--id", "1"]) == 0
+    with store.snapshot() as conn:
+        assert accounts.api_key_for(conn, key) is None
+    assert ror_cli.main(["api-key", "revoke", "--id", "1"]) == 1
+
+
+def test_create_admin_refuses_a_weak_password(store_env, monkeypatch, capsys):
+    monkeypatch.setattr("sys.stdin", io.StringIO("faible\n"))
+    assert ror_cli.main(["create-admin", "cellule@ars.fr"]) == 1
+    assert "Au moins 8 caractères." in capsys.readouterr().err
+    monkeypatch.setattr("sys.stdin", io.StringIO("Cellule-ROR-2026\n"))
+    assert ror_cli.main(["create-admin", "cellule@ars.fr"]) == 0
+    with open_store(store_env).snapshot() as conn:
+        assert accounts.find_account(conn, email="cellule@ars.fr")["role"] == "admin"
+
+
+def test_import_rpps_reports_a_file_that_is_not_an_extract(store_env, tmp_path, capsys):
+    bogus = tmp_path / "notes.txt"
+    bogus.write_text("nom;prenom\nDupont;Jean\n", encoding="utf-8")
+    assert ror_cli.main(["import-rpps", str(bogus)]) == 1
+    assert "import impossible" in capsys.readouterr().err
+
+
+def test_status_says_out_of_sync_when_nothing_is_indexed(store_env, capsys):
+    from tests import offer_fixture
+
+    offer_fixture.load(open_store(store_env))
+    assert ror_cli.main(["status"]) == 3
+    assert '"in_sync": false' in capsys.readouterr().out
