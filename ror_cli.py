@@ -9,6 +9,8 @@ import sys
 from config import PROJECT_DIR, Settings
 from ops import opensearch
 
+MAX_BUFFERED_BODY = 16 * 1024 * 1024
+
 
 def _opensearch(args, settings: Settings) -> int:
     if args.action == "start":
@@ -35,7 +37,10 @@ def _serve(args, settings: Settings) -> int:
     worker.start()
     print(f"ROR search: http://{settings.host}:{settings.port}/", flush=True)
     try:
-        waitress.serve(app, host=settings.host, port=settings.port, threads=8, ident="ror-search")
+        waitress.serve(app, host=settings.host, port=settings.port, threads=8, ident="ror-search",
+                   # Flask answers bodies over MAX_CONTENT_LENGTH with a French 413; far larger
+                   # ones are cut at the socket rather than buffered to disk (waitress: 1 GiB).
+                   max_request_body_size=MAX_BUFFERED_BODY)
     finally:
         worker.stop()
     return 0
@@ -196,6 +201,23 @@ def _create_admin(args, settings: Settings) -> int:
     return 0
 
 
+def _backup(args, settings: Settings) -> int:
+    from catalog.backup import BackupError, backup, restore
+
+    try:
+        if args.action == "backup":
+            info = backup(_store(settings), args.file)
+            size = f"{info['bytes']:,}".replace(",", " ")
+            print(f"Sauvegarde écrite : {info['path']} ({info['units']} UO, {size} octets)")
+        else:
+            restore(args.file, settings.store_path)
+            print("Base restaurée. Lancez « ./ror reindex » pour reconstruire l'index de recherche.")
+    except BackupError as error:
+        print(f"ror: {error}", file=sys.stderr)
+        return 1
+    return 0
+
+
 def _say(message: str) -> None:
     print(f"[demo] {message}", file=sys.stderr, flush=True)
 
@@ -269,6 +291,12 @@ def build_parser() -> argparse.ArgumentParser:
     codes.add_argument("--days", type=int, default=90, help="validity in days (default 90)")
     codes.add_argument("--rpps", action="append", help="only these RPPS numbers (repeatable); default: all eligible")
     codes.set_defaults(handler=_activation_codes)
+
+    for action, text in (("backup", "online backup of the store to FILE (SQLite backup API)"),
+                         ("restore", "replace the store by the backup FILE (stop the service first), then reindex")):
+        command = commands.add_parser(action, help=text)
+        command.add_argument("file")
+        command.set_defaults(handler=_backup, action=action)
 
     api_key = commands.add_parser("api-key", help="read-only API keys for other applications")
     api_key.add_argument("action", choices=["create", "list", "revoke"])

@@ -18,7 +18,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 
 from catalog import ratelimit
 from catalog.ratelimit import Limit
-from catalog.store import Store, iso, utcnow
+from catalog.store import MAX_ROWID, Store, iso, utcnow
 
 ROLES = ("practitioner", "admin")
 LOCKOUT_THRESHOLD = 5
@@ -368,6 +368,8 @@ def list_api_keys(conn: sqlite3.Connection) -> list[dict]:
 
 def revoke_api_key(store: Store, key_id: int) -> bool:
     """Revoke a key (by id); False when there is no such active key."""
+    if not 0 <= key_id <= MAX_ROWID:  # an id from a URL; SQLite would overflow
+        return False
     with store.transaction() as conn:
         cursor = conn.execute(
             "UPDATE api_keys SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL", (iso(utcnow()), key_id)

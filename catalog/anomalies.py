@@ -10,7 +10,7 @@ import sqlite3
 from datetime import datetime
 
 from catalog.nomenclature import nomenclature
-from catalog.store import iso
+from catalog.store import MAX_ROWID, iso
 
 STATUS_LABELS = {"new": "Nouvelle", "in_progress": "En cours", "resolved": "Résolue", "rejected": "Rejetée"}
 TARGET_LABELS = {"EJ": "entité juridique", "EG": "entité géographique", "UO": "unité opérationnelle"}
@@ -88,6 +88,8 @@ def for_practitioner(anomaly: dict) -> dict:
 
 
 def get_anomaly(conn: sqlite3.Connection, anomaly_id: int) -> dict:
+    if not 0 <= anomaly_id <= MAX_ROWID:  # an id from a URL; SQLite would overflow
+        raise AnomalyNotFound(anomaly_id)
     row = conn.execute(_SELECT + " WHERE a.id = ?", (anomaly_id,)).fetchone()
     if row is None:
         raise AnomalyNotFound(anomaly_id)

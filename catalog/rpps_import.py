@@ -57,6 +57,7 @@ __all__ = [
 BATCH_LINES = 20_000
 PROGRESS_EVERY = 5_000
 MAX_BAD_LINES_KEPT = 100
+MAX_LINE_CHARS = 64 * 1024     # a real line is under 1 KiB, the header under 3 KiB
 JITTER_METRES = 400.0
 RPPS_ID_TYPE = "8"
 PARIS_CITY_CODE = "75056"    # the whole-city code; the communes reference has the arrondissements
@@ -406,9 +407,27 @@ def _opened(source: str | Path | Iterable[str]) -> Iterator[Iterable[str]]:
     if isinstance(source, (str, Path)):
         # Undecodable bytes become U+FFFD and the line is reported, not the whole file lost.
         with open(source, encoding="utf-8", errors="replace", newline="") as handle:
-            yield handle
+            yield _bounded_lines(handle)
     else:
         yield source
+
+
+def _bounded_lines(handle, limit: int = MAX_LINE_CHARS) -> Iterator[str]:
+    """The file's lines, none longer than ``limit``: memory stays bounded whatever the file.
+
+    A longer line (a file that is not an extract, without line breaks) is cut, its
+    rest skipped: cut, it has the wrong number of columns and is reported as such.
+    """
+    while True:
+        line = handle.readline(limit)
+        if not line:
+            return
+        if len(line) >= limit and not line.endswith(("\n", "\r")):
+            while True:
+                rest = handle.readline(limit)
+                if not rest or rest.endswith(("\n", "\r")):
+                    break
+        yield line
 
 
 def import_extract(

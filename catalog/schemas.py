@@ -1058,6 +1058,10 @@ def _parse_query(schema: Schema, args, list_params: frozenset, ignored: frozense
             errors[key] = [f"Paramètre inconnu : {key}"]
             continue
         if key in list_params:
+            # Counted as sent, before duplicates are merged: 500 × aptitude=X is refused, not read.
+            if len(values) > SEARCH_LIST_MAX:
+                errors[key] = [f"Ce paramètre ne peut être répété plus de {SEARCH_LIST_MAX} fois."]
+                continue
             data[key] = values
             continue
         present = [v for v in values if not (v is None or (isinstance(v, str) and not v.strip()))]

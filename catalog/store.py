@@ -171,6 +171,14 @@ def retry_outbox(conn: sqlite3.Connection, ids: list[int], error: str, now: date
         )
 
 
+def wake_outbox(conn: sqlite3.Connection, now: datetime | None = None) -> int:
+    """Make every entry waiting out a backoff due now (the engine is back: no reason to wait)."""
+    stamp = iso(now or utcnow())
+    return conn.execute(
+        "UPDATE outbox SET next_attempt_at = ? WHERE attempts > 0 AND next_attempt_at > ?", (stamp, stamp)
+    ).rowcount
+
+
 def outbox_state(conn: sqlite3.Connection) -> dict:
     """Depth of the outbox and the creation time of its oldest entry."""
     row = conn.execute("SELECT COUNT(*) AS depth, MIN(created_at) AS oldest, MAX(id) AS last_id FROM outbox").fetchone()

@@ -117,7 +117,12 @@ def reindex(
     units_index = _create(client, settings, UNITS)
     suggest_index = None
     try:
-        client.indices.put_alias(index=units_index, name=next_alias)
+        # Moved, not added: a build that died (its process or the engine killed mid-load)
+        # keeps the alias, and with it the sync's writes, until another build takes it;
+        # alias-less, it is then deleted by cleanup_old_indices after the grace period.
+        # (One reindex at a time: the admin job refuses a second one.)
+        moves = [{"remove": {"index": stale, "alias": next_alias}} for stale in _current_indices(client, next_alias)]
+        client.indices.update_aliases(body={"actions": [*moves, {"add": {"index": units_index, "alias": next_alias}}]})
         counts = SuggestionCounts()
         with store.snapshot() as conn:
             last_outbox_id = outbox_state(conn)["last_id"]

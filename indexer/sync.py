@@ -15,7 +15,7 @@ from opensearchpy import OpenSearch, helpers
 from opensearchpy.exceptions import OpenSearchException
 
 from catalog import repository
-from catalog.store import Store, ack_outbox, due_outbox, retry_outbox
+from catalog.store import Store, ack_outbox, due_outbox, retry_outbox, wake_outbox
 from config import Settings
 from indexer.documents import unit_document
 from indexer.engine import UNITS, alias_name, building_alias_name
@@ -101,14 +101,30 @@ class SyncWorker(threading.Thread):
         self.stopping = threading.Event()
 
     def run(self) -> None:
+        failing = False
         while not self.stopping.is_set():
             try:
                 result = sync_once(self.store, self.client, self.settings)
+                if result.failed:
+                    failing = True
+                elif failing and self._engine_ready():
+                    # After an outage, entries may wait minutes of backoff: apply them now.
+                    with self.store.transaction() as conn:
+                        woken = wake_outbox(conn)
+                    log.info("sync worker: engine back, %d delayed entries due now", woken)
+                    failing = False
             except Exception:  # the worker must outlive any single failure
                 log.exception("sync worker: unexpected failure")
                 result = SyncResult(failed=1)
             if not result.applied:
                 self.stopping.wait(self.interval)
+
+    def _engine_ready(self) -> bool:
+        try:
+            _targets(self.client, self.settings)
+            return True
+        except (OpenSearchException, RuntimeError):
+            return False
 
     def stop(self) -> None:
         self.stopping.set()

@@ -14,6 +14,7 @@ from catalog.mail import MailError, send_mail
 from catalog.nomenclature import nomenclature
 from catalog.ratelimit import Limit
 from catalog.schemas import AnomalyReportSchema, AnomalyUpdateSchema, first_error
+from catalog.store import MAX_ROWID
 from query_api import context, security
 from query_api.errors import ApiError
 from query_api.security import admin_required, current_account, details_required
@@ -24,6 +25,7 @@ blueprint = Blueprint("anomalies", __name__)
 blueprint.after_request(security.no_store)
 
 REPORTS_PER_ACCOUNT = Limit(hits=10, seconds=60 * 60)
+MAX_PAGE = 1_000_000
 MSG_TOO_MANY_REPORTS = "Vous avez signalé beaucoup d'anomalies en peu de temps : réessayez dans une heure."
 
 
@@ -42,7 +44,7 @@ class _Assignee(fields.String):
         text = super()._deserialize(value, attr, data, **kwargs).strip().lower()
         if text in ("none", "me"):
             return text
-        if text.isascii() and text.isdigit():
+        if text.isascii() and text.isdigit() and len(text) <= 19 and int(text) <= MAX_ROWID:
             return int(text)
         raise ValidationError("Responsable : indiquez un identifiant de compte, « me » ou « none ».")
 
@@ -56,8 +58,10 @@ class AnomalyFiltersSchema(Schema):
         "Type de fiche inconnu : « {input} » (valeurs possibles : EJ, EG, UO).")))
     theme = fields.String(validate=lambda code: code in nomenclature().anomaly_themes or _unknown_theme(code))
     assignee = _Assignee()
-    page = fields.Integer(load_default=1, validate=validate.Range(min=1, error="Le numéro de page doit être 1 ou plus."),
-                          error_messages={"invalid": "Le numéro de page doit être un nombre entier."})
+    # Bounded: past SQLite's integers an OFFSET overflows (a 500, found by fuzzing).
+    page = fields.Integer(load_default=1, validate=validate.Range(
+        min=1, max=MAX_PAGE, error="Le numéro de page doit être compris entre 1 et 1 000 000."),
+        error_messages={"invalid": "Le numéro de page doit être un nombre entier."})
     per_page = fields.Integer(load_default=50, validate=validate.Range(
         min=1, max=200, error="Le nombre de résultats par page doit être compris entre 1 et 200."),
         error_messages={"invalid": "Le nombre de résultats par page doit être un nombre entier."})

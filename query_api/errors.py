@@ -5,7 +5,7 @@ import logging
 
 from flask import Flask, jsonify
 from opensearchpy.exceptions import ConnectionError as EngineConnectionError
-from opensearchpy.exceptions import ConnectionTimeout
+from opensearchpy.exceptions import ConnectionTimeout, TransportError
 from werkzeug.exceptions import HTTPException
 
 log = logging.getLogger(__name__)
@@ -36,6 +36,14 @@ HTTP_MESSAGES = {
 }
 
 
+def engine_cannot_serve(error: TransportError) -> bool:
+    """The engine answered but cannot serve now: shards still recovering after a restart (503),
+    overloaded (429), no index built yet (404 index_not_found). Anything else it refuses (a 400
+    for a query we built) is our bug."""
+    status = error.status_code if isinstance(error.status_code, int) else 503
+    return status >= 500 or status == 429 or error.error == "index_not_found_exception"
+
+
 def init_app(app: Flask) -> None:
     @app.errorhandler(ApiError)
     def _api_error(error: ApiError):
@@ -45,13 +53,25 @@ def init_app(app: Flask) -> None:
     def _http_error(error: HTTPException):
         status = error.code or 500
         message = HTTP_MESSAGES.get(status, error.description or "Erreur.")
-        return jsonify(error_body(error.name.lower().replace(" ", "_"), message)), status
+        response = jsonify(error_body(error.name.lower().replace(" ", "_"), message))
+        # Keep what the exception says besides its body: a 405 must list the allowed methods (Allow).
+        for name, value in error.get_headers():
+            if name.lower() != "content-type":
+                response.headers[name] = value
+        return response, status
 
     @app.errorhandler(EngineConnectionError)
     @app.errorhandler(ConnectionTimeout)
     def _engine_down(error):
         log.warning("search engine unreachable: %s", error)
         return jsonify(error_body("engine_unavailable", ENGINE_DOWN_MESSAGE)), 503
+
+    @app.errorhandler(TransportError)
+    def _engine_error(error: TransportError):
+        if engine_cannot_serve(error):
+            log.warning("search engine cannot serve: %s", error)
+            return jsonify(error_body("engine_unavailable", ENGINE_DOWN_MESSAGE)), 503
+        return _unexpected(error)   # a query we built and the engine refused: our bug, logged
 
     @app.errorhandler(Exception)
     def _unexpected(error: Exception):

@@ -16,7 +16,7 @@ from urllib.parse import urlencode, urlsplit
 
 from flask import Blueprint, redirect, render_template, request, url_for
 from opensearchpy.exceptions import ConnectionError as EngineConnectionError
-from opensearchpy.exceptions import ConnectionTimeout
+from opensearchpy.exceptions import ConnectionTimeout, TransportError
 from werkzeug.datastructures import MultiDict
 from werkzeug.exceptions import HTTPException
 
@@ -27,7 +27,7 @@ from catalog.schedule import DAY_NAMES, PARIS
 from indexer.engine import UNITS, alias_name
 from indexer.text import fold
 from query_api import context
-from query_api.errors import ENGINE_DOWN_MESSAGE, HTTP_MESSAGES, ApiError
+from query_api.errors import ENGINE_DOWN_MESSAGE, HTTP_MESSAGES, ApiError, engine_cannot_serve
 from query_api.queries import MAX_RESULT_WINDOW, QueryError, search_body
 from query_api.results import search_response
 from query_api.search import current_clock, search_request_from_args
@@ -410,3 +410,13 @@ def _http_error(error: HTTPException):
 def _engine_down(error):
     log.warning("search engine unreachable: %s", error)
     return _error_page(503, ENGINE_DOWN_MESSAGE)
+
+
+@blueprint.errorhandler(TransportError)
+def _engine_error(error: TransportError):
+    # Same rule as the JSON API: an index not built yet or shards recovering is "unavailable".
+    if engine_cannot_serve(error):
+        log.warning("search engine cannot serve: %s", error)
+        return _error_page(503, ENGINE_DOWN_MESSAGE)
+    log.exception("search engine refused a query")
+    return _error_page(500, "Une erreur inattendue s'est produite ; elle a été enregistrée.")

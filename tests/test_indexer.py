@@ -155,3 +155,32 @@ def test_a_change_is_searchable_within_two_seconds_with_the_worker(own, search):
         assert found == 1
     finally:
         worker.stop()
+
+
+def test_worker_applies_delayed_changes_as_soon_as_the_index_is_back(own, search):
+    settings, store = own
+    report = reindex(store, search, settings, progress=False, grace_seconds=0)
+    alias = alias_name(settings, UNITS)
+    search.indices.delete_alias(index=report.index, name=alias)  # the index vanishes for the sync
+    worker = SyncWorker(store, search_client(settings), settings, interval=0.1)
+    worker.start()
+    try:
+        with store.transaction() as conn:
+            repository.update_unit(conn, "UO-E", {"aptitudes": ["KINE_REEDUC_MAIN"]}, actor="test")
+        deadline = time.monotonic() + 5
+        while time.monotonic() < deadline:
+            with store.snapshot() as conn:
+                if conn.execute("SELECT attempts FROM outbox").fetchone()["attempts"] >= 1:
+                    break
+            time.sleep(0.05)
+        # As after a long outage: the entry's next try is an hour away.
+        with store.transaction() as conn:
+            conn.execute("UPDATE outbox SET next_attempt_at = '2999-01-01'")
+        search.indices.put_alias(index=report.index, name=alias)
+        started, found = time.monotonic(), 0
+        while time.monotonic() - started < 3 and not found:
+            found = search.count(index=alias, body={"query": {"term": {"aptitudes": "KINE_REEDUC_MAIN"}}})["count"]
+            time.sleep(0.05)
+        assert found == 1
+    finally:
+        worker.stop()

@@ -282,3 +282,16 @@ def test_an_establishment_chosen_in_where_shows_its_units_open(web):
     assert "à <strong>Centre hospitalier de Versailles</strong>" in html
     assert '<details class="eg-details" open>' in html          # a single establishment is shown expanded
     assert 'value="Centre hospitalier de Versailles" data-value="eg:EG-HOSP"' in html
+
+
+def test_results_page_before_any_index_says_unavailable_in_french(settings, search, tmp_path):
+    import dataclasses
+
+    from query_api import create_app
+
+    empty = dataclasses.replace(settings, index_prefix=f"{settings.index_prefix}-noindex",
+                                store_path=str(tmp_path / "empty.sqlite3"))
+    response = create_app(empty).test_client().get("/recherche?where=78646")
+    assert response.status_code == 503
+    page = response.get_data(as_text=True)
+    assert "indisponible" in page and "<html" in page.lower()

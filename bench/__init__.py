@@ -1,0 +1,1 @@
+"""National-scale benchmarks of ROR search: ``python -m bench.run [--units N] [--quick]``."""
