@@ -44,6 +44,9 @@ class Settings:
     mail_dir: str = str(PROJECT_DIR / "var" / "mail")
     # ROR_SMTP_URL: smtp://host:port to send real e-mail; empty writes to ROR_MAIL_DIR.
     smtp_url: str = ""
+    # ROR_PUBLIC_URL: the service's public address, for links in e-mails (e.g.
+    # https://ror.example.fr/). Empty: the request's own host (fine on loopback only).
+    public_url: str = ""
     # ROR_SUPPORT_PHONE / ROR_SUPPORT_EMAIL: shown on the help page.
     support_phone: str = "0805 690 711"
     support_email: str = "support.portailpro@sante-idf.fr"
@@ -64,6 +67,7 @@ class Settings:
             "env": "ROR_ENV",
             "mail_dir": "ROR_MAIL_DIR",
             "smtp_url": "ROR_SMTP_URL",
+            "public_url": "ROR_PUBLIC_URL",
             "support_phone": "ROR_SUPPORT_PHONE",
             "support_email": "ROR_SUPPORT_EMAIL",
         }

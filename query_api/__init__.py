@@ -22,6 +22,8 @@ def create_app(settings: Settings | None = None, *, clock: Callable[[], datetime
         SECRET_KEY=settings.secret_key or secrets.token_hex(32),
         JSON_SORT_KEYS=False,
         MAX_CONTENT_LENGTH=256 * 1024,
+        # Links in e-mails are built from this, never from a Host header an attacker chose.
+        PUBLIC_URL=settings.public_url or None,
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
         # Secure cookies outside a developer's or the demo's plain-http loopback.

@@ -89,8 +89,7 @@ def _load(schema, data: dict) -> dict:
 
 
 def _link(path: str, token: str) -> str:
-    # Behind a proxy set PUBLIC_URL in the Flask config: the Host header must not
-    # decide where a password-reset link points.
+    # ROR_PUBLIC_URL (config.py), not the Host header, decides where a reset link points.
     base = current_app.config.get("PUBLIC_URL") or request.url_root
     return f"{base.rstrip('/')}{path}?token={token}"
 

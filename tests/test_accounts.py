@@ -427,3 +427,18 @@ def test_demo_accounts_only_in_demo_and_idempotent(settings, search, tmp_path):
     assert kine.status_code == 200
     assert kine.get_json()["account"]["needs_details"] is False
     assert kine.get_json()["account"]["email_confirmed"] is True
+
+
+def test_reset_links_point_at_the_public_url_not_at_the_host_header(settings, search, tmp_path):
+    from query_api import create_app
+
+    world = make_world(settings, tmp_path)
+    app = create_app(dataclasses.replace(world.settings, public_url="https://ror.example.fr/"), clock=world.clock)
+    client = app.test_client()
+    token = client.get("/api/v1/session", headers={"Host": "evil.example"}).get_json()["csrf_token"]
+    response = client.post("/api/v1/account/password-reset", json={"login": RPPS_A},
+                           headers={"X-CSRF-Token": token, "Host": "evil.example"})
+    assert response.status_code == 202
+    mail = world.mails()[-1]
+    assert f"https://ror.example.fr{RESET_LINK_PATH}?token=" in mail
+    assert "evil.example" not in mail
