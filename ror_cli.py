@@ -218,6 +218,11 @@ def _backup(args, settings: Settings) -> int:
     return 0
 
 
+def _bench(args, settings: Settings) -> int:
+    command = [sys.executable, "-m", "bench.run", *args.pytest_args]
+    return subprocess.run(command, cwd=PROJECT_DIR).returncode
+
+
 def _say(message: str) -> None:
     print(f"[demo] {message}", file=sys.stderr, flush=True)
 
@@ -298,6 +303,9 @@ def build_parser() -> argparse.ArgumentParser:
         command.add_argument("file")
         command.set_defaults(handler=_backup, action=action)
 
+    bench = commands.add_parser("bench", help="benchmarks at national scale (extra arguments go to bench.run: --quick, --units N)")
+    bench.set_defaults(handler=_bench)
+
     api_key = commands.add_parser("api-key", help="read-only API keys for other applications")
     api_key.add_argument("action", choices=["create", "list", "revoke"])
     api_key.add_argument("--name", help="who the key is for (create)")
@@ -323,9 +331,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    # Whatever `ror test` does not know is for pytest (-k, -x, a test path, ...).
+    # Whatever `ror test` / `ror bench` do not know is for pytest / bench.run.
     args, extra = build_parser().parse_known_args(argv)
-    if args.command != "test" and extra:
+    if args.command not in ("test", "bench") and extra:
         build_parser().error(f"unrecognized arguments: {' '.join(extra)}")
     args.pytest_args = extra
     if getattr(args, "profession", "unset") is None:

@@ -102,6 +102,17 @@ def synonym_expansion(folded_text: str) -> list[str]:
     return list(expansion)
 
 
+@functools.lru_cache(maxsize=100_000)
+def _analysed(text: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """The folded words of one text and its synonym tokens.
+
+    Cached: a full reindex analyses the same labels, commune names and comments
+    hundreds of thousands of times, and folding is most of a document's build time.
+    """
+    folded = fold(text)
+    return tuple(folded.split()), tuple(synonym_expansion(folded))
+
+
 def index_fields(*texts: str) -> dict[str, str]:
     """The ``folded`` and ``stemmed`` field values of a document made of ``texts``.
 
@@ -111,9 +122,9 @@ def index_fields(*texts: str) -> dict[str, str]:
     own: list[str] = []
     expansion: dict[str, None] = {}
     for text in texts:
-        folded = fold(text)
-        own.extend(folded.split())
-        expansion.update(dict.fromkeys(synonym_expansion(folded)))
+        words, synonyms = _analysed(text)
+        own.extend(words)
+        expansion.update(dict.fromkeys(synonyms))
     present = set(own)
     words = own + [w for w in expansion if w not in present]
     return {

@@ -1,0 +1,627 @@
+"""National-scale benchmark: ``python -m bench.run [--units 1000000] [--quick]``.
+
+Generates (or reuses) the demo data set of that size, starts its own OpenSearch node
+(port 9270, 4 GiB heap, under /tmp/ror-bench), reindexes, serves the API with
+waitress in a subprocess and times a fixed request mix against it and, as the
+baseline, the same query bodies sent straight to OpenSearch. Prints a table and
+writes ``bench/results/<date>.json``. Everything talks to 127.0.0.1 only; every
+request loop is bounded in count and in time.
+"""
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import http.client
+import json
+import os
+import platform
+import subprocess
+import sys
+import threading
+import time
+from datetime import datetime, timezone
+from pathlib import Path
+
+from opensearchpy import helpers
+
+from bench import dataset, workload
+from catalog import repository
+from catalog.store import open_store
+from config import PROJECT_DIR, Settings
+from indexer import reindex as reindex_module
+from indexer.documents import unit_document
+from indexer.engine import SUGGEST, UNITS, alias_name, load_mapping, search_client
+from ops import opensearch
+
+FULL_UNITS = 1_000_000
+QUICK_UNITS = 50_000
+SEED = 2026
+WORK_DIR = Path("/tmp/ror-bench")
+RESULTS_DIR = Path(__file__).resolve().parent / "results"
+OPENSEARCH_PORT = 9270
+API_PORT = 8270
+HEAP = "4g"
+
+WARMUP_PER_KIND = 20
+SEARCH_ITERATIONS = 200       # per kind, after the warm-up
+SUGGEST_ITERATIONS = 200      # per box
+LOOP_SECONDS = 240            # hard cap of any one timed loop
+THROUGHPUT_CLIENTS = 8
+THROUGHPUT_SECONDS = 30
+THROUGHPUT_MAX_REQUESTS = 200_000
+EXPORT_TARGETS = (10_000, 100_000)
+
+TARGETS = {
+    "search_p95_ms": 100, "suggest_p95_ms": 20, "api_overhead_p50": 1.3, "reindex_docs_per_s": 5000,
+    "pipeline_efficiency": 0.8, "export_100k_s": 15, "export_100k_rss_mib": 300,
+}
+
+
+def log(message: str) -> None:
+    print(f"[bench] {message}", file=sys.stderr, flush=True)
+
+
+LOAD_AVERAGES: dict[str, list[float]] = {}
+
+
+def note_load(phase: str) -> None:
+    """The machine's 1/5/15-min load averages as a phase starts: other work on the box skews figures."""
+    LOAD_AVERAGES[phase] = [round(x, 2) for x in os.getloadavg()]
+
+
+def percentile(values: list[float], p: float) -> float:
+    """Nearest-rank percentile (no interpolation): a value that was measured."""
+    ordered = sorted(values)
+    if not ordered:
+        return float("nan")
+    rank = max(1, -(-len(ordered) * p // 100))
+    return ordered[int(rank) - 1]
+
+
+def summary_ms(seconds: list[float]) -> dict:
+    ms = [s * 1000 for s in seconds]
+    return {"n": len(ms), "p50": round(percentile(ms, 50), 2), "p95": round(percentile(ms, 95), 2),
+            "p99": round(percentile(ms, 99), 2), "max": round(max(ms), 2) if ms else None}
+
+
+# --- the processes: OpenSearch node and API server ----------------------------------
+
+def bench_settings(store_path: str) -> Settings:
+    return dataclasses.replace(
+        Settings.from_env(),
+        opensearch_url=f"http://127.0.0.1:{OPENSEARCH_PORT}",
+        state_dir=str(WORK_DIR / "state"),
+        opensearch_heap=HEAP,
+        store_path=store_path,
+        index_prefix="bench",
+        port=API_PORT,
+    )
+
+
+class ApiServer:
+    """``python -m bench.server`` in a subprocess on a loopback port."""
+
+    def __init__(self, settings: Settings):
+        self.settings = settings
+        self.process: subprocess.Popen | None = None
+
+    def __enter__(self) -> "ApiServer":
+        env = {**os.environ, "OPENSEARCH_URL": self.settings.opensearch_url, "ROR_INDEX_PREFIX": self.settings.index_prefix,
+               "ROR_STORE_PATH": self.settings.store_path, "ROR_PORT": str(self.settings.port), "ROR_ENV": "production",
+               "ROR_SECRET_KEY": "bench-only-secret"}
+        self.log_path = WORK_DIR / "api-server.log"
+        self._log = self.log_path.open("w")
+        self.process = subprocess.Popen([sys.executable, "-m", "bench.server"], cwd=PROJECT_DIR, env=env,
+                                        stdout=self._log, stderr=subprocess.STDOUT)
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"the API server exited; see {self.log_path}")
+            try:
+                status, _ = http_get(self.settings.port, "/api/v1/health", timeout=2)
+                if status == 200:
+                    return self
+            except OSError:
+                pass
+            time.sleep(0.3)
+        raise RuntimeError("the API server did not answer within 60 s")
+
+    def rss_bytes(self) -> int:
+        return _proc_status_kib(self.process.pid, "VmRSS") * 1024
+
+    def __exit__(self, *exc) -> None:
+        if self.process and self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+        self._log.close()
+
+
+def _proc_status_kib(pid: int, key: str) -> int:
+    with open(f"/proc/{pid}/status") as status:
+        for line in status:
+            if line.startswith(key + ":"):
+                return int(line.split()[1])
+    return 0
+
+
+class RssSampler:
+    """Peak RSS of a process while a block runs: /proc sampled every 10 ms, and VmHWM reset before."""
+
+    def __init__(self, pid: int):
+        self.pid, self.peak, self._stop = pid, 0, threading.Event()
+
+    def __enter__(self) -> "RssSampler":
+        try:  # "5" resets the peak RSS (VmHWM) of the process (Linux >= 4.0)
+            Path(f"/proc/{self.pid}/clear_refs").write_text("5")
+        except OSError:
+            pass
+        self.peak = _proc_status_kib(self.pid, "VmRSS")
+        self._thread = threading.Thread(target=self._run, daemon=True)
+        self._thread.start()
+        return self
+
+    def _run(self) -> None:
+        while not self._stop.wait(0.01):
+            self.peak = max(self.peak, _proc_status_kib(self.pid, "VmRSS"))
+
+    def __exit__(self, *exc) -> None:
+        self._stop.set()
+        self._thread.join()
+        self.peak = max(self.peak, _proc_status_kib(self.pid, "VmHWM"))
+
+    @property
+    def peak_mib(self) -> float:
+        return self.peak / 1024
+
+
+def http_get(port: int, path: str, *, conn: http.client.HTTPConnection | None = None, timeout: float = 30) -> tuple[int, bytes]:
+    own = conn is None
+    conn = conn or http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
+    try:
+        conn.request("GET", path)
+        response = conn.getresponse()
+        return response.status, response.read()
+    finally:
+        if own:
+            conn.close()
+
+
+class KeepAlive:
+    """One persistent connection to the API (as a browser or an application keeps one)."""
+
+    def __init__(self, port: int, timeout: float = 30):
+        self.port, self.timeout = port, timeout
+        self.conn = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
+
+    def get(self, path: str) -> tuple[int, bytes]:
+        try:
+            return http_get(self.port, path, conn=self.conn)
+        except (http.client.HTTPException, OSError):
+            self.conn.close()
+            self.conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=self.timeout)
+            raise
+
+
+# --- reindex: the pipeline vs. a bare bulk of the same documents ---------------------
+
+def build_documents_file(store_path: str, path: Path) -> dict:
+    """Every UO document of the store as bulk NDJSON (action line, source line); timed by stage."""
+    serializer = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
+    store = open_store(store_path)
+    count, read_s, build_s, write_s = 0, 0.0, 0.0, 0.0
+    with store.snapshot() as conn, path.open("w", encoding="utf-8") as out:
+        records = repository.iter_index_records(conn)
+        while True:
+            t0 = time.perf_counter()
+            record = next(records, None)
+            t1 = time.perf_counter()
+            if record is None:
+                break
+            doc = unit_document(record)
+            t2 = time.perf_counter()
+            out.write(serializer.encode({"_id": doc["id"], "version": doc["revision"]}) + "\n")
+            out.write(serializer.encode(doc) + "\n")
+            t3 = time.perf_counter()
+            read_s, build_s, write_s, count = read_s + t1 - t0, build_s + t2 - t1, write_s + t3 - t2, count + 1
+    return {"documents": count, "read_s": round(read_s, 1), "build_s": round(build_s, 1),
+            "serialize_s": round(write_s, 1), "bytes": path.stat().st_size,
+            "build_docs_per_s": round(count / build_s) if build_s else None,
+            "read_build_docs_per_s": round(count / (read_s + build_s)) if read_s + build_s else None}
+
+
+def _ndjson_actions(path: Path, index: str):
+    """Pre-serialized sources: the bulk helper sends the strings as they are."""
+    with path.open(encoding="utf-8") as lines:
+        for meta in lines:
+            source = next(lines)
+            head = json.loads(meta)
+            yield {"_index": index, "_id": head["_id"], "version": head["version"], "version_type": "external",
+                   "_source": source.rstrip("\n")}
+
+
+def time_baseline_bulk(client, settings: Settings, path: Path, documents: int, *, parallel: bool) -> dict:
+    spec = load_mapping(UNITS)
+    name = f"bench-baseline-{'parallel' if parallel else 'serial'}"
+    client.indices.delete(index=name, ignore_unavailable=True)
+    client.indices.create(index=name, body={"settings": {**spec["settings"], "refresh_interval": "-1", "number_of_replicas": 0},
+                                            "mappings": spec["mappings"]})
+    chunk = reindex_module.CHUNK_SIZE
+    started = time.monotonic()
+    if parallel:
+        errors = 0
+        for ok, _ in helpers.parallel_bulk(client, _ndjson_actions(path, name), thread_count=2, chunk_size=chunk,
+                                           raise_on_error=False, request_timeout=120):
+            errors += not ok
+    else:
+        _, failed = helpers.bulk(client, _ndjson_actions(path, name), chunk_size=chunk, raise_on_error=False,
+                                 stats_only=True, request_timeout=120)
+        errors = failed
+    client.indices.refresh(index=name, request_timeout=300)
+    seconds = time.monotonic() - started
+    indexed = client.count(index=name)["count"]
+    client.indices.delete(index=name)
+    return {"method": "helpers.parallel_bulk (2 threads)" if parallel else "helpers.bulk",
+            "chunk_size": chunk, "documents": indexed, "errors": errors, "seconds": round(seconds, 1),
+            "docs_per_s": round(indexed / seconds)}
+
+
+def time_pipeline(store_path: str, settings: Settings) -> dict:
+    client = search_client(settings, timeout=120)
+    report = reindex_module.reindex(open_store(store_path), client, settings, progress=False, grace_seconds=0)
+    return {"documents": report.documents, "seconds": round(report.seconds, 1), "docs_per_s": round(report.rate),
+            "index": report.index, "chunk_size": reindex_module.CHUNK_SIZE}
+
+
+# --- request bodies for the direct baseline -----------------------------------------
+
+class Bodies:
+    """The engine bodies the API would build, from the same query string, by the same functions."""
+
+    def __init__(self, settings: Settings):
+        from query_api import create_app
+
+        self.app = create_app(settings)
+
+    def search(self, params: list[tuple[str, str]]) -> dict:
+        from query_api.queries import search_body
+        from query_api.search import current_clock, search_request_from_args
+
+        with self.app.test_request_context("/api/v1/search?" + workload.query_string(params)):
+            from flask import request
+
+            return search_body(search_request_from_args(request.args), current_clock())
+
+    def suggest(self, params: list[tuple[str, str]]) -> dict:
+        from catalog.schemas import SuggestParamsSchema
+        from query_api.queries import suggest_body
+
+        loaded = SuggestParamsSchema().load(dict(params))
+        return suggest_body(loaded["field"], loaded["q"], loaded.get("category"), loaded["size"])
+
+    def export_count(self, client, index: str, params: list[tuple[str, str]]) -> int:
+        from query_api.queries import export_body
+        from query_api.search import current_clock, search_request_from_args
+
+        with self.app.test_request_context("/api/v1/search.xlsx?" + workload.query_string(params)):
+            from flask import request
+
+            body = export_body(search_request_from_args(request.args), current_clock(), 0)
+        return client.search(index=index, body=body)["hits"]["total"]["value"]
+
+
+# --- timed loops --------------------------------------------------------------------
+
+def paired_latencies(api: KeepAlive, client, index: str, requests: list[tuple[str, dict]], *, deadline: float) -> dict:
+    """Each request through the API, then its body straight to OpenSearch; both timed."""
+    through_api, direct, errors = [], [], 0
+    for path, body in requests:
+        if time.monotonic() > deadline:
+            break
+        t0 = time.perf_counter()
+        try:
+            status, _ = api.get(path)
+        except (http.client.HTTPException, OSError):
+            status = 0
+        t1 = time.perf_counter()
+        if status != 200:
+            errors += 1
+            continue
+        client.search(index=index, body=body)
+        t2 = time.perf_counter()
+        through_api.append(t1 - t0)
+        direct.append(t2 - t1)
+    return {"api": through_api, "direct": direct, "errors": errors}
+
+
+def search_requests(bodies: Bodies, kind: str, places: list[str], start: int, count: int) -> list[tuple[str, dict]]:
+    out = []
+    for i in range(start, start + count):
+        params = workload.search_params(kind, i, places)
+        out.append(("/api/v1/search?" + workload.query_string(params), bodies.search(params)))
+    return out
+
+
+def suggest_requests(bodies: Bodies, box: str, start: int, count: int) -> list[tuple[str, dict]]:
+    out = []
+    for i in range(start, start + count):
+        params = workload.suggest_params(box, i)
+        out.append(("/api/v1/suggest?" + workload.query_string(params), bodies.suggest(params)))
+    return out
+
+
+def throughput(port: int, paths: list[str], *, clients: int, seconds: float, max_requests: int) -> dict:
+    """``clients`` threads, each on its own keep-alive connection, for ``seconds``; errors counted."""
+    lock = threading.Lock()
+    state = {"next": 0, "ok": 0, "errors": 0, "latencies": []}
+    stop_at = time.monotonic() + seconds
+
+    def worker() -> None:
+        api = KeepAlive(port, timeout=30)
+        mine = []
+        while time.monotonic() < stop_at:
+            with lock:
+                if state["next"] >= max_requests:
+                    break
+                i = state["next"]
+                state["next"] += 1
+            t0 = time.perf_counter()
+            try:
+                status, _ = api.get(paths[i % len(paths)])
+            except (http.client.HTTPException, OSError):
+                status = 0
+            mine.append(time.perf_counter() - t0)
+            with lock:
+                state["ok" if status == 200 else "errors"] += 1
+        with lock:
+            state["latencies"].extend(mine)
+
+    started = time.monotonic()
+    threads = [threading.Thread(target=worker) for _ in range(clients)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(seconds + 60)
+    elapsed = time.monotonic() - started
+    return {"clients": clients, "seconds": round(elapsed, 1), "requests": state["ok"] + state["errors"],
+            "errors": state["errors"], "requests_per_s": round(state["ok"] / elapsed, 1),
+            "latency_ms": summary_ms(state["latencies"])}
+
+
+# --- the run ------------------------------------------------------------------------
+
+def run(units: int, *, seed: int, keep_node: bool, skip_reindex: bool) -> dict:
+    WORK_DIR.mkdir(parents=True, exist_ok=True)
+    results: dict = {
+        "date": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "machine": {"cores": os.cpu_count(), "ram_gib": round(os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30, 1),
+                    "opensearch_heap": HEAP, "python": platform.python_version(), "platform": platform.platform()},
+        "units_requested": units, "seed": seed, "targets": TARGETS,
+    }
+    data = dataset.ensure(WORK_DIR / "data", units, seed, log=log)
+    results["dataset"] = data
+    settings = bench_settings(data["store_path"])
+    node_was_running = opensearch.health(opensearch.node_for(settings)) is not None
+    opensearch.start(settings)
+    results["machine"]["opensearch_version"] = opensearch.VERSION
+    try:
+        client = search_client(settings, timeout=300)
+        if not skip_reindex or not client.indices.exists_alias(name=alias_name(settings, UNITS)):
+            results["reindex"] = bench_reindex(client, settings, data)
+        with ApiServer(settings) as server:
+            results.update(bench_requests(client, settings, server))
+            results["memory"] = bench_memory(client, settings, server)
+        note_load("end")
+        results["load_average"] = LOAD_AVERAGES
+    finally:
+        if not keep_node and not node_was_running:
+            opensearch.stop(settings)
+    return results
+
+
+def bench_reindex(client, settings: Settings, data: dict) -> dict:
+    note_load("reindex")
+    ndjson = WORK_DIR / f"documents-{data['units_requested']}-{data['seed']}.ndjson"
+    log("building every document once into NDJSON (untimed for the bulk baseline)")
+    build = build_documents_file(data["store_path"], ndjson)
+    log(f"  {build['documents']:,} documents, {build['bytes'] / 2**20:,.0f} MiB; "
+        f"read {build['read_s']} s, build {build['build_s']} s, serialize {build['serialize_s']} s")
+    log("baseline: helpers.bulk of the pre-built documents")
+    serial = time_baseline_bulk(client, settings, ndjson, build["documents"], parallel=False)
+    log(f"  {serial['docs_per_s']:,} docs/s")
+    log("pipeline: indexer.reindex.reindex (store → documents → bulk → alias swap)")
+    pipeline = time_pipeline(data["store_path"], settings)
+    log(f"  {pipeline['docs_per_s']:,} docs/s")
+    log("baseline: helpers.parallel_bulk of the pre-built documents")
+    parallel = time_baseline_bulk(client, settings, ndjson, build["documents"], parallel=True)
+    log(f"  {parallel['docs_per_s']:,} docs/s")
+    ndjson.unlink(missing_ok=True)
+    best = max(serial["docs_per_s"], parallel["docs_per_s"])
+    return {"pipeline": pipeline, "baseline_bulk": serial, "baseline_parallel_bulk": parallel, "documents_file": build,
+            "efficiency_vs_bulk": round(pipeline["docs_per_s"] / serial["docs_per_s"], 2),
+            "efficiency_vs_parallel_bulk": round(pipeline["docs_per_s"] / parallel["docs_per_s"], 2),
+            "efficiency": round(pipeline["docs_per_s"] / best, 2)}
+
+
+def bench_requests(client, settings: Settings, server: ApiServer) -> dict:
+    bodies = Bodies(settings)
+    places = workload.bench_communes()
+    units_alias, suggest_alias = alias_name(settings, UNITS), alias_name(settings, SUGGEST)
+    api = KeepAlive(settings.port)
+    out: dict = {}
+
+    note_load("search")
+    log("warm-up")
+    for kind in workload.SEARCH_KINDS:
+        paired_latencies(api, client, units_alias, search_requests(bodies, kind, places, 10_000, WARMUP_PER_KIND),
+                         deadline=time.monotonic() + LOOP_SECONDS)
+    for box in ("what", "where"):
+        paired_latencies(api, client, suggest_alias, suggest_requests(bodies, box, 10_000, WARMUP_PER_KIND),
+                         deadline=time.monotonic() + LOOP_SECONDS)
+
+    log(f"search latency: {SEARCH_ITERATIONS} per kind, API and direct interleaved")
+    search: dict = {}
+    all_api, all_direct, errors = [], [], 0
+    for kind in workload.SEARCH_KINDS:
+        timed = paired_latencies(api, client, units_alias, search_requests(bodies, kind, places, 0, SEARCH_ITERATIONS),
+                                 deadline=time.monotonic() + LOOP_SECONDS)
+        search[kind] = {"api_ms": summary_ms(timed["api"]), "direct_ms": summary_ms(timed["direct"]), "errors": timed["errors"]}
+        all_api += timed["api"]
+        all_direct += timed["direct"]
+        errors += timed["errors"]
+        log(f"  {kind}: API p50 {search[kind]['api_ms']['p50']} ms p95 {search[kind]['api_ms']['p95']} ms; "
+            f"direct p50 {search[kind]['direct_ms']['p50']} ms")
+    search["all"] = {"api_ms": summary_ms(all_api), "direct_ms": summary_ms(all_direct), "errors": errors}
+    search["all"]["api_overhead_p50"] = round(search["all"]["api_ms"]["p50"] / search["all"]["direct_ms"]["p50"], 2)
+    out["search"] = search
+
+    log(f"suggest latency: {SUGGEST_ITERATIONS} per box")
+    suggest: dict = {}
+    for box in ("what", "where"):
+        timed = paired_latencies(api, client, suggest_alias, suggest_requests(bodies, box, 0, SUGGEST_ITERATIONS),
+                                 deadline=time.monotonic() + LOOP_SECONDS)
+        suggest[box] = {"api_ms": summary_ms(timed["api"]), "direct_ms": summary_ms(timed["direct"]), "errors": timed["errors"]}
+        log(f"  {box}: API p50 {suggest[box]['api_ms']['p50']} ms p95 {suggest[box]['api_ms']['p95']} ms")
+    out["suggest"] = suggest
+
+    note_load("export")
+    out["export"] = bench_exports(client, bodies, units_alias, server)
+
+    note_load("throughput")
+    log(f"throughput: {THROUGHPUT_CLIENTS} clients for {THROUGHPUT_SECONDS} s over the search mix")
+    paths = []
+    for i in range(1000):
+        kind = workload.SEARCH_KINDS[i % len(workload.SEARCH_KINDS)]
+        paths.append("/api/v1/search?" + workload.query_string(workload.search_params(kind, 20_000 + i, places)))
+    out["throughput"] = throughput(settings.port, paths, clients=THROUGHPUT_CLIENTS, seconds=THROUGHPUT_SECONDS,
+                                   max_requests=THROUGHPUT_MAX_REQUESTS)
+    log(f"  {out['throughput']['requests_per_s']} req/s, {out['throughput']['errors']} errors")
+    return out
+
+
+def bench_exports(client, bodies: Bodies, index: str, server: ApiServer) -> list[dict]:
+    from query_api.export import MAX_EXPORT_ROWS
+
+    counted = [(bodies.export_count(client, index, params), params) for params in workload.export_candidates()]
+    counted = [(n, p) for n, p in counted if 0 < n <= MAX_EXPORT_ROWS]
+    exports = []
+    for target in EXPORT_TARGETS:
+        rows, params = min(counted, key=lambda c: (abs(c[0] - target), len(c[1])))
+        if any(e["rows"] == rows for e in exports):
+            continue
+        path = "/api/v1/search.xlsx?" + workload.query_string(params)
+        log(f"export: {rows:,} rows ({path})")
+        with RssSampler(server.process.pid) as rss:
+            started = time.perf_counter()
+            status, body = http_get(server.settings.port, path, timeout=300)
+            seconds = time.perf_counter() - started
+        exports.append({"target_rows": target, "rows": rows, "params": params, "status": status,
+                        "seconds": round(seconds, 2), "bytes": len(body), "is_xlsx": body[:2] == b"PK",
+                        "api_peak_rss_mib": round(rss.peak_mib, 1)})
+        log(f"  {seconds:.1f} s, peak RSS {rss.peak_mib:.0f} MiB, {len(body) / 2**20:.1f} MiB")
+    return exports
+
+
+def bench_memory(client, settings: Settings, server: ApiServer) -> dict:
+    jvm = next(iter(client.nodes.stats(metric="jvm")["nodes"].values()))["jvm"]["mem"]
+    indices = client.cat.indices(index=f"{settings.index_prefix}-*", format="json", bytes="b")
+    return {
+        "opensearch_heap_used_mib": round(jvm["heap_used_in_bytes"] / 2**20),
+        "opensearch_heap_max_mib": round(jvm["heap_max_in_bytes"] / 2**20),
+        "api_rss_mib": round(server.rss_bytes() / 2**20, 1),
+        "indices": {row["index"]: {"docs": int(row["docs.count"]), "store_mib": round(int(row["store.size"]) / 2**20, 1)}
+                    for row in indices},
+        "index_store_mib": round(sum(int(row["store.size"]) for row in indices) / 2**20, 1),
+    }
+
+
+# --- output -------------------------------------------------------------------------
+
+def verdict(ok: bool | None) -> str:
+    return "—" if ok is None else ("met" if ok else "MISSED")
+
+
+def table(results: dict) -> str:
+    """The results as a Markdown table (also the README's "Performance" section)."""
+    rows = []
+
+    def add(figure, measured, baseline="", target="", ok=None):
+        rows.append((figure, measured, baseline, target, verdict(ok)))
+
+    r = results.get("reindex")
+    if r:
+        p = r["pipeline"]
+        add("Full reindex (store → documents → bulk)", f"{p['docs_per_s']:,} UO/s ({p['documents']:,} in {p['seconds']} s)",
+            f"helpers.bulk {r['baseline_bulk']['docs_per_s']:,}/s; parallel_bulk {r['baseline_parallel_bulk']['docs_per_s']:,}/s",
+            "≥ 5,000 UO/s", p["docs_per_s"] >= TARGETS["reindex_docs_per_s"])
+        add("Pipeline efficiency (pipeline ÷ best bulk)", f"{r['efficiency']:.2f}",
+            f"vs bulk {r['efficiency_vs_bulk']:.2f}, vs parallel {r['efficiency_vs_parallel_bulk']:.2f}", "≥ 0.8",
+            r["efficiency"] >= TARGETS["pipeline_efficiency"])
+    s = results["search"]
+    for kind in workload.SEARCH_KINDS:
+        k = s[kind]
+        add(f"Search: {kind} (p50 / p95 / p99 ms)", f"{k['api_ms']['p50']} / {k['api_ms']['p95']} / {k['api_ms']['p99']}",
+            f"direct {k['direct_ms']['p50']} / {k['direct_ms']['p95']} / {k['direct_ms']['p99']}", "p95 ≤ 100",
+            k["api_ms"]["p95"] <= TARGETS["search_p95_ms"])
+    a = s["all"]
+    add("Search: whole mix (p50 / p95 / p99 ms)", f"{a['api_ms']['p50']} / {a['api_ms']['p95']} / {a['api_ms']['p99']}",
+        f"direct {a['direct_ms']['p50']} / {a['direct_ms']['p95']} / {a['direct_ms']['p99']}", "p95 ≤ 100",
+        a["api_ms"]["p95"] <= TARGETS["search_p95_ms"])
+    add("API overhead at p50 (API ÷ direct)", f"{a['api_overhead_p50']:.2f}×", "", "≤ 1.3×",
+        a["api_overhead_p50"] <= TARGETS["api_overhead_p50"])
+    for box, k in results["suggest"].items():
+        add(f"Suggest: {box} box (p50 / p95 ms)", f"{k['api_ms']['p50']} / {k['api_ms']['p95']}",
+            f"direct {k['direct_ms']['p50']} / {k['direct_ms']['p95']}", "p95 ≤ 20", k["api_ms"]["p95"] <= TARGETS["suggest_p95_ms"])
+    for e in results["export"]:
+        big = e["target_rows"] == 100_000 and e["rows"] >= 90_000
+        add(f"Excel export, {e['rows']:,} rows", f"{e['seconds']} s, API peak RSS {e['api_peak_rss_mib']:.0f} MiB",
+            f"{e['bytes'] / 2**20:.1f} MiB .xlsx", "≤ 15 s, < 300 MiB" if big else "",
+            (e["seconds"] <= TARGETS["export_100k_s"] and e["api_peak_rss_mib"] < TARGETS["export_100k_rss_mib"]
+             and e["status"] == 200) if big else None)
+    t = results["throughput"]
+    add(f"Throughput, {t['clients']} clients × {t['seconds']:.0f} s (search mix)", f"{t['requests_per_s']} req/s",
+        f"{t['requests']:,} requests, {t['errors']} errors; p50 {t['latency_ms']['p50']} ms, p95 {t['latency_ms']['p95']} ms",
+        "0 errors", t["errors"] == 0)
+    m = results["memory"]
+    add("OpenSearch heap used / max", f"{m['opensearch_heap_used_mib']:,} / {m['opensearch_heap_max_mib']:,} MiB")
+    add("API process RSS (after the run)", f"{m['api_rss_mib']:.0f} MiB")
+    add("Index size on disk (UO + suggest)", f"{m['index_store_mib']:,.0f} MiB")
+    header = "| Figure | Measured | Baseline / detail | Target | |\n|---|---|---|---|---|\n"
+    return header + "\n".join("| " + " | ".join(str(c) for c in row) + " |" for row in rows)
+
+
+def machine_line(results: dict) -> str:
+    m, d = results["machine"], results["dataset"]
+    return (f"{d['units']:,} UO (demo generator, seed {d['seed']}); {m['cores']} cores, {m['ram_gib']} GiB RAM, "
+            f"OpenSearch {m.get('opensearch_version', '')} heap {m['opensearch_heap']}, Python {m['python']}; {results['date']}; "
+            "load average at each phase: " + ", ".join(f"{k} {v[0]}" for k, v in results.get("load_average", {}).items()))
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench.run", description=__doc__.splitlines()[0])
+    parser.add_argument("--units", type=int, default=None, help=f"UO in the data set (default {FULL_UNITS:,})")
+    parser.add_argument("--quick", action="store_true", help=f"{QUICK_UNITS:,} UO: a fast sanity run")
+    parser.add_argument("--seed", type=int, default=SEED)
+    parser.add_argument("--keep-node", action="store_true", help="leave the benchmark's OpenSearch node running")
+    parser.add_argument("--skip-reindex", action="store_true", help="reuse the index already built (no reindex figures)")
+    args = parser.parse_args(argv)
+    units = args.units or (QUICK_UNITS if args.quick else FULL_UNITS)
+    results = run(units, seed=args.seed, keep_node=args.keep_node, skip_reindex=args.skip_reindex)
+    text = table(results)
+    results["table_markdown"] = text
+    results["machine_line"] = machine_line(results)
+    RESULTS_DIR.mkdir(parents=True, exist_ok=True)
+    stamp = datetime.now().strftime("%Y-%m-%d")
+    suffix = "" if units == FULL_UNITS else f"-{units}"
+    out = RESULTS_DIR / f"{stamp}{suffix}.json"
+    out.write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    print(results["machine_line"])
+    print(text)
+    print(f"\nwritten: {out}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
