@@ -273,18 +273,23 @@ def error_page(status: int, message: str):
     return render_template("account/error.html", status=status, title=title, message=message), status
 
 
-@blueprint.errorhandler(ApiError)
-def _api_error(error: ApiError):
-    return error_page(error.status, error.message)
+def register_error_pages(pages: Blueprint, where: str) -> None:
+    """French HTML error pages for a blueprint of pages (the JSON API keeps its JSON errors)."""
+
+    def api_error(error: ApiError):
+        return error_page(error.status, error.message)
+
+    def http_error(error: HTTPException):
+        status = error.code or 500
+        return error_page(status, HTTP_MESSAGES.get(status, "Erreur."))
+
+    def unexpected(error: Exception):
+        log.exception("unexpected error on %s", where)
+        return error_page(500, MSG_UNEXPECTED)
+
+    pages.register_error_handler(ApiError, api_error)
+    pages.register_error_handler(HTTPException, http_error)
+    pages.register_error_handler(Exception, unexpected)
 
 
-@blueprint.errorhandler(HTTPException)
-def _http_error(error: HTTPException):
-    status = error.code or 500
-    return error_page(status, HTTP_MESSAGES.get(status, "Erreur."))
-
-
-@blueprint.errorhandler(Exception)
-def _unexpected(error: Exception):
-    log.exception("unexpected error on an account page")
-    return error_page(500, MSG_UNEXPECTED)
+register_error_pages(blueprint, "an account page")

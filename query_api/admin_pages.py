@@ -7,22 +7,19 @@ French 403 page, anonymous visitors are sent to /connexion.
 """
 from __future__ import annotations
 
-import logging
 
 from flask import Blueprint, redirect, render_template, request, url_for
 from marshmallow import ValidationError
-from werkzeug.exceptions import HTTPException
 
 from catalog import anomalies
 from catalog.nomenclature import nomenclature
 from catalog.schemas import first_error
 from query_api import context, security
-from query_api.account_pages import MSG_UNEXPECTED, error_page, page_account
+from query_api.account_pages import page_account, register_error_pages
 from query_api.anomalies import AnomalyFiltersSchema
-from query_api.errors import HTTP_MESSAGES, ApiError
+from query_api.errors import ApiError
 from query_api.security import current_account
 
-log = logging.getLogger(__name__)
 
 blueprint = Blueprint("admin_pages", __name__)
 blueprint.after_request(security.no_store)
@@ -116,18 +113,4 @@ def _field_label(target_type: str, field: str | None) -> str | None:
     return dict(ANOMALY_FIELDS.get(target_type, [])).get(field, field)
 
 
-@blueprint.errorhandler(ApiError)
-def _api_error(error: ApiError):
-    return error_page(error.status, error.message)
-
-
-@blueprint.errorhandler(HTTPException)
-def _http_error(error: HTTPException):
-    status = error.code or 500
-    return error_page(status, HTTP_MESSAGES.get(status, "Erreur."))
-
-
-@blueprint.errorhandler(Exception)
-def _unexpected(error: Exception):
-    log.exception("unexpected error on a management-cell page")
-    return error_page(500, MSG_UNEXPECTED)
+register_error_pages(blueprint, "a management-cell page")
