@@ -7,7 +7,6 @@ French 403 page, anonymous visitors are sent to /connexion.
 """
 from __future__ import annotations
 
-
 from flask import Blueprint, redirect, render_template, request, url_for
 from marshmallow import ValidationError
 
