@@ -45,8 +45,18 @@ def normalize_phone(text: str, *, mobile: bool | None = None) -> str:
     return phonenumbers.format_number(number, PhoneNumberFormat.E164)
 
 
+_FRENCH_E164 = re.compile(r"\+33([1-79]\d{8})")
+
+
 def display_phone(e164: str) -> str:
     """"+33123456789" -> "01 23 45 67 89"; numbers from other countries keep their +code."""
+    french = _FRENCH_E164.fullmatch(e164)
+    if french:
+        # The stored normal form: grouping by pairs is the national format, without the
+        # ~25 µs of a phonenumbers parse per call (an export formats 100,000 of them).
+        # 08 numbers are left to phonenumbers: some are grouped "0 8xx xx xx xx".
+        digits = "0" + french.group(1)
+        return " ".join(digits[i:i + 2] for i in range(0, 10, 2))
     try:
         number = phonenumbers.parse(e164, REGION)
     except NumberParseException:

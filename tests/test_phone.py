@@ -96,3 +96,15 @@ def test_foreign_number_keeps_its_country_code_on_display():
 def test_display_refuses_garbage():
     with pytest.raises(ValueError):
         display_phone("n'importe quoi")
+
+
+def test_display_fast_path_agrees_with_phonenumbers_on_french_numbers():
+    import random
+
+    import phonenumbers
+
+    rng = random.Random(5)
+    for _ in range(2000):
+        e164 = "+33" + str(rng.choice([1, 2, 3, 4, 5, 6, 7, 8, 9])) + "".join(str(rng.randint(0, 9)) for _ in range(8))
+        expected = phonenumbers.format_number(phonenumbers.parse(e164, "FR"), phonenumbers.PhoneNumberFormat.NATIONAL)
+        assert display_phone(e164) == expected, e164
