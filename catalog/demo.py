@@ -26,6 +26,7 @@ from catalog import repository
 from catalog.communes import DEPARTMENTS, Commune, communes
 from catalog.identifiers import make_rpps
 from catalog.nomenclature import nomenclature
+from catalog.schemas import EstablishmentRecordSchema
 from catalog.rpps_import import (
     EXTRACT_COLUMNS,
     extract_header,
@@ -743,11 +744,14 @@ def _load_establishments(transaction, path: Path, now, progress) -> dict:
     counts = {"establishments": 0, "establishment_units_created": 0, "establishment_units_updated": 0}
     for batch in _jsonl_batches(path, 500):
         with transaction() as conn:
-            for record in batch:
+            for raw in batch:
+                # The same checks as any catalog input: a bad record stops the load, nothing half-written.
+                record = EstablishmentRecordSchema().load(raw)
                 ej, eg = record["ej"], record["eg"]
                 repository.upsert_legal_entity(conn, ej["id"], ej["name"], ej["kind"], now)
-                repository.upsert_establishment(conn, {**eg, "ej_id": ej["id"], "phone": _phone(eg.get("phone")), "source": "catalog"}, ACTOR, now)
-                sheets = {unit["id"]: _sheet(unit) for unit in record["units"]}
+                repository.upsert_establishment(conn, {**eg, "ej_id": ej["id"], "source": "catalog"}, ACTOR, now)
+                sheets = {unit["id"]: {k: v for k, v in unit.items() if k not in ("id", "uo_type", "name", "profession")}
+                          for unit in record["units"]}
                 changed, missing = _apply_sheets(conn, sheets, now)
                 absent = set(missing)
                 new_units = [

@@ -24,6 +24,7 @@ from typing import Any
 
 from marshmallow import (
     EXCLUDE,
+    INCLUDE,
     RAISE,
     Schema,
     ValidationError,
@@ -1034,6 +1035,74 @@ class SuggestParamsSchema(_QuerySchema):
         validate=validate.Range(min=1, max=20, error="Le nombre de suggestions doit être compris entre 1 et 20."),
         error_messages={"invalid": "Le nombre de suggestions doit être un nombre entier."},
     )
+
+
+# --- catalog records (establishments and their units, loaded by the catalog) ------------
+
+# Île-de-France, with a margin: a point outside is a data error, not a place.
+IDF_LAT, IDF_LON = (48.0, 49.3), (1.3, 3.7)
+
+
+class LegalEntitySchema(_BaseSchema):
+    """An EJ as the catalog loads it."""
+
+    id = _Str(required=True, validate=validate.Length(min=1, max=64, error="Identifiant d'EJ manquant ou trop long."))
+    name = _Str(required=True, validate=[validate.Length(min=1, error="Indiquez le nom de l'entité juridique."),
+                                         _max_chars(200, "Le nom")])
+    kind = _Str(required=True, validate=_one_of(("practitioner", "organisation"), "Type d'entité juridique"))
+
+
+class EstablishmentSchema(_BaseSchema):
+    """An EG (one place) as the catalog loads it; its commune must be in the reference."""
+
+    id = _Str(required=True, validate=validate.Length(min=1, max=64, error="Identifiant d'EG manquant ou trop long."))
+    name = _Str(required=True, validate=[validate.Length(min=1, error="Indiquez le nom de l'établissement."),
+                                         _max_chars(200, "Le nom")])
+    category = _Str(required=True, validate=validate.OneOf(
+        tuple(nomenclature().categories), error="Catégorie inconnue : « {input} »."))
+    sector = _Str(load_default=None, allow_none=True, validate=_max_chars(8, "Le secteur d'activité"))
+    address = _Str(load_default="", validate=_max_chars(200, "L'adresse"))
+    postal_code = _Str(required=True, validate=validate.Regexp(r"^\d{5}$", error="Code postal à 5 chiffres attendu."))
+    insee = _Str(required=True, validate=validate.OneOf(
+        tuple(communes()), error="Commune inconnue : « {input} » (code INSEE d'Île-de-France attendu)."))
+    lat = _Float(required=True, validate=validate.Range(*IDF_LAT, error="Latitude hors d'Île-de-France."))
+    lon = _Float(required=True, validate=validate.Range(*IDF_LON, error="Longitude hors d'Île-de-France."))
+    phone = _Phone(load_default=None, allow_none=True)
+
+
+_UNIT_IDENTITY = ("id", "uo_type", "name", "profession")
+
+
+class UnitRecordSchema(Schema):
+    """A UO as the catalog loads it: its identity, and a sheet checked by UnitSheetSchema."""
+
+    class Meta:
+        unknown = INCLUDE  # the sheet's fields, checked in _sheet by the practitioners' own schema
+
+    id = _Str(required=True, validate=validate.Length(min=1, max=64, error="Identifiant d'UO manquant ou trop long."))
+    uo_type = _Str(required=True, validate=validate.OneOf(
+        tuple(nomenclature().uo_types), error="Type d'unité inconnu : « {input} »."))
+    name = _Str(required=True, validate=[validate.Length(min=1, error="Indiquez le nom de l'unité."),
+                                         _max_chars(200, "Le nom")])
+    profession = _Str(load_default=None, allow_none=True, validate=validate.OneOf(
+        tuple(nomenclature().professions), error="Profession inconnue : « {input} »."))
+
+    @post_load
+    def _sheet(self, data, **kwargs):
+        identity = {key: data.pop(key) for key in _UNIT_IDENTITY}
+        sheet = UnitSheetSchema().load({**data, "revision": 1})
+        for key in ("revision", "resource_persons"):
+            sheet.pop(key)
+        return {**identity, **sheet}
+
+
+class EstablishmentRecordSchema(_BaseSchema):
+    """One line of an establishments file: an EJ, its EG and the EG's UOs."""
+
+    ej = fields.Nested(LegalEntitySchema, required=True)
+    eg = fields.Nested(EstablishmentSchema, required=True)
+    units = fields.List(fields.Nested(UnitRecordSchema), required=True,
+                        validate=validate.Length(min=1, max=200, error="Entre 1 et 200 unités par établissement."))
 
 
 # --- query strings -----------------------------------------------------------------------

@@ -4,6 +4,7 @@ import pytest
 from marshmallow import ValidationError
 from werkzeug.datastructures import MultiDict
 
+from catalog import schemas
 from catalog.identifiers import make_rpps
 from catalog.repository import EDITABLE_UNIT_FIELDS
 from catalog.schemas import (
@@ -817,3 +818,47 @@ def test_first_error_flattens_nested_messages_into_a_dotted_field():
     assert first_error(ValidationError({"_schema": ["Requête vide."]})) == (None, "Requête vide.")
     assert first_error(ValidationError("Seul message.")) == (None, "Seul message.")
     assert first_error(ValidationError({"page": ["a", "b"], "q": ["c"]})) == ("page", "a")
+
+
+# --- catalog records -----------------------------------------------------------------------
+
+def _record(**changes):
+    record = {
+        "ej": {"id": "EJ-T", "name": "Hôpital test", "kind": "organisation"},
+        "eg": {"id": "EG-T", "name": "Hôpital test – site de Versailles", "category": "ETABLISSEMENT",
+               "sector": None, "address": "1 rue de Paris", "postal_code": "78000", "insee": "78646",
+               "lat": 48.80, "lon": 2.13, "phone": "01 39 00 00 00"},
+        "units": [{"id": "UO-T", "uo_type": "SMR", "name": "SMR polyvalent", "profession": None,
+                   "phone": None, "mobile": None, "aptitudes": ["KINE_BALNEOTHERAPIE"], "age_min": 18,
+                   "age_max": 120, "home_visit": False, "home_visit_communes": [],
+                   "week": {"1": [[540, 1080]]}, "open_on_holidays": False, "comments": ""}],
+    }
+    for path, value in changes.items():
+        target = record
+        *parents, last = path.split(".")
+        for key in parents:
+            target = target[int(key)] if key.isdigit() else target[key]
+        target[last] = value
+    return record
+
+
+def test_establishment_record_loads_into_store_ready_values():
+    loaded = schemas.EstablishmentRecordSchema().load(_record())
+    assert loaded["eg"]["phone"] == "+33139000000"
+    assert loaded["units"][0]["week"] == {1: [(540, 1080)]}
+    assert loaded["units"][0]["uo_type"] == "SMR"
+
+
+@pytest.mark.parametrize("path, value, field, message", [
+    ("eg.insee", "99999", "eg", "Commune inconnue"),
+    ("eg.lat", 43.3, "eg", "Latitude hors d'Île-de-France."),
+    ("eg.category", "CASINO", "eg", "Catégorie inconnue"),
+    ("units.0.uo_type", "SPA", "units", "Type d'unité inconnu"),
+    ("units.0.week", {"2": "14h-12h"}, "units", "mardi"),
+    ("units.0.aptitudes", ["KINE_NOPE"], "units", "KINE_NOPE"),
+])
+def test_bad_catalog_records_are_refused_naming_the_field(path, value, field, message):
+    with pytest.raises(ValidationError) as caught:
+        schemas.EstablishmentRecordSchema().load(_record(**{path: value}))
+    assert field in caught.value.messages
+    assert message in str(caught.value.messages)
