@@ -6,6 +6,8 @@ import sqlite3
 import threading
 from pathlib import Path
 
+import pytest
+from playwright.sync_api import sync_playwright
 from werkzeug.serving import make_server
 
 CHROMIUM = "/usr/bin/chromium"
@@ -46,3 +48,20 @@ def private_store_settings(settings, source_store_path: str, directory: Path):
         source.close()
         target.close()
     return dataclasses.replace(settings, store_path=str(copy), mail_dir=str(directory / "mail"))
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """Debian's Chromium, headless, one per test module (never a downloaded browser).
+
+    No skip when it is missing: `./ror test` installs it, and a browser test that
+    quietly does not run would hide broken pages.
+    """
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"{CHROMIUM} is missing: run the tests with `./ror test`, which installs it.")
+    ARTIFACTS.mkdir(exist_ok=True)
+    playwright = sync_playwright().start()
+    chromium = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+    yield chromium
+    chromium.close()
+    playwright.stop()

@@ -12,25 +12,22 @@ free loopback port. Screenshots go to tests/artifacts/.
 """
 from __future__ import annotations
 
-import os
 import re
 
 import pytest
-from playwright.sync_api import expect, sync_playwright
+from playwright.sync_api import expect
 
 from catalog import accounts, activation, repository
 from indexer.engine import UNITS, alias_name
 from indexer.reindex import reindex
 from indexer.sync import drain
-from tests.browser import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, LiveServer
+from tests.browser import ARTIFACTS, LiveServer, browser  # noqa: F401 - browser is a fixture
 from tests.test_accounts import ADMIN_EMAIL, ADMIN_PASSWORD, PASSWORD_A, PASSWORD_B, RPPS_A, RPPS_B, make_world
 
 TIMEOUT_MS = 10_000
 APTITUDE_CODE, APTITUDE_LABEL = "KINE_BILAN_APA", "Bilan Activité Physique adaptée (APA)"
 VERSAILLES = "78646"          # UO-KA's commune (tests/test_accounts.py)
 FIRST_HOUR = 7                # the planner's first visible hour
-
-pytestmark = pytest.mark.skipif(not os.path.exists(CHROMIUM), reason=f"{CHROMIUM} is not installed")
 
 
 @pytest.fixture(scope="module")
@@ -47,16 +44,6 @@ def live(settings, search, tmp_path_factory):
     with LiveServer(world.app) as server:
         server.world = world
         yield server
-
-
-@pytest.fixture(scope="module")
-def browser():
-    ARTIFACTS.mkdir(exist_ok=True)
-    playwright = sync_playwright().start()
-    chromium = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
-    yield chromium
-    chromium.close()
-    playwright.stop()
 
 
 def new_page(browser, live, **options):

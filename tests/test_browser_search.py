@@ -7,23 +7,20 @@ parameters. Screenshots go to tests/artifacts/.
 """
 from __future__ import annotations
 
-import os
 from urllib.parse import parse_qs, urlsplit
 
 import openpyxl
 import pytest
-from playwright.sync_api import expect, sync_playwright
+from playwright.sync_api import expect
 
 from catalog import accounts
 from query_api import create_app
-from tests.browser import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, LiveServer, private_store_settings
+from tests.browser import ARTIFACTS, LiveServer, browser, private_store_settings  # noqa: F401 - browser is a fixture
 from tests.conftest import fixed_clock
 
 MONDAY_10H = "2026-11-30T10:00:00+01:00"
 CELL_LOGIN, CELL_PASSWORD, CELL_NAME = "cellule.navigateur@example.org", "Cellule2026", "Cellule ROR (test)"
 TIMEOUT_MS = 10_000
-
-pytestmark = pytest.mark.skipif(not os.path.exists(CHROMIUM), reason=f"{CHROMIUM} is not installed")
 
 
 @pytest.fixture(scope="module")
@@ -35,16 +32,6 @@ def live(settings, indexed_offer, tmp_path_factory):
     with LiveServer(app) as server:
         server.store = app.extensions["ror"]["store"]
         yield server
-
-
-@pytest.fixture(scope="module")
-def browser():
-    ARTIFACTS.mkdir(exist_ok=True)
-    playwright = sync_playwright().start()
-    chromium = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
-    yield chromium
-    chromium.close()
-    playwright.stop()
 
 
 @pytest.fixture
