@@ -64,3 +64,8 @@ def display_phone(e164: str) -> str:
     if number.country_code == phonenumbers.country_code_for_region(REGION):
         return phonenumbers.format_number(number, PhoneNumberFormat.NATIONAL)
     return phonenumbers.format_number(number, PhoneNumberFormat.INTERNATIONAL)
+
+
+def phone_or_none(e164: str | None) -> str | None:
+    """The display form of a stored number, or None when there is none (hidden field)."""
+    return display_phone(e164) if e164 else None

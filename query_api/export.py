@@ -13,12 +13,13 @@ from datetime import datetime
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
+from openpyxl.utils import get_column_letter
 from opensearchpy import OpenSearch
 
 from query_api.queries import Clock, SearchRequest, export_body
-from query_api.results import PATIENT_LABELS, is_open
+from query_api.results import PATIENT_LABELS, distance_km, is_open
 from query_api.travel import travel_minutes, zone_of_department
-from catalog.phone import display_phone
+from catalog.phone import phone_or_none
 
 MAX_EXPORT_ROWS = 200_000   # documented in the API: above it, narrow the search
 PAGE_SIZE = 2_000
@@ -45,12 +46,10 @@ def _week_text(doc: dict) -> str:
 def _row(hit: dict, request: SearchRequest, clock: Clock) -> list:
     doc = hit["_source"]
     eg = doc["establishment"]
-    distance = None
-    if request.origin:
-        distance = round(float(hit["sort"][0] if request.effective_sort == "distance" else hit["sort"][1]), 2)
+    distance = distance_km(hit, request)
     return [
         eg["name"], doc["name"], doc.get("owner_name") or "", eg["address"], eg["postal_code"], eg["commune"],
-        display_phone(doc["phone"]) if doc.get("phone") else "",
+        phone_or_none(doc.get("phone")) or "",
         ", ".join(doc.get("aptitude_labels") or []) or "Généraliste",
         ", ".join(PATIENT_LABELS[p] for p in doc.get("patients") or []),
         "oui" if doc.get("home_visit") else "non",
@@ -70,7 +69,7 @@ def write_export(client: OpenSearch, index: str, request: SearchRequest, clock: 
         workbook = Workbook(write_only=True)
         sheet = workbook.create_sheet("Résultats")
         for position, (_, width) in enumerate(COLUMNS, start=1):
-            sheet.column_dimensions[_column_letter(position)].width = width
+            sheet.column_dimensions[get_column_letter(position)].width = width
         sheet.freeze_panes = "A2"
         header = []
         for title, _ in COLUMNS:
@@ -96,19 +95,13 @@ def write_export(client: OpenSearch, index: str, request: SearchRequest, clock: 
             rows += len(hits)
             search_after = hits[-1]["sort"]
             pit = result.get("pit_id", pit)
-        sheet.auto_filter.ref = f"A1:{_column_letter(len(COLUMNS))}{rows + 1}"
+        sheet.auto_filter.ref = f"A1:{get_column_letter(len(COLUMNS))}{rows + 1}"
         out = tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024)
         workbook.save(out)
         out.seek(0)
         return out, rows
     finally:
         client.delete_pit(body={"pit_id": [pit]})
-
-
-def _column_letter(position: int) -> str:
-    from openpyxl.utils import get_column_letter
-
-    return get_column_letter(position)
 
 
 def export_filename(now: datetime) -> str:

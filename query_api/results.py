@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from catalog.communes import DEPARTMENTS, communes
 from catalog.nomenclature import nomenclature
-from catalog.phone import display_phone
+from catalog.phone import phone_or_none
 from query_api.queries import Clock, SearchRequest
 from query_api.travel import travel_minutes, zone_of_department
 
@@ -17,21 +17,18 @@ def is_open(doc: dict, clock: Clock) -> bool:
     return any(slot["gte"] <= clock.minute_of_week < slot["lt"] for slot in doc.get("week") or [])
 
 
-def _distance(hit: dict, request: SearchRequest) -> float | None:
+def distance_km(hit: dict, request: SearchRequest) -> float | None:
+    """The hit's distance from the origin, read from its geo sort value (no scripts)."""
     if not request.origin:
         return None
     value = hit["sort"][0] if request.effective_sort == "distance" else hit["sort"][1]
     return round(float(value), 2)
 
 
-def _phone(value: str | None) -> str | None:
-    return display_phone(value) if value else None
-
-
 def unit_summary(hit: dict, request: SearchRequest, clock: Clock) -> dict:
     doc = hit["_source"]
     nom = nomenclature()
-    distance = _distance(hit, request)
+    distance = distance_km(hit, request)
     match = None
     if request.origin:
         within = distance is not None and distance <= request.effective_radius_km
@@ -50,7 +47,7 @@ def unit_summary(hit: dict, request: SearchRequest, clock: Clock) -> dict:
         "distance_km": distance,
         "travel_minutes": travel_minutes(distance, zone_of_department(doc["establishment"]["department"]))
         if distance is not None else None,
-        "phone": _phone(doc.get("phone")),
+        "phone": phone_or_none(doc.get("phone")),
     }
 
 
@@ -67,7 +64,7 @@ def _establishment(hit: dict, request: SearchRequest) -> dict:
         "department": eg["department"],
         "lat": doc["location"]["lat"],
         "lon": doc["location"]["lon"],
-        "distance_km": _distance(hit, request),
+        "distance_km": distance_km(hit, request),
     }
 
 
@@ -76,10 +73,9 @@ def _facet(name: str, buckets: list[dict], selected: list, labels) -> list[dict]
     seen = set()
     for bucket in buckets:
         raw = bucket.get("key_as_string", bucket["key"])
-        value = raw if not isinstance(raw, str) else raw
-        seen.add(str(value))
-        values.append({"value": value, "label": labels(value), "count": bucket["doc_count"],
-                       "selected": str(value) in {str(s) for s in selected}})
+        seen.add(str(raw))
+        values.append({"value": raw, "label": labels(raw), "count": bucket["doc_count"],
+                       "selected": str(raw) in {str(s) for s in selected}})
     # A selected value with no result left must still be shown, so it can be unticked.
     for value in selected:
         if str(value) not in seen:

@@ -11,7 +11,7 @@ from flask import Blueprint, jsonify
 from catalog import repository
 from catalog.communes import DEPARTMENTS, communes
 from catalog.nomenclature import nomenclature
-from catalog.phone import display_phone
+from catalog.phone import phone_or_none
 from catalog.schedule import DAY_NAMES, format_day, is_open
 from indexer.documents import patients
 from query_api import context
@@ -30,10 +30,6 @@ def _compact(value):
     return value
 
 
-def _phone(value):
-    return display_phone(value) if value else None
-
-
 def establishment_summary(eg: dict) -> dict:
     town = communes().get(eg["insee"])
     return {
@@ -47,7 +43,7 @@ def establishment_summary(eg: dict) -> dict:
         "department": {"code": town.department, "label": DEPARTMENTS[town.department]} if town else None,
         "lat": eg["lat"],
         "lon": eg["lon"],
-        "phone": _phone(eg.get("phone")),
+        "phone": phone_or_none(eg.get("phone")),
         "legal_entity": {"id": eg["ej_id"], "name": eg.get("ej_name")},
         "source": eg["source"],
     }
@@ -79,7 +75,7 @@ def unit_sheet(conn, unit_id: str, *, signed_in: bool, now) -> dict:
         if unit["profession"] else None,
         "establishment": establishment_summary(eg),
         "practitioner": practitioner,
-        "phone": _phone(unit["phone"]),
+        "phone": phone_or_none(unit["phone"]),
         "aptitudes": [{"group": group, "items": items} for group, items in groups.items()],
         "generalist": not groups,
         "patients": {"age_min": unit["age_min"], "age_max": unit["age_max"],
@@ -95,9 +91,9 @@ def unit_sheet(conn, unit_id: str, *, signed_in: bool, now) -> dict:
         "updated_at": unit["updated_at"],
     }
     if signed_in:
-        sheet["mobile"] = _phone(unit["mobile"])
+        sheet["mobile"] = phone_or_none(unit["mobile"])
         sheet["resource_persons"] = [
-            {"name": p["name"], "role": p["role"], "source": p["source"], "phone": _phone(p["phone"]), "email": p["email"]}
+            {"name": p["name"], "role": p["role"], "source": p["source"], "phone": phone_or_none(p["phone"]), "email": p["email"]}
             for p in repository.resource_persons(conn, unit_id)
         ]
     return _compact(sheet)
@@ -112,7 +108,7 @@ def establishment_sheet(conn, eg_id: str, *, now) -> dict:
         {"id": u["id"], "name": u["name"],
          "type": {"code": u["uo_type"], "label": nom.uo_types.get(u["uo_type"], {}).get("label")},
          "patients": patients(u["age_min"], u["age_max"]), "home_visit": u["home_visit"],
-         "open_now": is_open(u["week"], now, u["open_on_holidays"]), "phone": _phone(u["phone"])}
+         "open_now": is_open(u["week"], now, u["open_on_holidays"]), "phone": phone_or_none(u["phone"])}
         for u in units
     ]
     return _compact(sheet)
