@@ -28,6 +28,7 @@ from bench import dataset, workload
 from catalog import repository
 from catalog.store import open_store
 from config import PROJECT_DIR, Settings
+from indexer import bulk
 from indexer import reindex as reindex_module
 from indexer.documents import unit_document
 from indexer.engine import SUGGEST, UNITS, alias_name, load_mapping, search_client
@@ -246,9 +247,9 @@ def time_baseline_bulk(client, settings: Settings, path: Path, documents: int, *
     spec = load_mapping(UNITS)
     name = f"bench-baseline-{'parallel' if parallel else 'serial'}"
     client.indices.delete(index=name, ignore_unavailable=True)
-    client.indices.create(index=name, body={"settings": {**spec["settings"], "refresh_interval": "-1", "number_of_replicas": 0},
-                                            "mappings": spec["mappings"]})
-    chunk = reindex_module.CHUNK_SIZE
+    # The same load-time settings as the pipeline's new index (no refresh, async translog).
+    client.indices.create(index=name, body={"settings": reindex_module.build_settings(spec), "mappings": spec["mappings"]})
+    chunk = bulk.CHUNK_SIZE
     started = time.monotonic()
     if parallel:
         errors = 0
@@ -272,7 +273,7 @@ def time_pipeline(store_path: str, settings: Settings) -> dict:
     client = search_client(settings, timeout=120)
     report = reindex_module.reindex(open_store(store_path), client, settings, progress=False, grace_seconds=0)
     return {"documents": report.documents, "seconds": round(report.seconds, 1), "docs_per_s": round(report.rate),
-            "index": report.index, "chunk_size": reindex_module.CHUNK_SIZE}
+            "index": report.index, "chunk_size": bulk.CHUNK_SIZE}
 
 
 # --- request bodies for the direct baseline -----------------------------------------

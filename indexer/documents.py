@@ -1,6 +1,7 @@
 """Catalog records → UO documents and suggestion documents. Pure functions, no I/O."""
 from __future__ import annotations
 
+import functools
 from collections import Counter
 from dataclasses import dataclass, field
 
@@ -26,6 +27,28 @@ def patients(age_min: int | None, age_max: int | None) -> list[str]:
     return flags
 
 
+@functools.lru_cache(maxsize=4096)
+def _what_fields(texts: tuple[str, ...]) -> dict[str, str]:
+    """``index_fields`` of a unit's "what" texts (name, type, profession, aptitudes): few distinct sets."""
+    return index_fields(*texts)
+
+
+@functools.lru_cache(maxsize=8192)
+def _week_fields(week: tuple) -> tuple[list[dict], dict[str, str]]:
+    """The indexed intervals and the display of one typical week, given as ((day, slots), ...).
+
+    Cached because typical weeks repeat across thousands of units (a full reindex
+    would otherwise spend a sixth of its time formatting "9h-12h30"). The returned
+    values are shared between documents: documents are serialized, never modified.
+    """
+    days = dict(week)
+    return week_intervals(days), {day: text for day, text in format_week(days)}
+
+
+def _week_key(week: dict) -> tuple:
+    return tuple((day, tuple(tuple(slot) for slot in slots)) for day, slots in sorted(week.items()))
+
+
 def unit_document(record: dict) -> dict:
     """The indexed view of one UO: everything a result list and its facets need."""
     nom = nomenclature()
@@ -35,17 +58,11 @@ def unit_document(record: dict) -> dict:
     uo_type = nom.uo_types.get(record["uo_type"], {})
     profession = nom.professions.get(record.get("profession") or "", {})
     uo_type_label = uo_type.get("label", record["uo_type"])
-    what = index_fields(
-        record["name"],
-        uo_type_label,
-        profession.get("label", ""),
-        *(a.label for a in aptitudes),
-    )
+    what_texts = (record["name"], uo_type_label, profession.get("label", ""), *(a.label for a in aptitudes))
+    what = _what_fields(what_texts)
+    intervals, week_display = _week_fields(_week_key(record.get("week") or {}))
     everything = index_fields(
-        record["name"],
-        uo_type_label,
-        profession.get("label", ""),
-        *(a.label for a in aptitudes),
+        *what_texts,
         eg["name"],
         eg.get("ej_name") or "",
         record.get("owner_name") or "",
@@ -85,9 +102,9 @@ def unit_document(record: dict) -> dict:
         "patients": patients(record.get("age_min"), record.get("age_max")),
         "home_visit": bool(record.get("home_visit")),
         "home_visit_communes": list(record.get("home_visit_communes") or []) if record.get("home_visit") else [],
-        "week": week_intervals(record.get("week") or {}),
+        "week": intervals,
         "open_on_holidays": bool(record.get("open_on_holidays")),
-        "week_display": {day: text for day, text in format_week(record.get("week") or {})},
+        "week_display": week_display,
         "phone": record.get("phone"),
         "revision": record["revision"],
         "updated_at": record["updated_at"],

@@ -11,6 +11,9 @@ from config import Settings
 
 # Short timeouts: a directory that cannot reach its engine must say so quickly.
 REQUEST_TIMEOUT_S = 10
+# Kept-alive connections: urllib3 keeps only one by default, so the server's threads
+# (and the bulk writer's) would open and drop a connection per concurrent request.
+POOL_SIZE = 16
 
 
 def search_client(settings: Settings, *, timeout: float = REQUEST_TIMEOUT_S) -> OpenSearch:
@@ -20,6 +23,7 @@ def search_client(settings: Settings, *, timeout: float = REQUEST_TIMEOUT_S) -> 
         timeout=timeout,
         max_retries=1,
         retry_on_timeout=False,
+        pool_maxsize=POOL_SIZE,
     )
 
 

@@ -15,11 +15,12 @@ import time
 from dataclasses import dataclass
 from datetime import datetime, timezone
 
-from opensearchpy import OpenSearch, helpers
+from opensearchpy import OpenSearch
 
 from catalog import repository
 from catalog.store import Store, drop_outbox_upto, outbox_state
 from config import Settings
+from indexer import bulk
 from indexer.documents import SuggestionCounts, suggestion_documents, unit_document
 from indexer.engine import SUGGEST, UNITS, alias_name, building_alias_name, load_mapping, new_index_name
 
@@ -27,7 +28,6 @@ log = logging.getLogger(__name__)
 
 # Keeps an old index alive for exports that hold a point-in-time on it.
 DEFAULT_GRACE_SECONDS = 600
-CHUNK_SIZE = 1000
 
 
 class ReindexError(RuntimeError):
@@ -56,11 +56,20 @@ def _progress(total: int, enabled: bool):
     return None
 
 
+def build_settings(spec: dict) -> dict:
+    """Index settings while loading: no refresh, no replica, translog fsync'ed in the background.
+
+    Safe for a build: if the node dies mid-load the build fails and is started again;
+    :func:`_finish` restores per-request durability before the index is used.
+    """
+    return {**spec["settings"], "refresh_interval": "-1", "number_of_replicas": 0,
+            "translog": {"durability": "async"}}
+
+
 def _create(client: OpenSearch, settings: Settings, kind: str) -> str:
     spec = load_mapping(kind)
     name = new_index_name(settings, kind, spec["version"])
-    index_settings = {**spec["settings"], "refresh_interval": "-1", "number_of_replicas": 0}
-    client.indices.create(index=name, body={"settings": index_settings, "mappings": spec["mappings"]})
+    client.indices.create(index=name, body={"settings": build_settings(spec), "mappings": spec["mappings"]})
     return name
 
 
@@ -68,31 +77,11 @@ def _finish(client: OpenSearch, kind: str, name: str) -> None:
     spec = load_mapping(kind)
     client.indices.put_settings(
         index=name,
-        body={"index": {"refresh_interval": "1s", "number_of_replicas": spec["settings"].get("number_of_replicas", 0)}},
+        body={"index": {"refresh_interval": "1s", "translog.durability": "request",
+                        "number_of_replicas": spec["settings"].get("number_of_replicas", 0)}},
     )
     client.indices.refresh(index=name)
-
-
-def _bulk(client: OpenSearch, actions, *, on_done=None) -> int:
-    done = 0
-    for ok, item in helpers.streaming_bulk(
-        client,
-        actions,
-        chunk_size=CHUNK_SIZE,
-        max_retries=5,          # 429s: back off and retry
-        initial_backoff=1,
-        raise_on_error=False,
-        raise_on_exception=True,
-        request_timeout=120,
-    ):
-        result = next(iter(item.values()))
-        # 409: the sync already wrote a newer revision; that is the outcome we want.
-        if not ok and result.get("status") != 409:
-            raise ReindexError(f"document {result.get('_id')} refused: {result.get('error')}")
-        done += 1
-        if on_done:
-            on_done()
-    return done
+    client.indices.flush(index=name)
 
 
 def _current_indices(client: OpenSearch, alias: str) -> list[str]:
@@ -130,26 +119,24 @@ def reindex(
             bar = _progress(expected, progress)
             loaded = [0]
 
-            def tick():
-                loaded[0] += 1
+            def tick(size: int) -> None:
+                loaded[0] += size
                 if bar is not None:
-                    bar.update(1)
-                elif loaded[0] % 50_000 == 0:
+                    bar.update(size)
+                elif loaded[0] // 50_000 != (loaded[0] - size) // 50_000:
                     log.info("indexation: %d / %d UO", loaded[0], expected)
 
             def actions():
                 for record in repository.iter_index_records(conn):
                     doc = unit_document(record)
                     counts.add(doc)
-                    yield {
-                        "_index": units_index,
-                        "_id": doc["id"],
-                        "version": doc["revision"],
-                        "version_type": "external",
-                        "_source": doc,
-                    }
+                    yield bulk.index_action(units_index, doc, doc["id"], doc["revision"])
 
-            _bulk(client, actions(), on_done=tick)
+            try:
+                # 409: the sync already wrote a newer revision; that is the outcome we want.
+                bulk.send(client, actions(), tolerated=(409,), on_chunk=tick)
+            except bulk.BulkError as error:
+                raise ReindexError(str(error)) from error
             if bar is not None:
                 bar.close()
         _finish(client, UNITS, units_index)
@@ -158,8 +145,8 @@ def reindex(
             raise ReindexError(f"{indexed} documents in {units_index}, {expected} units in the store")
 
         suggest_index = _create(client, settings, SUGGEST)
-        _bulk(client, ({"_index": suggest_index, "_id": f"{d['type']}:{d['code']}", "_source": d}
-                       for d in suggestion_documents(counts)))
+        bulk.send(client, (bulk.index_action(suggest_index, d, f"{d['type']}:{d['code']}")
+                           for d in suggestion_documents(counts)))
         _finish(client, SUGGEST, suggest_index)
 
         previous = _current_indices(client, units_alias) + _current_indices(client, suggest_alias)

@@ -11,12 +11,13 @@ import logging
 import threading
 from dataclasses import dataclass
 
-from opensearchpy import OpenSearch, helpers
+from opensearchpy import OpenSearch
 from opensearchpy.exceptions import OpenSearchException
 
 from catalog import repository
 from catalog.store import Store, ack_outbox, due_outbox, retry_outbox, wake_outbox
 from config import Settings
+from indexer import bulk
 from indexer.documents import unit_document
 from indexer.engine import UNITS, alias_name, building_alias_name
 
@@ -45,17 +46,10 @@ def _targets(client: OpenSearch, settings: Settings) -> list[str]:
 
 def apply_documents(client: OpenSearch, targets: list[str], docs: list[dict], deleted: list[str] = ()) -> None:
     """Write documents at their revision (external version) to every target index."""
-    actions = [{"_index": index, "_id": doc["id"], "version": doc["revision"], "version_type": "external",
-                "_source": doc} for doc in docs for index in targets]
-    actions += [{"_op_type": "delete", "_index": index, "_id": unit_id} for unit_id in deleted for index in targets]
-    problems = []
-    for ok, item in helpers.streaming_bulk(client, actions, raise_on_error=False, max_retries=3, initial_backoff=1):
-        result = next(iter(item.values()))
-        # 409: a newer revision is already there; 404 on delete: already gone.
-        if not ok and result.get("status") not in (409, 404):
-            problems.append(f"{result.get('_id')}: {result.get('error')}")
-    if problems:
-        raise RuntimeError("; ".join(problems[:5]))
+    actions = [bulk.index_action(index, doc, doc["id"], doc["revision"]) for doc in docs for index in targets]
+    actions += [bulk.delete_action(index, unit_id) for unit_id in deleted for index in targets]
+    # 409: a newer revision is already there; 404 on delete: already gone.
+    bulk.send(client, actions, in_flight=1, tolerated=(409, 404))
 
 
 def sync_once(store: Store, client: OpenSearch, settings: Settings, *, limit: int = BATCH_SIZE) -> SyncResult:
@@ -71,7 +65,7 @@ def sync_once(store: Store, client: OpenSearch, settings: Settings, *, limit: in
         docs = [unit_document(record) for record in records.values()]
         gone = sorted({e["unit_id"] for e in entries} - set(records))
         apply_documents(client, targets, docs, deleted=gone)
-    except (OpenSearchException, RuntimeError) as error:
+    except (OpenSearchException, RuntimeError) as error:  # BulkError is a RuntimeError
         with store.transaction() as conn:
             retry_outbox(conn, ids, str(error))
         log.warning("sync: %d entries kept for retry: %s", len(ids), error)

@@ -103,14 +103,15 @@ def synonym_expansion(folded_text: str) -> list[str]:
 
 
 @functools.lru_cache(maxsize=100_000)
-def _analysed(text: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
-    """The folded words of one text and its synonym tokens.
+def _analysed(text: str) -> tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]:
+    """The folded words of one text, their stems (stopwords dropped) and its synonym tokens.
 
     Cached: a full reindex analyses the same labels, commune names and comments
     hundreds of thousands of times, and folding is most of a document's build time.
     """
     folded = fold(text)
-    return tuple(folded.split()), tuple(synonym_expansion(folded))
+    words = tuple(folded.split())
+    return words, tuple(stem(w) for w in words if w not in STOPWORDS), tuple(synonym_expansion(folded))
 
 
 def index_fields(*texts: str) -> dict[str, str]:
@@ -120,17 +121,20 @@ def index_fields(*texts: str) -> dict[str, str]:
     so a document's own words keep their weight.
     """
     own: list[str] = []
+    own_stems: list[str] = []
     expansion: dict[str, None] = {}
     for text in texts:
-        words, synonyms = _analysed(text)
+        words, stems, synonyms = _analysed(text)
         own.extend(words)
-        expansion.update(dict.fromkeys(synonyms))
-    present = set(own)
-    words = own + [w for w in expansion if w not in present]
-    return {
-        "folded": " ".join(words),
-        "stemmed": " ".join(stem(w) for w in words if w not in STOPWORDS),
-    }
+        own_stems.extend(stems)
+        if synonyms:
+            expansion.update(dict.fromkeys(synonyms))
+    if expansion:
+        present = set(own)
+        extra = [w for w in expansion if w not in present]
+        own.extend(extra)
+        own_stems.extend(stem(w) for w in extra if w not in STOPWORDS)
+    return {"folded": " ".join(own), "stemmed": " ".join(own_stems)}
 
 
 @dataclass(frozen=True)
