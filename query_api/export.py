@@ -8,6 +8,7 @@ flat whatever the size.
 from __future__ import annotations
 
 import tempfile
+from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
 
 from openpyxl import Workbook
@@ -78,23 +79,28 @@ def write_export(client: OpenSearch, index: str, request: SearchRequest, clock: 
             header.append(cell)
         sheet.append(header)
         rows = 0
-        search_after = None
-        while True:
+
+        def fetch(search_after):
             page = {**body, "pit": {"id": pit, "keep_alive": KEEP_ALIVE}}
             if search_after is not None:
                 page["search_after"] = search_after
                 page["track_total_hits"] = False
-            result = client.search(body=page)
-            if search_after is None and result["hits"]["total"]["value"] > MAX_EXPORT_ROWS:
-                raise ExportTooLarge(result["hits"]["total"]["value"])
-            hits = result["hits"]["hits"]
-            if not hits:
-                break
-            for hit in hits:
-                sheet.append(_row(hit, request, clock))
-            rows += len(hits)
-            search_after = hits[-1]["sort"]
-            pit = result.get("pit_id", pit)
+            return client.search(body=page)
+
+        # The next page is fetched while this one is written: the engine and the
+        # spreadsheet writer each wait for the other half as long otherwise.
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="ror-export") as prefetch:
+            result = fetch(None)
+            total = result["hits"]["total"]["value"]
+            if total > MAX_EXPORT_ROWS:
+                raise ExportTooLarge(total)
+            while hits := result["hits"]["hits"]:
+                pit = result.get("pit_id", pit)
+                following = prefetch.submit(fetch, hits[-1]["sort"])
+                for hit in hits:
+                    sheet.append(_row(hit, request, clock))
+                rows += len(hits)
+                result = following.result()
         sheet.auto_filter.ref = f"A1:{get_column_letter(len(COLUMNS))}{rows + 1}"
         out = tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024)
         workbook.save(out)
