@@ -6,6 +6,8 @@ import hashlib
 from collections import Counter
 from dataclasses import dataclass, field
 
+import orjson
+
 from catalog.communes import communes
 from catalog.nomenclature import nomenclature
 from catalog.schedule import format_week, week_intervals
@@ -45,23 +47,20 @@ def _what_fields(texts: tuple[str, ...]) -> dict[str, str]:
 
 
 @functools.lru_cache(maxsize=8192)
-def _week_fields(week: tuple) -> tuple[list[dict], dict[str, str]]:
-    """The indexed intervals and the display of one typical week, given as ((day, slots), ...).
+def _week_fields(week_json: str) -> tuple[list[dict], dict[str, str]]:
+    """The indexed intervals and the display of a typical week stored as JSON text.
 
-    Cached because typical weeks repeat across thousands of units (a full reindex
-    would otherwise spend a sixth of its time formatting "9h-12h30"). The returned
-    values are shared between documents: documents are serialized, never modified.
+    Cached by that text because typical weeks repeat across thousands of units (a full
+    reindex would otherwise spend a sixth of its time formatting "9h-12h30"). The
+    returned values are shared between documents: documents are serialized, never modified.
     """
-    days = dict(week)
-    return week_intervals(days), {day: text for day, text in format_week(days)}
-
-
-def _week_key(week: dict) -> tuple:
-    return tuple((day, tuple(tuple(slot) for slot in slots)) for day, slots in sorted(week.items()))
+    week = {int(day): [tuple(slot) for slot in slots] for day, slots in orjson.loads(week_json).items()}
+    return week_intervals(week), {day: text for day, text in format_week(week)}
 
 
 def unit_document(record: dict) -> dict:
-    """The indexed view of one UO: everything a result list and its facets need."""
+    """The indexed view of one UO (from ``repository.iter_index_records`` / ``index_records``):
+    everything a result list and its facets need."""
     nom = nomenclature()
     eg = record["establishment"]
     commune = communes().get(eg["insee"])
@@ -71,7 +70,7 @@ def unit_document(record: dict) -> dict:
     uo_type_label = uo_type.get("label", record["uo_type"])
     what_texts = (record["name"], uo_type_label, profession.get("label", ""), *(a.label for a in aptitudes))
     what = _what_fields(what_texts)
-    intervals, week_display = _week_fields(_week_key(record.get("week") or {}))
+    intervals, week_display = _week_fields(record["week_json"])
     everything = index_fields(
         *what_texts,
         eg["name"],

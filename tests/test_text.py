@@ -228,3 +228,13 @@ def test_query_of_nothing_has_no_terms():
 def test_stopwords_are_folded_words():
     assert {"de", "du", "des", "la", "le", "les", "et", "a", "au", "aux", "en", "un", "une"} <= STOPWORDS
     assert all(word == fold(word) for word in STOPWORDS)
+
+
+@pytest.mark.parametrize("typed", ["drainage lymphatique", "œdème lymphatique", "lymphoedème"])
+def test_the_lymphoedema_aptitude_is_found_by_what_physios_and_doctors_type(typed):
+    # The label is plural ("lymphœdèmes"): synonyms match whole words, so the plural
+    # must be in the group for it to expand at all.
+    document_words = set(index_fields("Traitement des lymphœdèmes")["folded"].split())
+    document_stems = set(index_fields("Traitement des lymphœdèmes")["stemmed"].split())
+    for term in query_terms(typed):
+        assert term.folded in document_words or term.stem in document_stems, term
