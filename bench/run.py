@@ -439,11 +439,9 @@ def bench_reindex(client, settings: Settings, data: dict) -> dict:
     parallel = time_baseline_bulk(client, settings, ndjson, build["documents"], parallel=True)
     log(f"  {parallel['docs_per_s']:,} docs/s")
     ndjson.unlink(missing_ok=True)
-    best = max(serial["docs_per_s"], parallel["docs_per_s"])
     return {"pipeline": pipeline, "baseline_bulk": serial, "baseline_parallel_bulk": parallel, "documents_file": build,
             "efficiency_vs_bulk": round(pipeline["docs_per_s"] / serial["docs_per_s"], 2),
-            "efficiency_vs_parallel_bulk": round(pipeline["docs_per_s"] / parallel["docs_per_s"], 2),
-            "efficiency": round(pipeline["docs_per_s"] / best, 2)}
+            "efficiency_vs_parallel_bulk": round(pipeline["docs_per_s"] / parallel["docs_per_s"], 2)}
 
 
 def bench_requests(client, settings: Settings, server: ApiServer) -> dict:
@@ -527,7 +525,10 @@ def bench_exports(client, bodies: Bodies, index: str, server: ApiServer) -> list
 
 def bench_memory(client, settings: Settings, server: ApiServer) -> dict:
     jvm = next(iter(client.nodes.stats(metric="jvm")["nodes"].values()))["jvm"]["mem"]
-    indices = client.cat.indices(index=f"{settings.index_prefix}-*", format="json", bytes="b")
+    # The indexes searches use (behind the aliases): a build left over by an interrupted
+    # run, kept until its grace period ends, is not part of the service's footprint.
+    live = ",".join(alias_name(settings, kind) for kind in (UNITS, SUGGEST))
+    indices = client.cat.indices(index=live, format="json", bytes="b")
     return {
         "opensearch_heap_used_mib": round(jvm["heap_used_in_bytes"] / 2**20),
         "opensearch_heap_max_mib": round(jvm["heap_max_in_bytes"] / 2**20),
@@ -557,9 +558,14 @@ def table(results: dict) -> str:
         add("Full reindex (store → documents → bulk)", f"{p['docs_per_s']:,} UO/s ({p['documents']:,} in {p['seconds']} s)",
             f"helpers.bulk {r['baseline_bulk']['docs_per_s']:,}/s; parallel_bulk {r['baseline_parallel_bulk']['docs_per_s']:,}/s",
             "≥ 5,000 UO/s", p["docs_per_s"] >= TARGETS["reindex_docs_per_s"])
-        add("Pipeline efficiency (pipeline ÷ best bulk)", f"{r['efficiency']:.2f}",
-            f"vs bulk {r['efficiency_vs_bulk']:.2f}, vs parallel {r['efficiency_vs_parallel_bulk']:.2f}", "≥ 0.8",
-            r["efficiency"] >= TARGETS["pipeline_efficiency"])
+        # The ratio is against helpers.bulk; the pipeline keeps two requests in
+        # flight, so parallel_bulk (two threads) is the like-for-like one: both are judged.
+        add("Pipeline efficiency (pipeline ÷ helpers.bulk)", f"{r['efficiency_vs_bulk']:.2f}",
+            "same documents, same mapping and chunk size", "≥ 0.8",
+            r["efficiency_vs_bulk"] >= TARGETS["pipeline_efficiency"])
+        add("Pipeline efficiency (pipeline ÷ parallel_bulk, 2 threads)", f"{r['efficiency_vs_parallel_bulk']:.2f}",
+            "like for like: the pipeline also keeps 2 requests in flight", "≥ 0.8",
+            r["efficiency_vs_parallel_bulk"] >= TARGETS["pipeline_efficiency"])
     s = results["search"]
     for kind in workload.SEARCH_KINDS:
         k = s[kind]
