@@ -111,6 +111,12 @@ def send(
     """
     allowed = frozenset(tolerated)
     written = 0
+    if in_flight <= 1:   # the sync's small batches: no thread to start
+        for chunk in _chunks(actions, chunk_size):
+            written += _send_chunk(client, chunk, allowed)
+            if on_chunk:
+                on_chunk(len(chunk))
+        return written
     waiting: deque[tuple[Future, int]] = deque()
     with ThreadPoolExecutor(max_workers=in_flight, thread_name_prefix="ror-bulk") as pool:
 

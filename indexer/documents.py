@@ -11,7 +11,7 @@ import orjson
 from catalog.communes import communes
 from catalog.nomenclature import nomenclature
 from catalog.schedule import format_week, week_intervals
-from indexer.text import fold, index_fields
+from indexer.text import Analysis, analyse, fold, index_fields
 
 CHILD_AGE_LIMIT = 18  # under 18 = "E" (enfants), as the national ROR derives it
 
@@ -40,10 +40,36 @@ def establishment_key(eg_id: str) -> int:
     return int.from_bytes(hashlib.blake2b(eg_id.encode(), digest_size=8).digest(), "big", signed=True)
 
 
-@functools.lru_cache(maxsize=4096)
-def _what_fields(texts: tuple[str, ...]) -> dict[str, str]:
-    """``index_fields`` of a unit's "what" texts (name, type, profession, aptitudes): few distinct sets."""
-    return index_fields(*texts)
+@dataclass(frozen=True)
+class _Offer:
+    """What a unit offers: the same for every unit with its name, type, profession and aptitudes."""
+
+    uo_type_label: str
+    aptitude_codes: list[str]
+    aptitude_groups: list[str]
+    aptitude_labels: list[str]
+    what: dict[str, str]
+    what_analysis: Analysis
+
+
+@functools.lru_cache(maxsize=16_384)
+def _offer(name: str, uo_type: str, profession: str | None, aptitude_codes: tuple[str, ...]) -> _Offer:
+    """Cached: a million units carry a few thousand distinct offers, and analysing the
+    "what" texts was a third of a document's build time. The lists are shared between
+    documents, which are serialized, never modified."""
+    nom = nomenclature()
+    aptitudes = [nom.aptitudes[code] for code in aptitude_codes if code in nom.aptitudes]
+    uo_type_label = nom.uo_types.get(uo_type, {}).get("label", uo_type)
+    what_texts = (name, uo_type_label, nom.professions.get(profession or "", {}).get("label", ""),
+                  *(a.label for a in aptitudes))
+    return _Offer(
+        uo_type_label=uo_type_label,
+        aptitude_codes=[a.code for a in aptitudes],
+        aptitude_groups=sorted({a.group for a in aptitudes}),
+        aptitude_labels=[a.label for a in aptitudes],
+        what=index_fields(*what_texts),
+        what_analysis=analyse(*what_texts),
+    )
 
 
 @functools.lru_cache(maxsize=8192)
@@ -61,37 +87,31 @@ def _week_fields(week_json: str) -> tuple[list[dict], dict[str, str]]:
 def unit_document(record: dict) -> dict:
     """The indexed view of one UO (from ``repository.iter_index_records`` / ``index_records``):
     everything a result list and its facets need."""
-    nom = nomenclature()
     eg = record["establishment"]
     commune = communes().get(eg["insee"])
-    aptitudes = [nom.aptitudes[code] for code in record["aptitudes"] if code in nom.aptitudes]
-    uo_type = nom.uo_types.get(record["uo_type"], {})
-    profession = nom.professions.get(record.get("profession") or "", {})
-    uo_type_label = uo_type.get("label", record["uo_type"])
-    what_texts = (record["name"], uo_type_label, profession.get("label", ""), *(a.label for a in aptitudes))
-    what = _what_fields(what_texts)
+    offer = _offer(record["name"], record["uo_type"], record["profession"], tuple(record["aptitudes"]))
     intervals, week_display = _week_fields(record["week_json"])
     everything = index_fields(
-        *what_texts,
         eg["name"],
-        eg.get("ej_name") or "",
-        record.get("owner_name") or "",
+        eg["ej_name"] or "",
+        record["owner_name"] or "",
         commune.name if commune else "",
-        record.get("comments") or "",
+        record["comments"] or "",
+        before=offer.what_analysis,
     )
     return {
         "id": record["id"],
         "name": record["name"],
         "uo_type": record["uo_type"],
-        "uo_type_label": uo_type_label,
-        "profession": record.get("profession"),
+        "uo_type_label": offer.uo_type_label,
+        "profession": record["profession"],
         "category": eg["category"],
-        "aptitudes": [a.code for a in aptitudes],
-        "aptitude_groups": sorted({a.group for a in aptitudes}),
-        "aptitude_labels": [a.label for a in aptitudes],
-        "generalist": not aptitudes,
-        "what_folded": what["folded"],
-        "what_stemmed": what["stemmed"],
+        "aptitudes": offer.aptitude_codes,
+        "aptitude_groups": offer.aptitude_groups,
+        "aptitude_labels": offer.aptitude_labels,
+        "generalist": not offer.aptitude_codes,
+        "what_folded": offer.what["folded"],
+        "what_stemmed": offer.what["stemmed"],
         "text_folded": everything["folded"],
         "text_stemmed": everything["stemmed"],
         "owner_name": record.get("owner_name"),

@@ -114,27 +114,41 @@ def _analysed(text: str) -> tuple[tuple[str, ...], tuple[str, ...], tuple[str, .
     return words, tuple(stem(w) for w in words if w not in STOPWORDS), tuple(synonym_expansion(folded))
 
 
-def index_fields(*texts: str) -> dict[str, str]:
-    """The ``folded`` and ``stemmed`` field values of a document made of ``texts``.
+Analysis = tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]
+NOTHING: Analysis = ((), (), ())
 
-    Synonym tokens are added once, and only those the texts do not already contain,
-    so a document's own words keep their weight.
-    """
-    own: list[str] = []
-    own_stems: list[str] = []
-    expansion: dict[str, None] = {}
+
+def analyse(*texts: str, before: Analysis = NOTHING) -> Analysis:
+    """The words, stems and synonym tokens (each once) of ``before`` then ``texts``, in order."""
+    own, own_stems = list(before[0]), list(before[1])
+    expansion = None   # most texts bring no synonym: no dict to build then
     for text in texts:
         words, stems, synonyms = _analysed(text)
         own.extend(words)
         own_stems.extend(stems)
         if synonyms:
-            expansion.update(dict.fromkeys(synonyms))
-    if expansion:
-        present = set(own)
-        extra = [w for w in expansion if w not in present]
-        own.extend(extra)
-        own_stems.extend(stem(w) for w in extra if w not in STOPWORDS)
-    return {"folded": " ".join(own), "stemmed": " ".join(own_stems)}
+            if expansion is None:
+                expansion = dict.fromkeys(before[2])
+            for token in synonyms:
+                expansion[token] = None
+    return tuple(own), tuple(own_stems), before[2] if expansion is None else tuple(expansion)
+
+
+def index_fields(*texts: str, before: Analysis = NOTHING) -> dict[str, str]:
+    """The ``folded`` and ``stemmed`` field values of a document made of ``texts``.
+
+    ``before`` is the :func:`analyse` of texts that come first, so a part shared by many
+    documents is analysed once: ``index_fields(*a, *b) == index_fields(*b, before=analyse(*a))``.
+    Synonym tokens are added once, and only those the texts do not already contain,
+    so a document's own words keep their weight.
+    """
+    words, stems, synonyms = analyse(*texts, before=before)
+    if not synonyms:
+        return {"folded": " ".join(words), "stemmed": " ".join(stems)}
+    present = set(words)
+    extra = [w for w in synonyms if w not in present]
+    return {"folded": " ".join((*words, *extra)),
+            "stemmed": " ".join((*stems, *(stem(w) for w in extra if w not in STOPWORDS)))}
 
 
 @dataclass(frozen=True)

@@ -19,10 +19,11 @@ def _count(search, index) -> int:
     return search.count(index=index)["count"]
 
 
-def test_every_document_is_written_across_chunks_in_flight(search, index):
+@pytest.mark.parametrize("in_flight", [1, 2])
+def test_every_document_is_written_across_chunks(search, index, in_flight):
     sizes = []
     actions = (bulk.index_action(index, {"n": i}, f"d{i}") for i in range(2_345))
-    written = bulk.send(search, actions, chunk_size=500, in_flight=2, on_chunk=sizes.append)
+    written = bulk.send(search, actions, chunk_size=500, in_flight=in_flight, on_chunk=sizes.append)
     assert written == 2_345
     assert sorted(sizes) == [345, 500, 500, 500, 500]
     assert _count(search, index) == 2_345

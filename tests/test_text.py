@@ -3,6 +3,7 @@
 import pytest
 
 from indexer.text import (
+    analyse,
     MIN_PREFIX_CHARS,
     STOPWORDS,
     QueryTerm,
@@ -238,3 +239,12 @@ def test_the_lymphoedema_aptitude_is_found_by_what_physios_and_doctors_type(type
     document_stems = set(index_fields("Traitement des lymphœdèmes")["stemmed"].split())
     for term in query_terms(typed):
         assert term.folded in document_words or term.stem in document_stems, term
+
+
+@pytest.mark.parametrize("first, then", [
+    (("Consultation kinésithérapie", "Rééducation vestibulaire"), ("Kiné des Tilleuls", "Rémi Vasseur", "Versailles")),
+    (("Séquelles d'accident vasculaire cérébral",), ("Rééducation post-AVC", "Cabinet de kiné")),
+    ((), ("Traitement des lymphœdèmes",)),
+])
+def test_a_shared_first_part_analysed_once_gives_the_same_fields(first, then):
+    assert index_fields(*then, before=analyse(*first)) == index_fields(*first, *then)
