@@ -7,11 +7,16 @@ from opensearchpy.exceptions import OpenSearchException
 from catalog import repository
 from catalog.store import Store, outbox_state
 from config import Settings
-from indexer.engine import UNITS, alias_name
+from indexer.engine import UNITS, alias_name, load_mapping
 
 
 def index_status(store: Store, client: OpenSearch, settings: Settings) -> dict:
-    """Alias → index, documents vs store records, outbox depth and oldest entry."""
+    """Alias → index, documents vs store records, outbox depth and oldest entry.
+
+    ``mapping_current`` is false when the live index was built from an older
+    ``mappings/units.json`` (its name carries the version): searches may then read
+    fields it lacks, so it is not in sync and needs a full reindex.
+    """
     with store.snapshot() as conn:
         units = repository.count_units(conn)
         outbox = outbox_state(conn)
@@ -23,6 +28,8 @@ def index_status(store: Store, client: OpenSearch, settings: Settings) -> dict:
             engine["documents"] = client.count(index=alias)["count"]
         else:
             engine["indexes"], engine["documents"] = [], 0
+        current = f"{alias}-v{load_mapping(UNITS)['version']}-"
+        engine["mapping_current"] = bool(engine["indexes"]) and all(name.startswith(current) for name in engine["indexes"])
         engine["reachable"] = True
     except OpenSearchException as error:
         engine.update(reachable=False, error=str(error)[:200])
@@ -30,5 +37,5 @@ def index_status(store: Store, client: OpenSearch, settings: Settings) -> dict:
         "store": {"units": units},
         "index": engine,
         "outbox": {"depth": outbox["depth"], "oldest": outbox["oldest"]},
-        "in_sync": engine.get("documents") == units and outbox["depth"] == 0,
+        "in_sync": engine.get("documents") == units and outbox["depth"] == 0 and engine.get("mapping_current", False),
     }

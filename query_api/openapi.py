@@ -447,6 +447,7 @@ class IndexState(Schema):
     alias = Str(required=True)
     indexes = fields.List(Str())
     documents = Int()
+    mapping_current = Bool(metadata={"description": "L'index a été construit avec le mapping actuel (sinon : réindexation complète nécessaire)."})
     reachable = Bool(required=True)
     error = Str()
 
