@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import dataclasses
 
+import pytest
+
 from catalog import repository
 from catalog.store import open_store
 from indexer.engine import UNITS, alias_name, load_mapping, search_client
@@ -11,12 +13,18 @@ from indexer.status import index_status
 from tests import offer_fixture
 
 
-def test_status_compares_index_with_store_and_reports_the_outbox(settings, search, tmp_path):
-    mine = dataclasses.replace(settings, index_prefix=f"{settings.index_prefix}-status",
+@pytest.fixture
+def indexed(settings, search, tmp_path, request):
+    """Own settings and store with the offer fixture, and its first full reindex."""
+    mine = dataclasses.replace(settings, index_prefix=f"{settings.index_prefix}-{request.node.name[5:25].lower()}",
                                store_path=str(tmp_path / "s.sqlite3"))
     store = open_store(mine.store_path)
     offer_fixture.load(store)
-    report = reindex(store, search, mine, progress=False, grace_seconds=0)
+    return mine, store, reindex(store, search, mine, progress=False, grace_seconds=0)
+
+
+def test_status_compares_index_with_store_and_reports_the_outbox(search, indexed):
+    mine, store, report = indexed
     state = index_status(store, search, mine)
     assert state["index"]["indexes"] == [report.index]
     assert state["index"]["documents"] == state["store"]["units"] == len(offer_fixture.UNITS)
@@ -30,12 +38,8 @@ def test_status_compares_index_with_store_and_reports_the_outbox(settings, searc
     assert down["index"]["reachable"] is False
 
 
-def test_an_index_built_from_an_older_mapping_is_not_in_sync(settings, search, tmp_path):
-    mine = dataclasses.replace(settings, index_prefix=f"{settings.index_prefix}-oldmap",
-                               store_path=str(tmp_path / "s.sqlite3"))
-    store = open_store(mine.store_path)
-    offer_fixture.load(store)
-    report = reindex(store, search, mine, progress=False, grace_seconds=0)
+def test_an_index_built_from_an_older_mapping_is_not_in_sync(search, indexed):
+    mine, store, report = indexed
     assert index_status(store, search, mine)["index"]["mapping_current"] is True
     # The same documents behind the alias, in an index named as an older mapping's.
     version = load_mapping(UNITS)["version"]
