@@ -60,7 +60,7 @@ def _encode_unit_value(field: str, value):
 def _decode_unit(row: sqlite3.Row) -> dict:
     unit = dict(row)
     for field in _JSON_UNIT_FIELDS:
-        unit[field] = orjson.loads(unit[field])  # a full reindex decodes 3 million of these
+        unit[field] = orjson.loads(unit[field])
     unit["week"] = {int(day): [tuple(slot) for slot in slots] for day, slots in unit["week"].items()}
     for field in _BOOL_UNIT_FIELDS:
         unit[field] = bool(unit[field])

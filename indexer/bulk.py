@@ -61,16 +61,16 @@ def _chunks(actions: Iterable[bytes], size: int) -> Iterable[list[bytes]]:
 
 def _send_chunk(client: OpenSearch, chunk: list[bytes], tolerated: frozenset[int]) -> int:
     """Send one chunk until every item is done or refused; returns how many were written."""
-    pending, written, backoff = chunk, 0, INITIAL_BACKOFF_S
+    pending, written = chunk, 0
     for attempt in range(MAX_RETRIES + 1):
+        if attempt:
+            time.sleep(INITIAL_BACKOFF_S * 2 ** (attempt - 1))
         try:
             response = client.bulk(body=b"".join(pending), filter_path=_FILTER_PATH,
                                    request_timeout=REQUEST_TIMEOUT_S)
         except TransportError as error:
             if error.status_code != 429 or attempt == MAX_RETRIES:
                 raise
-            time.sleep(backoff)
-            backoff *= 2
             continue
         retry, refused = [], []
         for action, item in zip(pending, response["items"]):
@@ -86,12 +86,8 @@ def _send_chunk(client: OpenSearch, chunk: list[bytes], tolerated: frozenset[int
             raise BulkError(f"{len(refused)} document(s) refused, e.g. " + "; ".join(refused[:3]))
         if not retry:
             return written
-        if attempt == MAX_RETRIES:
-            raise BulkError(f"{len(retry)} document(s) still refused after {MAX_RETRIES} retries: engine overloaded")
         pending = retry
-        time.sleep(backoff)
-        backoff *= 2
-    return written
+    raise BulkError(f"{len(pending)} document(s) still refused after {MAX_RETRIES} retries: engine overloaded")
 
 
 def send(

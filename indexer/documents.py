@@ -60,15 +60,15 @@ def _offer(name: str, uo_type: str, profession: str | None, aptitude_codes: tupl
     nom = nomenclature()
     aptitudes = [nom.aptitudes[code] for code in aptitude_codes if code in nom.aptitudes]
     uo_type_label = nom.uo_types.get(uo_type, {}).get("label", uo_type)
-    what_texts = (name, uo_type_label, nom.professions.get(profession or "", {}).get("label", ""),
-                  *(a.label for a in aptitudes))
+    what_analysis = analyse(name, uo_type_label, nom.professions.get(profession or "", {}).get("label", ""),
+                            *(a.label for a in aptitudes))
     return _Offer(
         uo_type_label=uo_type_label,
         aptitude_codes=[a.code for a in aptitudes],
         aptitude_groups=sorted({a.group for a in aptitudes}),
         aptitude_labels=[a.label for a in aptitudes],
-        what=index_fields(*what_texts),
-        what_analysis=analyse(*what_texts),
+        what=index_fields(before=what_analysis),
+        what_analysis=what_analysis,
     )
 
 
