@@ -20,7 +20,13 @@ def _opensearch(args, settings: Settings) -> int:
     else:
         state = opensearch.status(settings)
         print(json.dumps(state, indent=2))
-        return 0 if state["status"] in ("green", "yellow") else 3
+        if state["status"] not in ("green", "yellow"):
+            return 3
+        if state["missing_modules"]:
+            print(f"Modules manquants : {', '.join(state['missing_modules'])} "
+                  "(`./ror opensearch stop` puis `./ror opensearch start` les installe).", file=sys.stderr)
+            return 4
+    return 0
     return 0
 
 
@@ -59,6 +65,23 @@ def _reindex(args, settings: Settings) -> int:
     report = reindex(_store(settings), search_client(settings, timeout=120), settings, grace_seconds=args.grace)
     print(f"{report.documents} UO indexées dans {report.index} en {report.seconds:.1f} s "
           f"({report.rate:,.0f} UO/s).".replace(",", " "))
+    return 0
+
+
+def _synonyms(args, settings: Settings) -> int:
+    from indexer.analysis import apply_synonyms
+    from indexer.engine import SUGGEST, UNITS, alias_name, building_alias_name, search_client
+
+    client = search_client(settings, timeout=60)
+    aliases = [alias_name(settings, UNITS), alias_name(settings, SUGGEST), building_alias_name(settings, UNITS)]
+    indices = sorted({index for alias in aliases if client.indices.exists_alias(name=alias)
+                      for index in client.indices.get_alias(name=alias)})
+    if not indices:
+        print("Aucun index à mettre à jour : lancez d'abord `./ror reindex`.", file=sys.stderr)
+        return 1
+    changed = apply_synonyms(client, indices)
+    for index in indices:
+        print(f"{index} : {'synonymes mis à jour' if index in changed else 'déjà à jour'}")
     return 0
 
 
@@ -282,6 +305,10 @@ def build_parser() -> argparse.ArgumentParser:
     sync = commands.add_parser("sync", help="apply the store's pending changes to the index")
     sync.add_argument("--watch", action="store_true", help="keep running, draining every second")
     sync.set_defaults(handler=_sync)
+
+    synonyms = commands.add_parser(
+        "synonyms", help="put catalog/nomenclatures/synonyms.json on the live indexes (no reindex; a second of 503)")
+    synonyms.set_defaults(handler=_synonyms)
 
     status = commands.add_parser("status", help="index vs store: alias, counts, outbox depth")
     status.set_defaults(handler=_status)

@@ -11,7 +11,6 @@ import orjson
 from catalog.communes import communes
 from catalog.nomenclature import nomenclature
 from catalog.schedule import format_week, week_intervals
-from indexer.text import Analysis, analyse, fold, index_fields
 
 CHILD_AGE_LIMIT = 18  # under 18 = "E" (enfants), as the national ROR derives it
 
@@ -48,27 +47,26 @@ class _Offer:
     aptitude_codes: list[str]
     aptitude_groups: list[str]
     aptitude_labels: list[str]
-    what: dict[str, str]
-    what_analysis: Analysis
+    what: list[str]
 
 
 @functools.lru_cache(maxsize=16_384)
 def _offer(name: str, uo_type: str, profession: str | None, aptitude_codes: tuple[str, ...]) -> _Offer:
-    """Cached: a million units carry a few thousand distinct offers, and analysing the
-    "what" texts was a third of a document's build time. The lists are shared between
-    documents, which are serialized, never modified."""
+    """Cached: a million units carry a few thousand distinct offers. The lists are shared
+    between documents, which are serialized, never modified."""
     nom = nomenclature()
     aptitudes = [nom.aptitudes[code] for code in aptitude_codes if code in nom.aptitudes]
     uo_type_label = nom.uo_types.get(uo_type, {}).get("label", uo_type)
-    what_analysis = analyse(name, uo_type_label, nom.professions.get(profession or "", {}).get("label", ""),
-                            *(a.label for a in aptitudes))
+    profession_label = nom.professions.get(profession or "", {}).get("label", "")
+    labels = [a.label for a in aptitudes]
     return _Offer(
         uo_type_label=uo_type_label,
         aptitude_codes=[a.code for a in aptitudes],
         aptitude_groups=sorted({a.group for a in aptitudes}),
-        aptitude_labels=[a.label for a in aptitudes],
-        what=index_fields(before=what_analysis),
-        what_analysis=what_analysis,
+        aptitude_labels=labels,
+        # The texts the engine analyses as the offer itself ("what"); each stays a value of
+        # its own so that a highlight names the very label that matched.
+        what=[text for text in dict.fromkeys((name, uo_type_label, profession_label, *labels)) if text],
     )
 
 
@@ -91,14 +89,6 @@ def unit_document(record: dict) -> dict:
     commune = communes().get(eg["insee"])
     offer = _offer(record["name"], record["uo_type"], record["profession"], tuple(record["aptitudes"]))
     intervals, week_display = _week_fields(record["week_json"])
-    everything = index_fields(
-        eg["name"],
-        eg["ej_name"] or "",
-        record["owner_name"] or "",
-        commune.name if commune else "",
-        record["comments"] or "",
-        before=offer.what_analysis,
-    )
     return {
         "id": record["id"],
         "name": record["name"],
@@ -110,10 +100,9 @@ def unit_document(record: dict) -> dict:
         "aptitude_groups": offer.aptitude_groups,
         "aptitude_labels": offer.aptitude_labels,
         "generalist": not offer.aptitude_codes,
-        "what_folded": offer.what["folded"],
-        "what_stemmed": offer.what["stemmed"],
-        "text_folded": everything["folded"],
-        "text_stemmed": everything["stemmed"],
+        # "text" (every word of the unit) is gathered by the engine: copy_to in mappings/units.json.
+        "what": offer.what,
+        "comments": record["comments"] or None,
         "owner_name": record.get("owner_name"),
         "establishment": {
             "id": eg["id"],
@@ -166,14 +155,11 @@ class SuggestionCounts:
 
 
 def _suggestion(kind: str, code: str, label: str, weight: int, *, categories=(), extra_text: str = "", **more) -> dict:
-    analysed = index_fields(label, extra_text)
     return {
         "type": kind,
         "code": code,
         "label": label,
-        "label_start": fold(label),
-        "text_folded": analysed["folded"],
-        "text_stemmed": analysed["stemmed"],
+        "extra": extra_text or None,   # matched too, never shown: postal codes, plurals
         "weight": weight,
         "categories": sorted(categories),
         **more,

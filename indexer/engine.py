@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import json
 from datetime import datetime, timezone
-from pathlib import Path
 
 import orjson
 from opensearchpy import OpenSearch
@@ -11,6 +10,7 @@ from opensearchpy.exceptions import SerializationError
 from opensearchpy.serializer import JSONSerializer
 
 from config import Settings
+from indexer.analysis import MAPPINGS_DIR, analysis_settings
 
 # Short timeouts: a directory that cannot reach its engine must say so quickly.
 REQUEST_TIMEOUT_S = 10
@@ -61,14 +61,16 @@ def new_index_name(settings: Settings, kind: str, mapping_version: int, now: dat
     return f"{alias_name(settings, kind)}-v{mapping_version}-{stamp}"
 
 
-MAPPINGS_DIR = Path(__file__).resolve().parents[1] / "mappings"
 UNITS = "units"
 SUGGEST = "suggest"
 
 
 def load_mapping(kind: str) -> dict:
-    """``mappings/<kind>.json``: {"version", "settings", "mappings"}."""
-    return json.loads((MAPPINGS_DIR / f"{kind}.json").read_text(encoding="utf-8"))
+    """``mappings/<kind>.json``: {"version", "settings", "mappings"}, the settings with the
+    shared French analysis (mappings/analysis.json and the synonym rules)."""
+    spec = json.loads((MAPPINGS_DIR / f"{kind}.json").read_text(encoding="utf-8"))
+    spec["settings"]["analysis"] = analysis_settings()
+    return spec
 
 
 def building_alias_name(settings: Settings, kind: str) -> str:

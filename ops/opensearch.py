@@ -34,6 +34,62 @@ JAVA_MIN, JAVA_MAX = 11, 23
 CLUSTER_NAME = "ror-search"
 
 
+@dataclass(frozen=True)
+class Module:
+    """A core module the integration-test zip lacks, laid out from pinned Maven Central jars.
+
+    The zip holds the server and transport-netty4 only; these three bring French
+    analysis (elision, asciifolding, light_french, synonym_graph, edge_ngram),
+    search_as_you_type and painless, as in the full distribution and the Docker image.
+    Facts, checksums and pitfalls: shared/reference/opensearch-modules.md.
+    """
+
+    name: str
+    classname: str
+    description: str
+    artifacts: tuple[tuple[str, str], ...]   # (group:artifact:version, sha256 of the jar)
+    extended: str = ""
+    # lang-painless compiles scripts into classes: without these the node dies at start.
+    policy: str = ""
+
+
+MODULES = (
+    Module(
+        "lang-painless", "org.opensearch.painless.PainlessPlugin",
+        "An easy, safe and fast scripting language for OpenSearch",
+        (
+            (f"org.opensearch.plugin:lang-painless:{VERSION}",
+             "e71e6c7ef99a6f5958cd0b25367acf472cc52cd49d29e13084c5ff0b5931f717"),
+            (f"org.opensearch.plugin:opensearch-scripting-painless-spi:{VERSION}",
+             "84e545b968151739f1915cfd2db24bf873edfd317d2848b87b61d0d60ec70869"),
+            ("org.antlr:antlr4-runtime:4.13.1", "54665d2838cc66458343468efc539e454fc95b46a8a04b13c6ac43fc9be63505"),
+            ("org.ow2.asm:asm:9.7", "adf46d5e34940bdf148ecdd26a9ee8eea94496a72034ff7141066b3eea5c4e9d"),
+            ("org.ow2.asm:asm-analysis:9.7", "7bc6bcbc21379948a0c8c467fb0f864206e5b818f6bc0b546872f5c9f941556f"),
+            ("org.ow2.asm:asm-commons:9.7", "389bc247958e049fc9a0408d398c92c6d370c18035120395d4cba1d9d9304b7a"),
+            ("org.ow2.asm:asm-tree:9.7", "62f4b3bc436045c1acb5c3ba2d8ec556ec3369093d7f5d06c747eb04b56d52b1"),
+            ("org.ow2.asm:asm-util:9.7", "37a6414d36641973f1af104937c95d6d921b2ddb4d612c66c5a9f2b13fc14211"),
+        ),
+        policy='grant {\n  permission java.lang.RuntimePermission "createClassLoader";\n'
+               '  permission java.lang.RuntimePermission "getClassLoader";\n};\n',
+    ),
+    Module(
+        "analysis-common", "org.opensearch.analysis.common.CommonAnalysisPlugin",
+        "Adds \"built in\" analyzers to OpenSearch.",
+        ((f"org.opensearch.plugin:analysis-common:{VERSION}",
+          "187378844d92a043b935038f9ae168f7812f686b1c1c7128f8b97731baff8a1a"),),
+        extended="lang-painless",
+    ),
+    Module(
+        # The module's classes are published as mapper-extras-client; mapper-extras does not resolve.
+        "mapper-extras", "org.opensearch.index.mapper.MapperExtrasPlugin",
+        "Adds advanced field mappers",
+        ((f"org.opensearch.plugin:mapper-extras-client:{VERSION}",
+          "4a486870432b71a190dca3aaba91f1fba58837e4a4146b2982e8a938164a9a34"),),
+    ),
+)
+REQUIRED_MODULES = tuple(m.name for m in MODULES)
+
+
 class NodeError(RuntimeError):
     """A plain-words failure of the local node; the CLI prints it and exits 1."""
 
@@ -151,6 +207,77 @@ def fetch(settings: Settings) -> Path:
     return archive
 
 
+def _maven_copy(coordinates: str, directory: Path) -> Path:
+    """One artifact fetched by itself (copy-dependencies would bring the server jar: jar hell)."""
+    group, artifact, version = coordinates.split(":")
+    shutil.rmtree(directory, ignore_errors=True)
+    result = subprocess.run(
+        ["mvn", "-q", "-B", "dependency:copy", f"-Dartifact={coordinates}", f"-DoutputDirectory={directory}"],
+        capture_output=True,
+        text=True,
+    )
+    fetched = directory / f"{artifact}-{version}.jar"
+    if result.returncode != 0 or not fetched.exists():
+        raise NodeError(f"Maven could not fetch {coordinates}:\n{result.stdout[-2000:]}{result.stderr[-2000:]}")
+    return fetched
+
+
+def fetch_modules(settings: Settings) -> dict[str, list[Path]]:
+    """The verified jars of every module, in the cache, fetched with Maven where missing."""
+    cache = Path(settings.cache_dir) / f"modules-{VERSION}"
+    cache.mkdir(parents=True, exist_ok=True)
+    jars: dict[str, list[Path]] = {}
+    for module in MODULES:
+        for coordinates, sha256 in module.artifacts:
+            _, artifact, version = coordinates.split(":")
+            jar = cache / f"{artifact}-{version}.jar"
+            if not (jar.exists() and _sha256(jar) == sha256):
+                if shutil.which("mvn") is None:
+                    raise NodeError("Maven (mvn) is needed to fetch OpenSearch's modules from Maven Central; "
+                                    "install it (apt-get install maven).")
+                _log(f"fetching the {module.name} module's {coordinates} with Maven")
+                fetched = _maven_copy(coordinates, cache / "download")
+                actual = _sha256(fetched)
+                if actual != sha256:
+                    fetched.unlink()
+                    raise NodeError(f"{coordinates} has SHA-256 {actual}, expected {sha256}; refusing to run it")
+                fetched.replace(jar)
+                shutil.rmtree(cache / "download", ignore_errors=True)
+            jars.setdefault(module.name, []).append(jar)
+    return jars
+
+
+def _plugin_descriptor(module: Module) -> str:
+    return "".join(f"{key}={value}\n" for key, value in (
+        ("description", module.description),
+        ("version", VERSION),
+        ("name", module.name),
+        ("classname", module.classname),
+        ("java.version", "11"),
+        ("opensearch.version", VERSION),
+        ("custom.foldername", ""),
+        ("extended.plugins", module.extended),
+        ("has.native.controller", "false"),
+    ))
+
+
+def install_modules(jars: dict[str, list[Path]], home: Path) -> None:
+    """Lay out each module folder under ``home/modules``, as the full distribution has it.
+
+    Rewritten whole each time (a few MB): a folder left half-copied by an interrupted
+    start must not make the node refuse to boot.
+    """
+    for module in MODULES:
+        folder = home / "modules" / module.name
+        shutil.rmtree(folder, ignore_errors=True)
+        folder.mkdir(parents=True)
+        for jar in jars[module.name]:
+            shutil.copy2(jar, folder / jar.name)
+        (folder / "plugin-descriptor.properties").write_text(_plugin_descriptor(module))
+        if module.policy:
+            (folder / "plugin-security.policy").write_text(module.policy)
+
+
 def _unpack(archive: Path, node: Node) -> None:
     if (node.home / "bin" / "opensearch").exists():
         return
@@ -205,6 +332,32 @@ def health(node: Node) -> dict | None:
     return _get_json(f"{node.url}/_cluster/health")
 
 
+def node_modules(url: str) -> list[str] | None:
+    """The modules the node at ``url`` runs (every node of a cluster), or None when nothing answers."""
+    info = _get_json(f"{url}/_nodes/plugins?filter_path=nodes.*.modules.name")
+    if info is None:
+        return None
+    per_node = [{m["name"] for m in n.get("modules", [])} for n in info.get("nodes", {}).values()]
+    return sorted(set.intersection(*per_node)) if per_node else []
+
+
+def missing_modules(url: str) -> list[str]:
+    """The required modules that the node at ``url`` does not run."""
+    present = set(node_modules(url) or ())
+    return [name for name in REQUIRED_MODULES if name not in present]
+
+
+def require_modules(url: str, missing: list[str] | None = None) -> None:
+    """Refuse a node without French analysis: every index of ours needs these modules."""
+    missing = missing_modules(url) if missing is None else missing
+    if missing:
+        raise NodeError(
+            f"the OpenSearch node at {url} lacks the module(s) {', '.join(missing)}, which the indexes' "
+            "French analysis needs. Stop it and start the project's node with `./ror opensearch start` "
+            "(it lays the modules out), or use a full OpenSearch distribution (the Docker image has them)."
+        )
+
+
 def _pid(node: Node) -> int | None:
     try:
         pid = int(node.pid_file.read_text().strip())
@@ -231,14 +384,21 @@ def start(settings: Settings) -> Node:
     """Start the node if it is not running; return once it is yellow or green."""
     node = node_for(settings)
     if _pid(node) is not None and health(node):
-        _log(f"already running on {node.url}")
-        return node
+        if not missing_modules(node.url):
+            _log(f"already running on {node.url}")
+            return node
+        # Our own node from before the modules were laid out: restart it with them.
+        _log(f"restarting the node on {node.url} to add the modules {', '.join(missing_modules(node.url))}")
+        stop(settings)
     answering = health(node)
     if answering:
         _log(f"an OpenSearch node not started by this project answers on {node.url}; using it")
+        require_modules(node.url)
         return node
     archive = fetch(settings)
+    jars = fetch_modules(settings)
     _unpack(archive, node)
+    install_modules(jars, node.home)
     java_home = _java_home()
     node.data.mkdir(parents=True, exist_ok=True)
     node.logs.mkdir(parents=True, exist_ok=True)
@@ -285,6 +445,7 @@ def start(settings: Settings) -> Node:
         state = health(node)
         if state and state.get("status") in ("yellow", "green"):
             _log(f"ready: cluster {state['status']} on {node.url}")
+            require_modules(node.url)
             return node
         if node.pid_file.exists() and _pid(node) is None:
             break  # it wrote a pid then died
@@ -325,5 +486,7 @@ def status(settings: Settings) -> dict:
         "pid": _pid(node),
         "status": state.get("status", "unreachable"),
         "version": info.get("version", {}).get("number"),
+        "modules": node_modules(node.url),
+        "missing_modules": missing_modules(node.url) if state else list(REQUIRED_MODULES),
         "home": str(node.base),
     }

@@ -68,6 +68,8 @@ class Suggestion(Schema):
     type = Str(required=True, metadata={"enum": ["aptitude", "uo_type", "profession", "commune", "establishment"]})
     id = Str(required=True)
     label = Str(required=True)
+    label_html = Str(required=True, metadata={
+        "description": "Le libellé échappé pour HTML, les mots saisis en gras (<b>), préfixes compris."})
     group = NStr()
     department = NStr()
     lat = NFloat()
@@ -82,6 +84,11 @@ class Suggestions(Schema):
 class CodeLabel(Schema):
     code = Str(required=True)
     label = NStr(required=True)
+
+
+class ResultAptitude(CodeLabel):
+    label_html = Str(metadata={"description": "Présent quand le texte recherché y figure : le libellé échappé "
+                                              "pour HTML, les mots trouvés en gras (<b>)."})
 
 
 class FacetValue(Schema):
@@ -114,9 +121,11 @@ class ResultEstablishment(Schema):
 class ResultUnit(Schema):
     id = Str(required=True)
     name = Str(required=True)
+    name_html = Str(metadata={"description": "Présent quand le texte recherché y figure : le nom échappé pour "
+                                             "HTML, les mots trouvés en gras (<b>)."})
     type = fields.Nested(CodeLabel, required=True)
     practitioner = NStr(required=True)
-    aptitudes = fields.List(fields.Nested(CodeLabel), required=True)
+    aptitudes = fields.List(fields.Nested(ResultAptitude), required=True)
     patients = fields.List(Str(metadata={"enum": ["E", "A"]}), required=True)
     home_visit = fields.Boolean(required=True)
     match = NStr(required=True, metadata={"enum": ["nearby", "home_visit", None]})

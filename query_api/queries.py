@@ -8,11 +8,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from indexer.text import fold, query_terms
+from query_api.highlight import highlight_request
 
-# Boosts: an exact word beats its stem, which beats a prefix of a word being typed.
-EXACT_WORD_BOOST = 2.0
-STEM_BOOST = 1.5
+# Boosts: the whole text as the engine reads it (stems, synonyms, multi-word synonyms such
+# as « accident vasculaire cérébral » for « AVC ») beats word-by-word matching, and a
+# whole word beats the prefix of a word being typed.
+PHRASE_BOOST = 2.0
+WORD_BOOST = 1.5
 PREFIX_BOOST = 1.0
 WHAT_FIELD_BOOST = 3.0   # a match on the offer itself beats one on a comment
 
@@ -86,21 +88,44 @@ class SearchRequest:
 
 # --- clauses ------------------------------------------------------------------------
 
-def text_clause(text: str, folded_field: str, stemmed_field: str, boost: float = 1.0) -> dict | None:
-    """Every query word must match: as a word, as a stem, or (3+ letters) as a prefix."""
-    terms = query_terms(text)
-    if not terms:
+def _words(text: str) -> list[str]:
+    """The typed words, split on white space only: the engine analyses each one."""
+    return list(dict.fromkeys(w for w in text.split() if any(c.isalnum() for c in w)))
+
+
+def text_clause(text: str, fields: tuple[str, ...], boost: float = 1.0) -> dict | None:
+    """Every typed word must match one of ``fields`` as a word (stem, synonym) or as the
+    prefix of a word (``<field>.prefix``, 3 letters or more); or the whole text does as a
+    phrase the engine reads with its synonyms. Stop words count only when nothing else
+    matches: a word the analyzer drops matches every document, but at least one word must
+    really match.
+    """
+    words = _words(text)
+    if not words:
         return None
-    must = []
-    for term in terms:
-        should = [
-            {"term": {folded_field: {"value": term.folded, "boost": EXACT_WORD_BOOST * boost}}},
-            {"term": {stemmed_field: {"value": term.stem, "boost": STEM_BOOST * boost}}},
-        ]
-        if term.prefix:
-            should.append({"prefix": {folded_field: {"value": term.folded, "boost": PREFIX_BOOST * boost}}})
-        must.append({"bool": {"should": should, "minimum_should_match": 1}})
-    return {"bool": {"must": must}}
+
+    def any_field(query: str, *, zero_terms: str, word_boost: float, prefix_boost: float | None) -> list[dict]:
+        clauses = []
+        for name in fields:
+            clauses.append({"match": {name: {"query": query, "operator": "and", "zero_terms_query": zero_terms,
+                                             "boost": word_boost * boost}}})
+            if prefix_boost is not None:
+                clauses.append({"match": {f"{name}.prefix": {"query": query, "operator": "and",
+                                                             "boost": prefix_boost * boost}}})
+        return clauses
+
+    each_word = {"bool": {"must": [
+        {"bool": {"should": any_field(w, zero_terms="all", word_boost=WORD_BOOST, prefix_boost=PREFIX_BOOST),
+                  "minimum_should_match": 1}}
+        for w in words]}}
+    whole = any_field(text, zero_terms="none", word_boost=PHRASE_BOOST, prefix_boost=None)
+    some_word = [{"match": {name: {"query": text}}} for name in fields] + \
+                [{"match": {f"{name}.prefix": {"query": text}}} for name in fields]
+    return {"bool": {
+        "should": [*whole, each_word],
+        "minimum_should_match": 1,
+        "filter": [{"bool": {"should": some_word, "minimum_should_match": 1}}],
+    }}
 
 
 def where_clause(request: SearchRequest) -> dict | None:
@@ -127,7 +152,7 @@ def what_clause(what: dict | None) -> dict | None:
         return {"term": {"uo_type": what["code"]}}
     if kind == "profession":
         return {"term": {"profession": what["code"]}}
-    return text_clause(what["text"], "what_folded", "what_stemmed", WHAT_FIELD_BOOST)
+    return text_clause(what["text"], ("what",), WHAT_FIELD_BOOST)
 
 
 def open_now_clause(clock: Clock) -> dict:
@@ -163,7 +188,7 @@ def facet_filters(request: SearchRequest, clock: Clock) -> dict[str, dict]:
 def base_query(request: SearchRequest) -> dict:
     """What the search asks for, before any facet selection."""
     must = [c for c in (what_clause(request.what),
-                        text_clause(request.q, "text_folded", "text_stemmed") if request.q else None) if c]
+                        text_clause(request.q, ("text",)) if request.q else None) if c]
     filters = [c for c in (where_clause(request),) if c]
     if not must and not filters:
         return {"match_all": {}}
@@ -235,6 +260,9 @@ def _facet_aggregations(request: SearchRequest, filters: dict[str, dict], clock:
     return aggs
 
 
+RESULT_SOURCE_EXCLUDES = ["what", "comments"]   # searched, never shown in a result list
+
+
 def search_body(request: SearchRequest, clock: Clock) -> dict:
     """The one query behind GET /api/v1/search: grouped by establishment, with facets."""
     start = (request.page - 1) * request.per_page
@@ -250,17 +278,27 @@ def search_body(request: SearchRequest, clock: Clock) -> dict:
         "from": start,
         "size": request.per_page,
         "track_total_hits": True,
-        "_source": {"excludes": ["what_folded", "what_stemmed", "text_folded", "text_stemmed"]},
+        "_source": {"excludes": RESULT_SOURCE_EXCLUDES},
         "collapse": {
             "field": "establishment.id",
             "inner_hits": {"name": "units", "size": INNER_HITS_SIZE, "sort": sort,
-                           "_source": {"excludes": ["what_folded", "what_stemmed", "text_folded", "text_stemmed"]}},
+                           "_source": {"excludes": RESULT_SOURCE_EXCLUDES}},
         },
         "aggs": _facet_aggregations(request, filters, clock),
     }
     if filters:
         body["post_filter"] = {"bool": {"filter": list(filters.values())}}
+    highlight = _units_highlight(request)
+    if highlight:
+        body["collapse"]["inner_hits"]["highlight"] = highlight
     return body
+
+
+def _units_highlight(request: SearchRequest) -> dict | None:
+    """The words of a text search in bold in the units' names and aptitudes (the "what" values)."""
+    typed = " ".join(t for t in ((request.what or {}).get("text"), request.q) if t)
+    query = text_clause(typed, ("what",)) if typed else None
+    return highlight_request(("what",), query) if query else None
 
 
 EXPORT_SOURCE = ["id", "name", "uo_type_label", "aptitude_labels", "patients", "home_visit", "home_visit_communes",
@@ -290,7 +328,7 @@ LABEL_START_BOOST = 5.0
 
 def suggest_body(field_name: str, text: str, category: str | None, size: int) -> dict:
     """Typeahead: every typed word as a prefix; labels that start with the text first, then weight."""
-    matched = text_clause(text, "text_folded", "text_stemmed")
+    matched = text_clause(text, ("label", "extra"))
     if matched is None:
         raise QueryError("Saisissez au moins 3 caractères.", "q")
     filters = [{"terms": {"type": SUGGEST_TYPES[field_name]}}]
@@ -303,7 +341,8 @@ def suggest_body(field_name: str, text: str, category: str | None, size: int) ->
         "bool": {
             "must": [matched],
             "filter": filters,
-            "should": [{"prefix": {"label_start": {"value": fold(text), "boost": LABEL_START_BOOST}}}],
+            # label.start is the whole label folded by the engine (normalizer "folded").
+            "should": [{"prefix": {"label.start": {"value": " ".join(text.split()), "boost": LABEL_START_BOOST}}}],
         }
     }
     return {
@@ -312,6 +351,7 @@ def suggest_body(field_name: str, text: str, category: str | None, size: int) ->
             "functions": [{"field_value_factor": {"field": "weight", "modifier": "log2p", "missing": 0}}],
             "boost_mode": "multiply",
         }},
-        "sort": [{"_score": {"order": "desc"}}, {"weight": {"order": "desc"}}, {"label_start": {"order": "asc"}}],
+        "sort": [{"_score": {"order": "desc"}}, {"weight": {"order": "desc"}}, {"label.start": {"order": "asc"}}],
         "size": size,
+        "highlight": highlight_request(("label",)),
     }

@@ -4,6 +4,9 @@ from __future__ import annotations
 from catalog.communes import DEPARTMENTS, communes
 from catalog.nomenclature import nomenclature
 from catalog.phone import phone_or_none
+from markupsafe import escape
+
+from query_api.highlight import highlighted
 from query_api.queries import Clock, SearchRequest
 from query_api.travel import travel_minutes, zone_of_department
 
@@ -33,13 +36,19 @@ def unit_summary(hit: dict, request: SearchRequest, clock: Clock) -> dict:
     if request.origin:
         within = distance is not None and distance <= request.effective_radius_km
         match = "nearby" if within or request.origin.establishment_id else "home_visit"
+    aptitudes = [{"code": code, "label": nom.aptitudes[code].label} for code in doc["aptitudes"]
+                 if code in nom.aptitudes]
+    bold = highlighted([doc["name"], *(a["label"] for a in aptitudes)], hit.get("highlight") or {})
+    for aptitude in aptitudes:
+        if aptitude["label"] in bold:
+            aptitude["label_html"] = bold[aptitude["label"]]
     return {
         "id": doc["id"],
         "name": doc["name"],
+        **({"name_html": bold[doc["name"]]} if doc["name"] in bold else {}),
         "type": {"code": doc["uo_type"], "label": doc["uo_type_label"]},
         "practitioner": doc.get("owner_name"),
-        "aptitudes": [{"code": code, "label": nom.aptitudes[code].label} for code in doc["aptitudes"]
-                      if code in nom.aptitudes],
+        "aptitudes": aptitudes,
         "patients": doc["patients"],
         "home_visit": doc["home_visit"],
         "match": match,
@@ -150,7 +159,9 @@ def search_response(raw: dict, request: SearchRequest, clock: Clock) -> dict:
 
 def suggestion(hit: dict) -> dict:
     doc = hit["_source"]
-    item = {"type": doc["type"], "id": doc["code"], "label": doc["label"]}
+    label = doc["label"]
+    item = {"type": doc["type"], "id": doc["code"], "label": label,
+            "label_html": highlighted([label], hit.get("highlight", {})).get(label) or str(escape(label))}
     if doc["type"] == "aptitude":
         item["group"] = doc.get("group")
     if doc["type"] == "commune":

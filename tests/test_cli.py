@@ -1,6 +1,7 @@
 """The `ror` commands an operator runs: API keys, admin accounts, RPPS import, status."""
 from __future__ import annotations
 
+import dataclasses
 import io
 
 import pytest
@@ -54,3 +55,32 @@ def test_status_says_out_of_sync_when_nothing_is_indexed(store_env, capsys):
     offer_fixture.load(open_store(store_env))
     assert ror_cli.main(["status"]) == 3
     assert '"in_sync": false' in capsys.readouterr().out
+
+
+def test_synonyms_command_puts_the_file_on_the_live_indexes(store_env, settings, search, capsys):
+    from indexer.analysis import synonym_rules
+    from indexer.engine import UNITS, alias_name
+    from indexer.reindex import reindex
+    from tests import offer_fixture
+
+    cli_settings = dataclasses.replace(settings, store_path=str(store_env), index_prefix=f"{settings.index_prefix}-cli")
+    store = open_store(store_env)
+    offer_fixture.load(store)
+    report = reindex(store, search, cli_settings, progress=False, grace_seconds=0)
+    assert ror_cli.main(["synonyms"]) == 0
+    assert "déjà à jour" in capsys.readouterr().out
+    search.indices.close(index=report.index)
+    search.indices.put_settings(index=report.index, body={"analysis": {"filter": {"french_synonyms": {
+        "type": "synonym_graph", "synonyms": ["mk, kiné"]}}}})
+    search.indices.open(index=report.index, wait_for_active_shards=1)
+    assert ror_cli.main(["synonyms"]) == 0
+    assert f"{report.index} : synonymes mis à jour" in capsys.readouterr().out
+    index = next(iter(search.indices.get_alias(name=alias_name(cli_settings, UNITS))))
+    current = search.indices.get_settings(index=index)[index]["settings"]["index"]["analysis"]["filter"]
+    assert current["french_synonyms"]["synonyms"] == synonym_rules()
+
+
+def test_synonyms_command_says_when_nothing_is_indexed(store_env, settings, monkeypatch, capsys):
+    monkeypatch.setenv("ROR_INDEX_PREFIX", f"{settings.index_prefix}-cli-empty")
+    assert ror_cli.main(["synonyms"]) == 1
+    assert "./ror reindex" in capsys.readouterr().err

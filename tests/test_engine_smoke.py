@@ -1,11 +1,9 @@
 """The core engine features the design relies on work on the node the project starts."""
 from __future__ import annotations
 
-import json
 import math
 
-from config import PROJECT_DIR
-from indexer.engine import new_index_name
+from indexer.engine import load_mapping, new_index_name
 
 
 def _haversine_km(lat1, lon1, lat2, lon2):
@@ -17,7 +15,7 @@ def _haversine_km(lat1, lon1, lat2, lon2):
 
 
 def _units_index(search, settings):
-    spec = json.loads((PROJECT_DIR / "mappings" / "units.json").read_text())
+    spec = load_mapping("units")
     name = new_index_name(settings, "smoke", spec["version"])
     search.indices.create(index=name, body={"settings": spec["settings"], "mappings": spec["mappings"]})
     return name

@@ -142,7 +142,8 @@
       option.setAttribute("data-index", String(index));
       var label = document.createElement("span");
       label.className = "option-label";
-      label.textContent = item.label;
+      // label_html: the label escaped by the server, the typed words in <b>.
+      if (item.label_html) { label.innerHTML = item.label_html; } else { label.textContent = item.label; }
       var kind = document.createElement("span");
       kind.className = "option-kind";
       kind.textContent = item.type === "aptitude" && item.group ? item.group : (KINDS[item.type] || "");
