@@ -85,6 +85,7 @@ def test_typeahead_waits_for_three_letters_then_is_driven_by_the_keyboard(page, 
     where.press_sequentially("rs", delay=40)
     first = page.locator("#where-listbox [role=option]").first
     expect(first).to_contain_text("Versailles (78000)")
+    expect(first.locator(".option-label b")).to_have_text("Vers")      # the typed letters, as written
     expect(where).to_have_attribute("aria-expanded", "true")
     assert asked and all(len(query_of(url)["q"][0]) >= 3 for url in asked)
     assert query_of(asked[-1])["q"] == ["vers"] and query_of(asked[-1])["field"] == ["where"]
@@ -130,7 +131,9 @@ def test_free_text_in_what_is_searched_as_text(page):
     what.press("Enter")
     page.wait_for_url("**/recherche?**")
     assert query_of(page.url)["what"] == ["vertiges"]
-    expect(page.locator("#eg-EG-VER1")).to_be_visible()       # UO-A's comment mentions vertigo
+    expect(page.locator("#eg-EG-VER1")).to_be_visible()       # vertiges: a synonym of vestibulaire
+    # The word found through the synonym is in bold, as written in the aptitude's label.
+    expect(page.locator("#eg-EG-VER1 .unit-aptitudes b").first).to_have_text("vestibulaire")
 
 
 # --- results -------------------------------------------------------------------------------
