@@ -178,73 +178,54 @@ def _sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
+def _maven_fetch(coordinates: str, target: Path, sha256: str) -> Path:
+    """``target``, checked against ``sha256``; fetched with Maven where missing or altered.
+
+    Each artifact is fetched by itself: copy-dependencies would bring the server jar
+    along with a module, and the node then refuses to start (jar hell).
+    """
+    if target.exists() and _sha256(target) == sha256:
+        return target
+    if shutil.which("mvn") is None:
+        raise NodeError("Maven (mvn) is needed to fetch OpenSearch and its modules from Maven Central; "
+                        "install it (apt-get install maven).")
+    _log(f"fetching {coordinates} with Maven")
+    download_dir = target.parent / "download"
+    shutil.rmtree(download_dir, ignore_errors=True)
+    result = subprocess.run(
+        ["mvn", "-q", "-B", "dependency:copy", f"-Dartifact={coordinates}", f"-DoutputDirectory={download_dir}"],
+        capture_output=True,
+        text=True,
+    )
+    fetched = next(download_dir.glob("*"), None) if download_dir.is_dir() else None
+    if result.returncode != 0 or fetched is None:
+        raise NodeError(f"Maven could not fetch {coordinates}:\n{result.stdout[-2000:]}{result.stderr[-2000:]}")
+    actual = _sha256(fetched)
+    if actual != sha256:
+        fetched.unlink()
+        raise NodeError(f"{coordinates} has SHA-256 {actual}, expected {sha256}; refusing to run it")
+    fetched.replace(target)
+    shutil.rmtree(download_dir, ignore_errors=True)
+    return target
+
+
 def fetch(settings: Settings) -> Path:
     """The verified distribution zip in the cache, fetched with Maven if missing."""
     cache = Path(settings.cache_dir)
     cache.mkdir(parents=True, exist_ok=True)
-    archive = cache / f"opensearch-integ-test-{VERSION}.zip"
-    if archive.exists() and _sha256(archive) == SHA256:
-        return archive
-    if shutil.which("mvn") is None:
-        raise NodeError("Maven (mvn) is needed to fetch OpenSearch from Maven Central; install it (apt-get install maven).")
-    _log(f"fetching {ARTIFACT} with Maven")
-    download_dir = cache / "download"
-    shutil.rmtree(download_dir, ignore_errors=True)
-    result = subprocess.run(
-        ["mvn", "-q", "-B", "dependency:copy", f"-Dartifact={ARTIFACT}", f"-DoutputDirectory={download_dir}"],
-        capture_output=True,
-        text=True,
-    )
-    fetched = download_dir / f"opensearch-{VERSION}.zip"
-    if result.returncode != 0 or not fetched.exists():
-        raise NodeError(f"Maven could not fetch {ARTIFACT}:\n{result.stdout[-2000:]}{result.stderr[-2000:]}")
-    actual = _sha256(fetched)
-    if actual != SHA256:
-        fetched.unlink()
-        raise NodeError(f"the fetched OpenSearch zip has SHA-256 {actual}, expected {SHA256}; refusing to run it")
-    fetched.replace(archive)
-    shutil.rmtree(download_dir, ignore_errors=True)
-    return archive
-
-
-def _maven_copy(coordinates: str, directory: Path) -> Path:
-    """One artifact fetched by itself (copy-dependencies would bring the server jar: jar hell)."""
-    group, artifact, version = coordinates.split(":")
-    shutil.rmtree(directory, ignore_errors=True)
-    result = subprocess.run(
-        ["mvn", "-q", "-B", "dependency:copy", f"-Dartifact={coordinates}", f"-DoutputDirectory={directory}"],
-        capture_output=True,
-        text=True,
-    )
-    fetched = directory / f"{artifact}-{version}.jar"
-    if result.returncode != 0 or not fetched.exists():
-        raise NodeError(f"Maven could not fetch {coordinates}:\n{result.stdout[-2000:]}{result.stderr[-2000:]}")
-    return fetched
+    return _maven_fetch(ARTIFACT, cache / f"opensearch-integ-test-{VERSION}.zip", SHA256)
 
 
 def fetch_modules(settings: Settings) -> dict[str, list[Path]]:
     """The verified jars of every module, in the cache, fetched with Maven where missing."""
     cache = Path(settings.cache_dir) / f"modules-{VERSION}"
     cache.mkdir(parents=True, exist_ok=True)
-    jars: dict[str, list[Path]] = {}
-    for module in MODULES:
-        for coordinates, sha256 in module.artifacts:
-            _, artifact, version = coordinates.split(":")
-            jar = cache / f"{artifact}-{version}.jar"
-            if not (jar.exists() and _sha256(jar) == sha256):
-                if shutil.which("mvn") is None:
-                    raise NodeError("Maven (mvn) is needed to fetch OpenSearch's modules from Maven Central; "
-                                    "install it (apt-get install maven).")
-                _log(f"fetching the {module.name} module's {coordinates} with Maven")
-                fetched = _maven_copy(coordinates, cache / "download")
-                actual = _sha256(fetched)
-                if actual != sha256:
-                    fetched.unlink()
-                    raise NodeError(f"{coordinates} has SHA-256 {actual}, expected {sha256}; refusing to run it")
-                fetched.replace(jar)
-                shutil.rmtree(cache / "download", ignore_errors=True)
-            jars.setdefault(module.name, []).append(jar)
-    return jars
+    def jar(coordinates: str) -> Path:
+        _, artifact, version = coordinates.split(":")
+        return cache / f"{artifact}-{version}.jar"
+
+    return {module.name: [_maven_fetch(coordinates, jar(coordinates), sha256) for coordinates, sha256 in module.artifacts]
+            for module in MODULES}
 
 
 def _plugin_descriptor(module: Module) -> str:
