@@ -23,6 +23,7 @@ from pathlib import Path
 from random import Random
 
 from catalog import repository
+from catalog.repository import HOME_VISIT_APTITUDE
 from catalog.communes import DEPARTMENTS, Commune, communes
 from catalog.identifiers import make_rpps
 from catalog.nomenclature import nomenclature
@@ -163,13 +164,13 @@ UNIT_TYPE_APTITUDES = {
     "HDJ_SMR": ("KINE_REENTRAINEMENT_EXERCICE", "KINE_ETP", "KINE_REEDUC_RACHIS", "KINE_REHAB_CARDIO_RESPI"),
     "PLATEAU_REEDUC": ("KINE_ISOCINETISME", "KINE_PTS_ORTHO", "KINE_BALNEOTHERAPIE", "KINE_REEDUC_MAIN", "KINE_REEDUC_RACHIS"),
     "BALNEOTHERAPIE": ("KINE_BALNEOTHERAPIE", "KINE_REEDUC_ORTHO_MEMBRE_INF", "KINE_REEDUC_RACHIS"),
-    "HAD": ("KINE_HAD", "KINE_INTERV_DOMICILE", "KINE_SOINS_PALLIATIFS", "KINE_REEDUC_PERSONNE_AGEE"),
+    "HAD": ("KINE_HAD", "KINE_SOINS_PALLIATIFS", "KINE_REEDUC_PERSONNE_AGEE"),
     "CENTRE_SANTE_KINE": ("KINE_REEDUC_RACHIS", "KINE_REEDUC_ORTHO_MEMBRE_INF", "KINE_REEDUC_PNEUMO_PEDIATRIQUE", "KINE_REEDUC_PELVI_FEMME", "KINE_REEDUC_VESTIBULAIRE"),
     "REEDUC_EHPAD": ("KINE_REEDUC_PERSONNE_AGEE", "KINE_EVAL_PERSONNE_AGEE", "KINE_REEDUC_DEGLUTITION"),
-    "SSIAD": ("KINE_INTERV_DOMICILE", "KINE_REEDUC_PERSONNE_AGEE"),
+    "SSIAD": ("KINE_REEDUC_PERSONNE_AGEE",),
 }
 ROUND_THE_CLOCK_TYPES = frozenset({"SMR", "SMR_LOCOMOTEUR", "SMR_NEURO", "SMR_CARDIO", "SMR_RESPIRATOIRE", "SMR_GERIATRIQUE", "HAD"})
-HOME_CARE_TYPES = frozenset({"HAD", "SSIAD"})
+HOME_CARE_TYPES = frozenset({"HAD", "SSIAD"})   # they visit at home, and carry the aptitude that says so
 # Establishment kinds: (weight, category, legal-entity name, site name) templates.
 ESTABLISHMENT_KINDS = {
     "hospital": (20, "ETABLISSEMENT", "Centre hospitalier de {town}", "Hôpital de {town} – site {person}"),
@@ -304,8 +305,6 @@ def _physio_offer(rng: Random, unit_id: str, commune: Commune, neighbours: _Neig
     if home_visit:
         around = neighbours.of(commune)[:10]
         visit_communes = [commune.insee, *rng.sample(around, min(len(around), rng.randint(1, 7)))]
-        if aptitudes and rng.random() < 0.6:
-            aptitudes.append("KINE_INTERV_DOMICILE")
     ages = rng.random()
     if aptitudes and PEDIATRIC_APTITUDES.issuperset(aptitudes) and ages < 0.5:
         age_min, age_max = 0, 17
@@ -319,7 +318,8 @@ def _physio_offer(rng: Random, unit_id: str, commune: Commune, neighbours: _Neig
         "unit_id": unit_id,
         "phone": _landline(rng, commune.department) if rng.random() < 0.9 else None,
         "mobile": _mobile(rng) if rng.random() < 0.5 else None,
-        "aptitudes": aptitudes,
+        # Home visits are one fact: the flag and the « Intervention à domicile » aptitude.
+        "aptitudes": [*aptitudes, HOME_VISIT_APTITUDE] if home_visit else aptitudes,
         "age_min": age_min,
         "age_max": age_max,
         "home_visit": home_visit,
@@ -577,6 +577,8 @@ def _establishment_unit(rng: Random, unit_id: str, unit_type: dict, commune: Com
     week, holidays = _unit_week(rng, code)
     home_visit = code in HOME_CARE_TYPES
     visit_communes = [commune.insee, *neighbours.of(commune)[:rng.randint(5, 12)]] if home_visit else []
+    if home_visit:
+        aptitudes.append(HOME_VISIT_APTITUDE)
     return {
         "id": unit_id,
         "uo_type": code,
@@ -666,7 +668,7 @@ def _sheet(record: dict) -> dict:
         "aptitudes": list(record.get("aptitudes") or ()),
         "age_min": record.get("age_min"),
         "age_max": record.get("age_max"),
-        "home_visit": bool(record.get("home_visit")),
+        "home_visit": None if record.get("home_visit") is None else bool(record["home_visit"]),   # None: not given
         "home_visit_communes": list(record.get("home_visit_communes") or ()),
         "week": validate_week(record.get("week") or {}),
         "open_on_holidays": bool(record.get("open_on_holidays")),
@@ -675,7 +677,10 @@ def _sheet(record: dict) -> dict:
 
 
 def _apply_sheets(conn, sheets: dict[str, dict], now) -> tuple[int, list[str]]:
-    """Bulk update_unit: changed units get revision + 1 and an outbox row; returns (changed, missing ids)."""
+    """Bulk update_unit: changed units get revision + 1 and an outbox row; returns (changed, missing ids).
+
+    As update_unit, a physiotherapy unit's home-visit flag and aptitude are made to agree.
+    """
     fields = repository.EDITABLE_UNIT_FIELDS
     # The repository's own encoding, so that later edits compare equal to what is stored here.
     encode = repository._encode_unit_value
@@ -684,15 +689,17 @@ def _apply_sheets(conn, sheets: dict[str, dict], now) -> tuple[int, list[str]]:
     for start in range(0, len(ids), 900):
         chunk = ids[start:start + 900]
         marks = ", ".join("?" for _ in chunk)
-        for row in conn.execute(f"SELECT id, revision, {', '.join(fields)} FROM units WHERE id IN ({marks})", chunk):
-            current[row["id"]] = (row["revision"], tuple(row[f] for f in fields))
+        for row in conn.execute(f"SELECT id, revision, profession, {', '.join(fields)} FROM units WHERE id IN ({marks})", chunk):
+            current[row["id"]] = (row["revision"], row["profession"], tuple(row[f] for f in fields))
     stamp = iso(now)
     updates, queued, missing = [], [], []
     for unit_id, sheet in sheets.items():
         if unit_id not in current:
             missing.append(unit_id)
             continue
-        revision, stored = current[unit_id]
+        revision, profession, stored = current[unit_id]
+        aptitudes, home_visit = repository.home_visit_fact(profession, sheet["aptitudes"], sheet["home_visit"])
+        sheet = {**sheet, "aptitudes": aptitudes, "home_visit": home_visit}
         encoded = tuple(encode(f, sheet[f]) for f in fields)
         if encoded != stored:
             updates.append((*encoded, stamp, unit_id))
