@@ -72,8 +72,8 @@ SURNAMES = (
     "Bourgeois", "Pierre", "Benoît", "Rey", "Leclerc", "Payet", "Rolland", "Leclercq", "Guillaume", "Lecomte",
     "Lopez", "Jean", "Dupuy", "Guillot", "Hubert", "Berger", "Carpentier", "Sanchez", "Dupuis", "Moulin",
     "Louis", "Deschamps", "Huet", "Vasseur", "Perez", "Boucher", "Fleury", "Royer", "Klein", "Jacquet",
-    "Adam", "Paris", "Poirier", "Marty", "Aubry", "Guyot", "Carré", "Charles", "Renault", "Charpentier",
-    "Ménard", "Maillard", "Baron", "Bertin", "Bailly", "Hervé", "Schneider", "Fernandez", "Le Gall", "Collet",
+    "Adam", "Poirier", "Marty", "Aubry", "Guyot", "Carré", "Charles", "Renault", "Charpentier",
+    "Ménard", "Maillard", "Baron", "Bertin", "Hervé", "Schneider", "Fernandez", "Le Gall", "Collet",
     "Léger", "Bouvier", "Julien", "Prévost", "Millet", "Perrot", "Daniel", "Le Roux", "Cousin", "Germain",
     "Benali", "Haddad", "Nguyen", "Tran", "Diallo", "Traoré", "Cohen", "Da Silva", "Ferreira", "Rodrigues",
 )
@@ -114,6 +114,9 @@ STREETS = (
     ("R", "Rue", "du Marché"), ("IMP", "Impasse", "des Lilas"), ("RTE", "Route", "de Versailles"),
     ("R", "Rue", "Maurice Berteaux"), ("R", "Rue", "du Four"), ("AV", "Avenue", "des Acacias"),
 )
+# Streets named after someone: a practice may take their name (« Kiné Victor Hugo »);
+# « Kiné de Versailles » on a route de Versailles would send readers to Versailles.
+NAMED_STREETS = tuple(street for _, _, street in STREETS if not street.startswith(("de ", "du ", "des ")))
 OFFER_COMMENTS = (
     "Cabinet accessible aux personnes à mobilité réduite.",
     "Prise de rendez-vous en ligne possible.",
@@ -181,10 +184,25 @@ ESTABLISHMENT_KINDS = {
 }
 TREES = (
     "Les Tilleuls", "Les Glycines", "Les Marronniers", "Les Acacias", "Les Charmilles", "Les Peupliers",
-    "Les Cèdres", "Les Jardins de la Vallée", "Le Parc Fleuri", "Les Lilas", "Les Érables", "Les Magnolias",
+    "Les Cèdres", "Les Jardins de la Vallée", "Le Parc Fleuri", "Les Lavandes", "Les Érables", "Les Magnolias",
     "Les Bruyères", "Le Clos des Vignes", "Les Hortensias", "Les Sources",
 )
 SECOND_PERSON_ROLES = ("Stagiaire", "Confrère", "Collaborateur")
+# What practices are named after. None of these names an Île-de-France commune
+# (tests/test_demo_data.py checks every name): a name names only its own commune.
+PRACTICE_LANDMARKS = (
+    "du Parc", "de la Gare", "des Tilleuls", "du Marché", "de la Mairie", "des Écoles", "du Centre",
+    "de l'Église", "des Acacias", "du Château", "des Sources", "du Lac", "du Moulin", "de la Fontaine",
+    "des Vignes", "du Stade", "de la Poste", "des Roses", "du Canal", "de la Vallée", "des Coteaux",
+    "du Plateau", "des Platanes", "du Square", "des Arcades", "du Bois", "des Peupliers", "du Val",
+    "des Remparts", "du Vieux Pont", "de la Tour", "des Glycines", "du Mail", "des Jardins", "de la Colline",
+    "du Cèdre", "de l'Horloge", "des Quatre Chemins", "du Beffroi", "de la Passerelle", "des Lavandières",
+    "du Lavoir", "de l'Orangerie", "des Marronniers", "du Belvédère",
+)
+PRACTICE_SAINTS = (
+    "Saint-Michel", "Sainte-Anne", "Saint-Louis", "Sainte-Claire", "Saint-Joseph", "Saint-Antoine",
+    "Sainte-Marie", "Saint-Jacques", "Saint-Paul", "Saint-Éloi", "Sainte-Catherine", "Saint-Exupéry",
+)
 
 # Fixed-line prefixes after "01" by department (the numbering plan's Île-de-France ranges).
 PHONE_PREFIXES = {
@@ -391,16 +409,48 @@ def _person_columns(rpps: str, civility: str, first: str, last: str, profession:
     }
 
 
-def _group_company(rng: Random, commune: Commune, street: str) -> str:
-    return rng.choice((
-        f"SCM KINE {_short_town(commune).upper()}",
-        "Cabinet de kinésithérapie de la Gare",
-        f"Cabinet de kinésithérapie {street}",
-        f"Kiné Santé {_short_town(commune)}",
-        "Espace Kiné",
-        "SELARL Kiné & Sport",
-        "Cabinet de rééducation du Parc",
-    ))
+def _practice_names(rng: Random, commune: Commune, street: str, people: list[tuple[str, str, str]]) -> tuple[str, str]:
+    """(company name, trade name) of a practice site; both empty: the importer names it after its practitioner.
+
+    Names are made of landmarks, saints, the practitioners' own names and the
+    site's street when it is named after someone; the only commune a name may
+    name is the practice's own, so a name never sends a reader to another town.
+    """
+    town = _short_town(commune)
+    place = rng.choice(PRACTICE_LANDMARKS)
+    saint = rng.choice(PRACTICE_SAINTS)
+    surnames = [last for _, _, last in people]
+    named = street if street in NAMED_STREETS else place
+    if len(people) == 1:
+        if rng.random() < 0.75:
+            return "", ""
+        _, first, last = people[0]
+        return "", rng.choice((
+            f"Cabinet de kinésithérapie {place}",
+            f"Kiné {named}",
+            f"Cabinet de kinésithérapie {first} {last}",
+            f"Kiné Santé {saint}",
+            f"Cabinet de rééducation {place}",
+        ))
+    company = ""
+    if rng.random() < 0.7:
+        company = rng.choice((
+            f"SCM KINE {town.upper()}",
+            f"SCM Kiné {place}",
+            f"Cabinet de kinésithérapie {place}",
+            f"Cabinet de kinésithérapie {named}",
+            f"Centre Kiné {place}",
+            f"Kiné Santé {saint}",
+            f"Kiné Santé {town}",
+            f"Cabinet {surnames[0]} et {surnames[1]}",
+            f"Espace Kiné {place}",
+            f"SELARL Kiné & Sport {town}",
+            f"Pôle Rééducation {saint}",
+        ))
+    trade = ""
+    if rng.random() < 0.2:
+        trade = rng.choice((f"Kiné {named}", f"Centre Kiné {place}", f"Kinés {place}"))
+    return company, trade
 
 
 def _practice_sizes(rng: Random, physios: int) -> Iterator[int]:
@@ -454,16 +504,15 @@ def generate(out_dir: str | Path, *, physios: int = 16_000, seed: int = 2026) ->
         for size in _practice_sizes(rng, physios):
             commune = rng.choices(places, cum_weights=population_cum)[0]
             structure = next_structure()
-            company = _group_company(rng, commune, rng.choice(STREETS)[2]) if size > 1 and rng.random() < 0.7 else ""
-            site = _practice_site(rng, structure, commune, size > 1, company)
-            if size > 1 and rng.random() < 0.2:
-                site["Enseigne commerciale site"] = f"Kiné {site['Libellé Voie (coord. structure)']}"
-            for _ in range(size):
+            site = _practice_site(rng, structure, commune, size > 1, "")
+            people = [_person(rng) for _ in range(size)]
+            site["Raison sociale site"], site["Enseigne commerciale site"] = _practice_names(
+                rng, commune, site["Libellé Voie (coord. structure)"], people)
+            for civility, first, last in people:
                 for line in special_at.pop(written, ()):
                     extract.write(line + "\n")
                 written += 1
                 rpps = next_rpps()
-                civility, first, last = _person(rng)
                 person = _person_columns(rpps, civility, first, last, "70", "Masseur-Kinésithérapeute")
                 extract.write(row({**person, **site}))
                 offers.write(_json(_physio_offer(rng, f"UO-{rpps}-{structure}", commune, neighbours, aptitude_cum)))
@@ -615,7 +664,8 @@ def _write_establishments(rng: Random, path: Path, places: list[Commune], physio
             street_code, street_type, street = rng.choice(STREETS)
             name = eg_template.format(**words)
             if name in used_names:
-                name = f"{name} – {street_type.lower()} {street}"
+                # Told apart by the street when it names no town (a route de Versailles would).
+                name = f"{name} – {street_type.lower()} {street}" if street in NAMED_STREETS else f"{name} – site {last}"
             used_names.add(name)
             key = f"DEMO-E{number:05d}"
             lat, lon = jittered_point(f"EG-{key}", commune.lat, commune.lon, radius_m=1500)
