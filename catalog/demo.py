@@ -23,6 +23,7 @@ from pathlib import Path
 from random import Random
 
 from catalog import repository
+from catalog.repository import HOME_VISIT_APTITUDE
 from catalog.communes import DEPARTMENTS, Commune, communes
 from catalog.identifiers import make_rpps
 from catalog.nomenclature import nomenclature
@@ -71,8 +72,8 @@ SURNAMES = (
     "Bourgeois", "Pierre", "Benoît", "Rey", "Leclerc", "Payet", "Rolland", "Leclercq", "Guillaume", "Lecomte",
     "Lopez", "Jean", "Dupuy", "Guillot", "Hubert", "Berger", "Carpentier", "Sanchez", "Dupuis", "Moulin",
     "Louis", "Deschamps", "Huet", "Vasseur", "Perez", "Boucher", "Fleury", "Royer", "Klein", "Jacquet",
-    "Adam", "Paris", "Poirier", "Marty", "Aubry", "Guyot", "Carré", "Charles", "Renault", "Charpentier",
-    "Ménard", "Maillard", "Baron", "Bertin", "Bailly", "Hervé", "Schneider", "Fernandez", "Le Gall", "Collet",
+    "Adam", "Poirier", "Marty", "Aubry", "Guyot", "Carré", "Charles", "Renault", "Charpentier",
+    "Ménard", "Maillard", "Baron", "Bertin", "Hervé", "Schneider", "Fernandez", "Le Gall", "Collet",
     "Léger", "Bouvier", "Julien", "Prévost", "Millet", "Perrot", "Daniel", "Le Roux", "Cousin", "Germain",
     "Benali", "Haddad", "Nguyen", "Tran", "Diallo", "Traoré", "Cohen", "Da Silva", "Ferreira", "Rodrigues",
 )
@@ -113,6 +114,9 @@ STREETS = (
     ("R", "Rue", "du Marché"), ("IMP", "Impasse", "des Lilas"), ("RTE", "Route", "de Versailles"),
     ("R", "Rue", "Maurice Berteaux"), ("R", "Rue", "du Four"), ("AV", "Avenue", "des Acacias"),
 )
+# Streets named after someone: a practice may take their name (« Kiné Victor Hugo »);
+# « Kiné de Versailles » on a route de Versailles would send readers to Versailles.
+NAMED_STREETS = tuple(street for _, _, street in STREETS if not street.startswith(("de ", "du ", "des ")))
 OFFER_COMMENTS = (
     "Cabinet accessible aux personnes à mobilité réduite.",
     "Prise de rendez-vous en ligne possible.",
@@ -163,13 +167,13 @@ UNIT_TYPE_APTITUDES = {
     "HDJ_SMR": ("KINE_REENTRAINEMENT_EXERCICE", "KINE_ETP", "KINE_REEDUC_RACHIS", "KINE_REHAB_CARDIO_RESPI"),
     "PLATEAU_REEDUC": ("KINE_ISOCINETISME", "KINE_PTS_ORTHO", "KINE_BALNEOTHERAPIE", "KINE_REEDUC_MAIN", "KINE_REEDUC_RACHIS"),
     "BALNEOTHERAPIE": ("KINE_BALNEOTHERAPIE", "KINE_REEDUC_ORTHO_MEMBRE_INF", "KINE_REEDUC_RACHIS"),
-    "HAD": ("KINE_HAD", "KINE_INTERV_DOMICILE", "KINE_SOINS_PALLIATIFS", "KINE_REEDUC_PERSONNE_AGEE"),
+    "HAD": ("KINE_HAD", "KINE_SOINS_PALLIATIFS", "KINE_REEDUC_PERSONNE_AGEE"),
     "CENTRE_SANTE_KINE": ("KINE_REEDUC_RACHIS", "KINE_REEDUC_ORTHO_MEMBRE_INF", "KINE_REEDUC_PNEUMO_PEDIATRIQUE", "KINE_REEDUC_PELVI_FEMME", "KINE_REEDUC_VESTIBULAIRE"),
     "REEDUC_EHPAD": ("KINE_REEDUC_PERSONNE_AGEE", "KINE_EVAL_PERSONNE_AGEE", "KINE_REEDUC_DEGLUTITION"),
-    "SSIAD": ("KINE_INTERV_DOMICILE", "KINE_REEDUC_PERSONNE_AGEE"),
+    "SSIAD": ("KINE_REEDUC_PERSONNE_AGEE",),
 }
 ROUND_THE_CLOCK_TYPES = frozenset({"SMR", "SMR_LOCOMOTEUR", "SMR_NEURO", "SMR_CARDIO", "SMR_RESPIRATOIRE", "SMR_GERIATRIQUE", "HAD"})
-HOME_CARE_TYPES = frozenset({"HAD", "SSIAD"})
+HOME_CARE_TYPES = frozenset({"HAD", "SSIAD"})   # they visit at home, and carry the aptitude that says so
 # Establishment kinds: (weight, category, legal-entity name, site name) templates.
 ESTABLISHMENT_KINDS = {
     "hospital": (20, "ETABLISSEMENT", "Centre hospitalier de {town}", "Hôpital de {town} – site {person}"),
@@ -180,10 +184,25 @@ ESTABLISHMENT_KINDS = {
 }
 TREES = (
     "Les Tilleuls", "Les Glycines", "Les Marronniers", "Les Acacias", "Les Charmilles", "Les Peupliers",
-    "Les Cèdres", "Les Jardins de la Vallée", "Le Parc Fleuri", "Les Lilas", "Les Érables", "Les Magnolias",
+    "Les Cèdres", "Les Jardins de la Vallée", "Le Parc Fleuri", "Les Lavandes", "Les Érables", "Les Magnolias",
     "Les Bruyères", "Le Clos des Vignes", "Les Hortensias", "Les Sources",
 )
 SECOND_PERSON_ROLES = ("Stagiaire", "Confrère", "Collaborateur")
+# What practices are named after. None of these names an Île-de-France commune
+# (tests/test_demo_data.py checks every name): a name names only its own commune.
+PRACTICE_LANDMARKS = (
+    "du Parc", "de la Gare", "des Tilleuls", "du Marché", "de la Mairie", "des Écoles", "du Centre",
+    "de l'Église", "des Acacias", "du Château", "des Sources", "du Lac", "du Moulin", "de la Fontaine",
+    "des Vignes", "du Stade", "de la Poste", "des Roses", "du Canal", "de la Vallée", "des Coteaux",
+    "du Plateau", "des Platanes", "du Square", "des Arcades", "du Bois", "des Peupliers", "du Val",
+    "des Remparts", "du Vieux Pont", "de la Tour", "des Glycines", "du Mail", "des Jardins", "de la Colline",
+    "du Cèdre", "de l'Horloge", "des Quatre Chemins", "du Beffroi", "de la Passerelle", "des Lavandières",
+    "du Lavoir", "de l'Orangerie", "des Marronniers", "du Belvédère",
+)
+PRACTICE_SAINTS = (
+    "Saint-Michel", "Sainte-Anne", "Saint-Louis", "Sainte-Claire", "Saint-Joseph", "Saint-Antoine",
+    "Sainte-Marie", "Saint-Jacques", "Saint-Paul", "Saint-Éloi", "Sainte-Catherine", "Saint-Exupéry",
+)
 
 # Fixed-line prefixes after "01" by department (the numbering plan's Île-de-France ranges).
 PHONE_PREFIXES = {
@@ -304,8 +323,6 @@ def _physio_offer(rng: Random, unit_id: str, commune: Commune, neighbours: _Neig
     if home_visit:
         around = neighbours.of(commune)[:10]
         visit_communes = [commune.insee, *rng.sample(around, min(len(around), rng.randint(1, 7)))]
-        if aptitudes and rng.random() < 0.6:
-            aptitudes.append("KINE_INTERV_DOMICILE")
     ages = rng.random()
     if aptitudes and PEDIATRIC_APTITUDES.issuperset(aptitudes) and ages < 0.5:
         age_min, age_max = 0, 17
@@ -319,7 +336,8 @@ def _physio_offer(rng: Random, unit_id: str, commune: Commune, neighbours: _Neig
         "unit_id": unit_id,
         "phone": _landline(rng, commune.department) if rng.random() < 0.9 else None,
         "mobile": _mobile(rng) if rng.random() < 0.5 else None,
-        "aptitudes": aptitudes,
+        # Home visits are one fact: the flag and the « Intervention à domicile » aptitude.
+        "aptitudes": [*aptitudes, HOME_VISIT_APTITUDE] if home_visit else aptitudes,
         "age_min": age_min,
         "age_max": age_max,
         "home_visit": home_visit,
@@ -391,16 +409,48 @@ def _person_columns(rpps: str, civility: str, first: str, last: str, profession:
     }
 
 
-def _group_company(rng: Random, commune: Commune, street: str) -> str:
-    return rng.choice((
-        f"SCM KINE {_short_town(commune).upper()}",
-        "Cabinet de kinésithérapie de la Gare",
-        f"Cabinet de kinésithérapie {street}",
-        f"Kiné Santé {_short_town(commune)}",
-        "Espace Kiné",
-        "SELARL Kiné & Sport",
-        "Cabinet de rééducation du Parc",
-    ))
+def _practice_names(rng: Random, commune: Commune, street: str, people: list[tuple[str, str, str]]) -> tuple[str, str]:
+    """(company name, trade name) of a practice site; both empty: the importer names it after its practitioner.
+
+    Names are made of landmarks, saints, the practitioners' own names and the
+    site's street when it is named after someone; the only commune a name may
+    name is the practice's own, so a name never sends a reader to another town.
+    """
+    town = _short_town(commune)
+    place = rng.choice(PRACTICE_LANDMARKS)
+    saint = rng.choice(PRACTICE_SAINTS)
+    surnames = [last for _, _, last in people]
+    named = street if street in NAMED_STREETS else place
+    if len(people) == 1:
+        if rng.random() < 0.75:
+            return "", ""
+        _, first, last = people[0]
+        return "", rng.choice((
+            f"Cabinet de kinésithérapie {place}",
+            f"Kiné {named}",
+            f"Cabinet de kinésithérapie {first} {last}",
+            f"Kiné Santé {saint}",
+            f"Cabinet de rééducation {place}",
+        ))
+    company = ""
+    if rng.random() < 0.7:
+        company = rng.choice((
+            f"SCM KINE {town.upper()}",
+            f"SCM Kiné {place}",
+            f"Cabinet de kinésithérapie {place}",
+            f"Cabinet de kinésithérapie {named}",
+            f"Centre Kiné {place}",
+            f"Kiné Santé {saint}",
+            f"Kiné Santé {town}",
+            f"Cabinet {surnames[0]} et {surnames[1]}",
+            f"Espace Kiné {place}",
+            f"SELARL Kiné & Sport {town}",
+            f"Pôle Rééducation {saint}",
+        ))
+    trade = ""
+    if rng.random() < 0.2:
+        trade = rng.choice((f"Kiné {named}", f"Centre Kiné {place}", f"Kinés {place}"))
+    return company, trade
 
 
 def _practice_sizes(rng: Random, physios: int) -> Iterator[int]:
@@ -454,16 +504,15 @@ def generate(out_dir: str | Path, *, physios: int = 16_000, seed: int = 2026) ->
         for size in _practice_sizes(rng, physios):
             commune = rng.choices(places, cum_weights=population_cum)[0]
             structure = next_structure()
-            company = _group_company(rng, commune, rng.choice(STREETS)[2]) if size > 1 and rng.random() < 0.7 else ""
-            site = _practice_site(rng, structure, commune, size > 1, company)
-            if size > 1 and rng.random() < 0.2:
-                site["Enseigne commerciale site"] = f"Kiné {site['Libellé Voie (coord. structure)']}"
-            for _ in range(size):
+            site = _practice_site(rng, structure, commune, size > 1, "")
+            people = [_person(rng) for _ in range(size)]
+            site["Raison sociale site"], site["Enseigne commerciale site"] = _practice_names(
+                rng, commune, site["Libellé Voie (coord. structure)"], people)
+            for civility, first, last in people:
                 for line in special_at.pop(written, ()):
                     extract.write(line + "\n")
                 written += 1
                 rpps = next_rpps()
-                civility, first, last = _person(rng)
                 person = _person_columns(rpps, civility, first, last, "70", "Masseur-Kinésithérapeute")
                 extract.write(row({**person, **site}))
                 offers.write(_json(_physio_offer(rng, f"UO-{rpps}-{structure}", commune, neighbours, aptitude_cum)))
@@ -577,6 +626,8 @@ def _establishment_unit(rng: Random, unit_id: str, unit_type: dict, commune: Com
     week, holidays = _unit_week(rng, code)
     home_visit = code in HOME_CARE_TYPES
     visit_communes = [commune.insee, *neighbours.of(commune)[:rng.randint(5, 12)]] if home_visit else []
+    if home_visit:
+        aptitudes.append(HOME_VISIT_APTITUDE)
     return {
         "id": unit_id,
         "uo_type": code,
@@ -613,7 +664,8 @@ def _write_establishments(rng: Random, path: Path, places: list[Commune], physio
             street_code, street_type, street = rng.choice(STREETS)
             name = eg_template.format(**words)
             if name in used_names:
-                name = f"{name} – {street_type.lower()} {street}"
+                # Told apart by the street when it names no town (a route de Versailles would).
+                name = f"{name} – {street_type.lower()} {street}" if street in NAMED_STREETS else f"{name} – site {last}"
             used_names.add(name)
             key = f"DEMO-E{number:05d}"
             lat, lon = jittered_point(f"EG-{key}", commune.lat, commune.lon, radius_m=1500)
@@ -666,7 +718,7 @@ def _sheet(record: dict) -> dict:
         "aptitudes": list(record.get("aptitudes") or ()),
         "age_min": record.get("age_min"),
         "age_max": record.get("age_max"),
-        "home_visit": bool(record.get("home_visit")),
+        "home_visit": None if record.get("home_visit") is None else bool(record["home_visit"]),   # None: not given
         "home_visit_communes": list(record.get("home_visit_communes") or ()),
         "week": validate_week(record.get("week") or {}),
         "open_on_holidays": bool(record.get("open_on_holidays")),
@@ -675,7 +727,10 @@ def _sheet(record: dict) -> dict:
 
 
 def _apply_sheets(conn, sheets: dict[str, dict], now) -> tuple[int, list[str]]:
-    """Bulk update_unit: changed units get revision + 1 and an outbox row; returns (changed, missing ids)."""
+    """Bulk update_unit: changed units get revision + 1 and an outbox row; returns (changed, missing ids).
+
+    As update_unit, a physiotherapy unit's home-visit flag and aptitude are made to agree.
+    """
     fields = repository.EDITABLE_UNIT_FIELDS
     # The repository's own encoding, so that later edits compare equal to what is stored here.
     encode = repository._encode_unit_value
@@ -684,15 +739,17 @@ def _apply_sheets(conn, sheets: dict[str, dict], now) -> tuple[int, list[str]]:
     for start in range(0, len(ids), 900):
         chunk = ids[start:start + 900]
         marks = ", ".join("?" for _ in chunk)
-        for row in conn.execute(f"SELECT id, revision, {', '.join(fields)} FROM units WHERE id IN ({marks})", chunk):
-            current[row["id"]] = (row["revision"], tuple(row[f] for f in fields))
+        for row in conn.execute(f"SELECT id, revision, profession, {', '.join(fields)} FROM units WHERE id IN ({marks})", chunk):
+            current[row["id"]] = (row["revision"], row["profession"], tuple(row[f] for f in fields))
     stamp = iso(now)
     updates, queued, missing = [], [], []
     for unit_id, sheet in sheets.items():
         if unit_id not in current:
             missing.append(unit_id)
             continue
-        revision, stored = current[unit_id]
+        revision, profession, stored = current[unit_id]
+        aptitudes, home_visit = repository.home_visit_fact(profession, sheet["aptitudes"], sheet["home_visit"])
+        sheet = {**sheet, "aptitudes": aptitudes, "home_visit": home_visit}
         encoded = tuple(encode(f, sheet[f]) for f in fields)
         if encoded != stored:
             updates.append((*encoded, stamp, unit_id))

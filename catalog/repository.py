@@ -13,6 +13,7 @@ from typing import Iterable, Iterator
 
 import orjson
 
+from catalog.nomenclature import nomenclature
 from catalog.store import enqueue_units, iso, utcnow
 
 # Unit fields a practitioner edits; everything else comes from the RPPS or the catalog.
@@ -31,6 +32,37 @@ EDITABLE_UNIT_FIELDS = (
 _JSON_UNIT_FIELDS = {"aptitudes", "home_visit_communes", "week"}
 _BOOL_UNIT_FIELDS = {"home_visit", "open_on_holidays"}
 ESTABLISHMENT_FIELDS = ("ej_id", "name", "category", "sector", "address", "postal_code", "insee", "lat", "lon", "phone", "source")
+
+
+#: The « Intervention à domicile » aptitude: for a physiotherapy UO, the same fact as ``home_visit``.
+HOME_VISIT_APTITUDE = "KINE_INTERV_DOMICILE"
+#: Professions whose UOs carry home visits both as the flag and as that aptitude.
+HOME_VISIT_APTITUDE_PROFESSIONS = frozenset({"70"})   # masseur-kinésithérapeute
+
+
+def home_visit_fact(profession: str | None, aptitudes: list[str], home_visit: bool | None) -> tuple[list[str], bool]:
+    """(aptitudes, home_visit) of a unit once its two spellings of "visits at home" agree.
+
+    For a physiotherapy UO the flag is the source: given, it sets or clears the
+    aptitude; not given (None), the aptitude sets it. Other UOs (HAD, SSIAD…) keep
+    their flag and aptitudes as given. An added aptitude takes its nomenclature place.
+    """
+    if profession not in HOME_VISIT_APTITUDE_PROFESSIONS:
+        return aptitudes, bool(home_visit)
+    if home_visit is None:
+        home_visit = HOME_VISIT_APTITUDE in aptitudes
+    if home_visit and HOME_VISIT_APTITUDE not in aptitudes:
+        rank = {code: i for i, code in enumerate(nomenclature().aptitudes)}
+        aptitudes = sorted([*aptitudes, HOME_VISIT_APTITUDE], key=lambda code: rank.get(code, len(rank)))
+    elif not home_visit and HOME_VISIT_APTITUDE in aptitudes:
+        aptitudes = [code for code in aptitudes if code != HOME_VISIT_APTITUDE]
+    return aptitudes, bool(home_visit)
+
+
+def _with_home_visit_fact(unit: dict) -> dict:
+    """A new unit's record with :func:`home_visit_fact` applied (``home_visit`` absent or None: not given)."""
+    aptitudes, home_visit = home_visit_fact(unit.get("profession"), list(unit.get("aptitudes") or ()), unit.get("home_visit"))
+    return {**unit, "aptitudes": aptitudes, "home_visit": home_visit}
 
 
 class StaleRevision(Exception):
@@ -171,7 +203,7 @@ def insert_units(conn, units: Iterable[dict], now: datetime | None = None) -> in
     """Many new UOs at once (imports, demo data): one executemany, one outbox batch."""
     stamp = iso(now or utcnow())
     fields = ["id", "eg_id", "uo_type", "name", "profession", "owner_rpps", *EDITABLE_UNIT_FIELDS]
-    rows = [(*(_encode_unit_value(f, u.get(f)) for f in fields), stamp) for u in units]
+    rows = [(*(_encode_unit_value(f, u.get(f)) for f in fields), stamp) for u in map(_with_home_visit_fact, units)]
     conn.executemany(
         f"INSERT INTO units ({', '.join(fields)}, revision, updated_at) VALUES ({', '.join('?' for _ in fields)}, 1, ?)",
         rows,
@@ -208,6 +240,8 @@ def update_unit(
 
     ``expected_revision`` gives optimistic concurrency: a stale one raises
     ``StaleRevision`` carrying the current sheet, and nothing is written.
+    Home visits stay one fact (:func:`home_visit_fact`): changes that send the
+    flag set or clear the aptitude; changes that send only the aptitude set the flag.
     """
     unknown = set(changes) - set(EDITABLE_UNIT_FIELDS)
     if unknown:
@@ -215,6 +249,12 @@ def update_unit(
     current = get_unit(conn, unit_id)
     if expected_revision is not None and expected_revision != current["revision"]:
         raise StaleRevision(current)
+    if current["profession"] in HOME_VISIT_APTITUDE_PROFESSIONS and ({"home_visit", "aptitudes"} & set(changes)):
+        flag = changes.get("home_visit")
+        if flag is None:
+            flag = current["home_visit"] or HOME_VISIT_APTITUDE in (changes.get("aptitudes") or ())
+        aptitudes, flag = home_visit_fact(current["profession"], list(changes.get("aptitudes", current["aptitudes"])), flag)
+        changes = {**changes, "aptitudes": aptitudes, "home_visit": flag}
     diff = {f: (current[f], v) for f, v in changes.items() if _encode_unit_value(f, current[f]) != _encode_unit_value(f, v)}
     if not diff:
         return current

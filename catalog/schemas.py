@@ -39,7 +39,7 @@ from catalog.communes import DEPARTMENTS, communes
 from catalog.identifiers import validate_rpps
 from catalog.nomenclature import nomenclature
 from catalog.phone import normalize_phone
-from catalog.repository import EDITABLE_UNIT_FIELDS
+from catalog.repository import EDITABLE_UNIT_FIELDS, HOME_VISIT_APTITUDE
 from catalog.schedule import DAY_NAMES, ScheduleError, validate_week
 
 __all__ = [
@@ -635,8 +635,13 @@ class UnitSheetSchema(_BaseSchema):
         if not data.get("home_visit_communes"):
             raise ValidationError(MSG_HOME_VISIT_COMMUNE, "home_visit_communes")
 
-    @post_load
-    def _clear_communes(self, data, **kwargs):
+    @post_load(pass_original=True)
+    def _settle_home_visit(self, data, original_data, **kwargs):
+        # A sheet that ticks « Intervention à domicile » without answering the home-visit
+        # question visits at home (repository.home_visit_fact keeps the two agreeing).
+        flag_sent = isinstance(original_data, Mapping) and "home_visit" in original_data
+        if not flag_sent and HOME_VISIT_APTITUDE in (data.get("aptitudes") or ()):
+            data["home_visit"] = True
         if data.get("home_visit") is False:
             data["home_visit_communes"] = []
         ordered = {name: data[name] for name in ("revision", *EDITABLE_UNIT_FIELDS, "resource_persons") if name in data}

@@ -7,6 +7,7 @@ of failing half-way). Nothing outside ``catalog/`` speaks SQL.
 """
 from __future__ import annotations
 
+import importlib.util
 import sqlite3
 from contextlib import AbstractContextManager, contextmanager
 from datetime import datetime, timedelta, timezone
@@ -83,19 +84,28 @@ class Store:
                 conn.execute("ROLLBACK")
             conn.close()
 
-    def migrate(self) -> int:
-        """Apply the numbered scripts of ``migrations/`` not yet applied; return the version."""
+    def migrate(self, upto: int | None = None) -> int:
+        """Apply the numbered migrations of ``migrations/`` not yet applied (up to ``upto``); return the version.
+
+        A migration is an SQL script (``NNNN_name.sql``) or, when it moves data by a
+        rule of the domain, a Python module (``NNNN_name.py``) whose ``migrate(conn)``
+        runs inside the migration's transaction.
+        """
         conn = self.connect()
         try:
             current = conn.execute("PRAGMA user_version").fetchone()[0]
-            for script in sorted(MIGRATIONS_DIR.glob("*.sql")):
+            scripts = sorted([*MIGRATIONS_DIR.glob("*.sql"), *MIGRATIONS_DIR.glob("*.py")], key=lambda p: p.name)
+            for script in scripts:
                 version = int(script.name.split("_", 1)[0])
-                if version <= current:
+                if version <= current or (upto is not None and version > upto):
                     continue
                 conn.execute("BEGIN IMMEDIATE")
                 try:
-                    for statement in _statements(script.read_text()):
-                        conn.execute(statement)
+                    if script.suffix == ".py":
+                        _python_migration(script).migrate(conn)
+                    else:
+                        for statement in _statements(script.read_text()):
+                            conn.execute(statement)
                     conn.execute(f"PRAGMA user_version = {version}")
                     conn.execute("COMMIT")
                 except BaseException:
@@ -118,6 +128,13 @@ def _immediate(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
         if conn.in_transaction:
             conn.execute("ROLLBACK")
         raise
+
+
+def _python_migration(path: Path):
+    spec = importlib.util.spec_from_file_location(f"catalog.migrations.m{path.stem}", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
 
 
 def _statements(sql: str) -> list[str]:

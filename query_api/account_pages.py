@@ -219,7 +219,7 @@ def _aptitude_groups(checked: list[str]) -> list[dict]:
 def sheet_form(unit_id: str):
     """The sheet form of guide 1.3: RPPS part read-only, the rest saved by PUT /api/v1/me/units/<id>."""
     with context.store().snapshot() as conn:
-        _owned_unit(conn, unit_id, current_account())     # 404, or 403 when it is someone else's
+        owned = _owned_unit(conn, unit_id, current_account())     # 404, or 403 when it is someone else's
         data = owner_sheet(conn, unit_id)
     sheet = data["sheet"]
     towns = communes()
@@ -242,6 +242,9 @@ def sheet_form(unit_id: str):
         comments_max=schemas.COMMENTS_MAX,
         planner={"first": PLANNER_FIRST_HOUR, "last": PLANNER_LAST_HOUR},
         anomalies=data["anomalies"],
+        # The aptitude that is the same fact as « Intervient à domicile » (ticked with « Oui »).
+        home_visit_aptitude=repository.HOME_VISIT_APTITUDE
+        if owned["profession"] in repository.HOME_VISIT_APTITUDE_PROFESSIONS else None,
     )
 
 

@@ -128,7 +128,12 @@ class ResultUnit(Schema):
     aptitudes = fields.List(fields.Nested(ResultAptitude), required=True)
     patients = fields.List(Str(metadata={"enum": ["E", "A"]}), required=True)
     home_visit = fields.Boolean(required=True)
-    match = NStr(required=True, metadata={"enum": ["nearby", "home_visit", None]})
+    match = NStr(required=True, metadata={"enum": ["nearby", "home_visit", None],
+                                          "description": "Trouvée près du lieu (nearby) ou seulement parce qu'elle "
+                                                         "intervient à domicile dans la commune cherchée (home_visit)."})
+    visits_searched_commune = fields.Boolean(
+        required=True, metadata={"description": "L'unité intervient à domicile dans la commune cherchée "
+                                                "(qu'elle soit proche ou non)."})
     open_now = fields.Boolean(required=True)
     distance_km = NFloat(required=True)
     travel_minutes = fields.Integer(allow_none=True, required=True)

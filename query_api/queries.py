@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from catalog.nomenclature import nomenclature
 from query_api.highlight import highlight_request
 
 # Boosts: the whole text as the engine reads it (stems, synonyms, multi-word synonyms such
@@ -195,18 +196,69 @@ def base_query(request: SearchRequest) -> dict:
     return {"bool": {"must": must or [{"match_all": {}}], "filter": filters}}
 
 
+# Relevance (sort=relevance): how well a UO matches, then how near it is. Tiers of
+# constant scores, so that what a UO offers outranks where a word happened to be:
+#   each asked aptitude it has (« Quoi ? » or the facet)         ASKED_APTITUDE_BOOST  16
+#   an asked aptitude in its name (« Balnéothérapie »)           APTITUDE_IN_NAME_BOOST 10
+#   the free text found in its offer (name, type, aptitudes)     OFFER_TEXT_BOOST       4
+#   the free text found elsewhere only (comments, names)         the text score x TEXT_SCORE_WEIGHT (~0.5)
+# plus a nudge for offers most about an asked aptitude (few other aptitudes): the
+# aptitude's label scored as text on the offer, x APTITUDE_LABEL_WEIGHT (~1-2).
+# The distance decay then multiplies the sum by 1 (at the origin) down to
+# DISTANCE_DECAY_FLOOR (far away). One step of a tier is worth more than that quarter
+# of a score: a second asked aptitude 8 km away (32 x 0.75 = 24) still beats one
+# aptitude and the text next door (16 + 4 + 2); the words in an offer (4 x 0.75 = 3)
+# beat the same words in a comment (~0.5). Within a tier, nearer comes first.
+ASKED_APTITUDE_BOOST = 16.0
+APTITUDE_IN_NAME_BOOST = 10.0
+OFFER_TEXT_BOOST = 4.0
+TEXT_SCORE_WEIGHT = 0.05
+APTITUDE_LABEL_WEIGHT = 0.02
+DISTANCE_DECAY_FLOOR = 0.75
+DISTANCE_DECAY = 0.5                 # the decaying share is halved at DISTANCE_DECAY_SCALE x the radius
+DISTANCE_DECAY_SCALE = 0.5
+
+
+def _asked_aptitudes(request: SearchRequest) -> list[str]:
+    asked = [request.what["code"]] if request.what and request.what["kind"] == "aptitude" else []
+    return asked + [code for code in request.aptitudes if code not in asked]
+
+
 def _scored_query(request: SearchRequest) -> dict:
     query = base_query(request)
-    if request.effective_sort == "relevance" and request.origin:
-        # Relevance: the text score, decayed with distance so nearer offers rise.
-        scale = max(request.effective_radius_km / 2, 1.0)
-        return {"function_score": {
-            "query": query,
-            "functions": [{"gauss": {"location": {"origin": {"lat": request.origin.lat, "lon": request.origin.lon},
-                                                  "scale": f"{scale}km", "decay": 0.5}}}],
-            "boost_mode": "multiply",
-        }}
-    return query
+    if request.effective_sort != "relevance":
+        return query
+    nom = nomenclature()
+    should: list[dict] = []
+    for code in _asked_aptitudes(request):
+        should.append({"constant_score": {"filter": {"term": {"aptitudes": code}}, "boost": ASKED_APTITUDE_BOOST}})
+        if code not in nom.aptitudes:
+            continue
+        label = nom.aptitudes[code].label
+        # « Rééducation vestibulaire (trouble de l'équilibre) » names a UO as « … rééducation vestibulaire … »
+        # (name.text: the name analysed in French, so accents, case and plurals do not matter).
+        short = label.split(" (")[0]
+        should.append({"constant_score": {"filter": {"match_phrase": {"name.text": short}},
+                                          "boost": APTITUDE_IN_NAME_BOOST}})
+        label_text = what_clause({"kind": "text", "text": label})
+        if label_text:
+            should.append({"bool": {"must": [label_text], "boost": APTITUDE_LABEL_WEIGHT}})
+    offer_text = what_clause({"kind": "text", "text": request.q}) if request.q else None
+    if offer_text:
+        should.append({"constant_score": {"filter": offer_text, "boost": OFFER_TEXT_BOOST}})
+    # The filters and the words required stay in "must": the result set is the same in both sorts.
+    scored = {"bool": {"must": [{"bool": {"must": [query], "boost": TEXT_SCORE_WEIGHT}}], "should": should}}
+    if not request.origin or request.origin.establishment_id:
+        return scored
+    scale = max(request.effective_radius_km * DISTANCE_DECAY_SCALE, 1.0)
+    decay = {"location": {"origin": {"lat": request.origin.lat, "lon": request.origin.lon},
+                          "scale": f"{scale}km", "decay": DISTANCE_DECAY}}
+    return {"function_score": {
+        "query": scored,
+        "functions": [{"gauss": decay, "weight": 1 - DISTANCE_DECAY_FLOOR}, {"weight": DISTANCE_DECAY_FLOOR}],
+        "score_mode": "sum",
+        "boost_mode": "multiply",
+    }}
 
 
 def sort_clause(request: SearchRequest) -> list:
@@ -308,7 +360,7 @@ EXPORT_SOURCE = ["id", "name", "uo_type_label", "aptitude_labels", "patients", "
 def export_body(request: SearchRequest, clock: Clock, page_size: int) -> dict:
     """Every matching UO (no grouping), sorted as the search, for point-in-time paging."""
     filters = facet_filters(request, clock)
-    query = base_query(request)
+    query = _scored_query(request)     # the same score as the search: « Pertinence » exports in its order
     if filters:
         query = {"bool": {"must": [query], "filter": list(filters.values())}}
     return {

@@ -42,6 +42,9 @@ def unit_summary(hit: dict, request: SearchRequest, clock: Clock) -> dict:
     for aptitude in aptitudes:
         if aptitude["label"] in bold:
             aptitude["label_html"] = bold[aptitude["label"]]
+    # Whether it matched as nearby or not: a unit that visits the searched commune says so.
+    searched_commune = request.origin.insee if request.origin else None
+    visits_searched_commune = bool(searched_commune) and searched_commune in (doc.get("home_visit_communes") or ())
     return {
         "id": doc["id"],
         "name": doc["name"],
@@ -52,6 +55,7 @@ def unit_summary(hit: dict, request: SearchRequest, clock: Clock) -> dict:
         "patients": doc["patients"],
         "home_visit": doc["home_visit"],
         "match": match,
+        "visits_searched_commune": visits_searched_commune,
         "open_now": is_open(doc, clock),
         "distance_km": distance,
         "travel_minutes": travel_minutes(distance, zone_of_department(doc["establishment"]["department"]))

@@ -69,3 +69,25 @@ def fixed_clock(iso_time: str):
 
     moment = datetime.fromisoformat(iso_time)
     return lambda: moment
+
+
+DEMO_INDEX_PHYSIOS = 1500
+
+
+@pytest.fixture(scope="session")
+def demo_index(settings, search, tmp_path_factory):
+    """A small demo data set (catalog/demo.py, seed 7) generated, loaded and indexed once per run.
+
+    Yields the settings of its own store and index prefix, for ``create_app``.
+    """
+    from catalog.demo import generate, load
+    from catalog.store import open_store
+    from indexer.reindex import reindex
+
+    work = tmp_path_factory.mktemp("demo-index")
+    mine = dataclasses.replace(settings, store_path=str(work / "store.sqlite3"),
+                               index_prefix=f"{settings.index_prefix}-demo")
+    store = open_store(mine.store_path)
+    load(store, generate(work / "files", physios=DEMO_INDEX_PHYSIOS, seed=7))
+    reindex(store, search, mine, progress=False, grace_seconds=0)
+    return mine

@@ -30,7 +30,7 @@ UNITS = [
          aptitudes=[], age_min=0, age_max=120, week=FULL_WEEK_DAYTIME),
     # Rambouillet (~25 km from Versailles) but visits patients at home in Versailles.
     dict(id="UO-D", eg_id="EG-RAMB", uo_type="CONSULT_KINE", name="Consultation kinésithérapie", profession="70",
-         aptitudes=["KINE_REEDUC_VESTIBULAIRE"], age_min=0, age_max=17, home_visit=True,
+         aptitudes=["KINE_REEDUC_VESTIBULAIRE", "KINE_INTERV_DOMICILE"], age_min=0, age_max=17, home_visit=True,
          home_visit_communes=["78517", "78646"], week={2: [(540, 1080)]}),
     # Hospital in Versailles: several UOs, one open on public holidays around the clock.
     dict(id="UO-H1", eg_id="EG-HOSP", uo_type="SMR", name="SMR polyvalent", profession=None,

@@ -223,7 +223,15 @@ def test_home_visit_communes_persons_and_ages_are_saved(page, live):
     page.goto("/mon-compte/uo/UO-KB")
     communes = page.get_by_role("combobox", name="Communes d'intervention")
     expect(communes).to_be_hidden()
+    visit_aptitude = page.get_by_role("checkbox", name="Intervention à domicile", exact=True)
+    expect(visit_aptitude).not_to_be_checked()
     page.get_by_label("Oui", exact=True).check()
+    expect(visit_aptitude).to_be_checked()          # one fact: the aptitude follows the answer
+    visit_aptitude.uncheck()
+    expect(page.get_by_label("Non", exact=True)).to_be_checked()
+    expect(communes).to_be_hidden()
+    visit_aptitude.check()
+    expect(page.get_by_label("Oui", exact=True)).to_be_checked()
     communes.press_sequentially("vers", delay=20)
     expect(page.locator("#communes-listbox [role=option]").first).to_contain_text("Versailles (78000)")
     expect(page.locator("#communes-listbox")).not_to_contain_text("Cabinet")      # communes only
@@ -258,6 +266,7 @@ def test_home_visit_communes_persons_and_ages_are_saved(page, live):
         unit = repository.get_unit(conn, "UO-KB")
         persons = repository.resource_persons(conn, "UO-KB")
     assert unit["home_visit"] is True and unit["home_visit_communes"] == ["78158"]
+    assert unit["aptitudes"] == ["KINE_INTERV_DOMICILE"]
     assert (unit["age_min"], unit["age_max"]) == (18, 120)
     assert unit["comments"] == "Cabinet au rez-de-chaussée."
     assert [(p["name"], p["role"], p["email"]) for p in persons if p["source"] == "added"] == [

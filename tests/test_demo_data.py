@@ -3,18 +3,22 @@ from __future__ import annotations
 
 import json
 import math
-from collections import Counter
+import re
+import unicodedata
+from collections import Counter, defaultdict
 
 import pytest
 
 from catalog import repository
 from catalog.communes import communes
-from catalog.demo import DemoFiles, generate, load
+from catalog.demo import NAMED_STREETS, PRACTICE_LANDMARKS, PRACTICE_SAINTS, TREES, DemoFiles, generate, load
 from catalog.nomenclature import nomenclature
 from catalog.phone import normalize_phone
+from catalog.repository import HOME_VISIT_APTITUDE
 from catalog.rpps_import import EXTRACT_COLUMNS, extract_header
 from catalog.schedule import validate_week
 from catalog.store import open_store
+from query_api import create_app
 
 PHYSIOS = 300
 
@@ -112,7 +116,8 @@ def test_each_applied_offer_bumped_its_unit_and_queued_it(demo):
 def test_some_physiotherapists_are_generalists_and_the_others_tick_known_aptitudes(demo):
     files, _, _, units = demo
     physio_units = [units[offer["unit_id"]] for offer in read_jsonl(files.offers)]
-    generalists = sum(not unit["aptitudes"] for unit in physio_units)
+    # Visiting patients at home is where one practises, not a competence: still a generalist.
+    generalists = sum(not set(unit["aptitudes"]) - {HOME_VISIT_APTITUDE} for unit in physio_units)
     known = nomenclature().aptitudes
 
     assert 0.3 < generalists / len(physio_units) < 0.6
@@ -196,3 +201,92 @@ def test_loading_the_same_files_again_changes_nothing(demo):
         after = conn.execute("SELECT COUNT(*) FROM outbox").fetchone()[0]
     assert (again["import"].units_created, again["offers_applied"], again["establishment_units_created"]) == (0, 0, 0)
     assert after == before
+
+
+# --- names -----------------------------------------------------------------------------------
+
+def words(text: str) -> tuple[str, ...]:
+    """Lower-case words without accents: « Saint-Maur-des-Fossés » -> ('saint', 'maur', 'des', 'fosses')."""
+    text = "".join(c for c in unicodedata.normalize("NFKD", text.lower()) if not unicodedata.combining(c))
+    return tuple(re.findall(r"[a-z0-9]+", text))
+
+
+def commune_names() -> dict[tuple[str, ...], set[str]]:
+    """Each commune's name as words -> the INSEE codes it names (« Paris » names every arrondissement)."""
+    names: dict[tuple[str, ...], set[str]] = defaultdict(set)
+    for commune in communes().values():
+        names[words(commune.name.replace(" Arrondissement", ""))].add(commune.insee)
+        if commune.insee.startswith("751"):
+            names[("paris",)].add(commune.insee)
+    return names
+
+
+def communes_named_in(text: str, names: dict) -> list[set[str]]:
+    """The communes a text names, longest name first (« Saint-Maur-des-Fossés » does not name Fosses)."""
+    found, tokens, longest, at = [], words(text), max(map(len, names)), 0
+    while at < len(tokens):
+        size = next((k for k in range(longest, 0, -1) if tokens[at:at + k] in names), 0)
+        if size:
+            found.append(names[tokens[at:at + size]])
+        at += size or 1
+    return found
+
+
+def test_the_words_practices_are_named_after_name_no_commune():
+    names = commune_names()
+    for word in (*PRACTICE_LANDMARKS, *PRACTICE_SAINTS, *NAMED_STREETS, *TREES):
+        assert communes_named_in(word, names) == [], word
+
+
+def test_an_establishment_whose_name_names_a_commune_is_in_that_commune(demo):
+    _, store, _, _ = demo
+    names = commune_names()
+    with store.snapshot() as conn:
+        establishments = conn.execute("SELECT name, insee FROM establishments").fetchall()
+    naming = [(eg["name"], eg["insee"], named) for eg in establishments for named in communes_named_in(eg["name"], names)]
+
+    assert len(naming) > 10           # « SCM KINE VERSAILLES », « Centre hospitalier de Meaux »…
+    assert [(name, insee) for name, insee, named in naming if insee not in named] == []
+
+
+def test_practice_names_are_varied_and_look_like_real_ones(demo):
+    _, store, _, _ = demo
+    with store.snapshot() as conn:
+        rows = conn.execute(
+            "SELECT e.id, e.name, p.last_name FROM units u JOIN establishments e ON e.id = u.eg_id "
+            "JOIN practitioners p ON p.rpps = u.owner_rpps").fetchall()
+    names = {row["id"]: row["name"] for row in rows}
+    counts = Counter(names.values())
+
+    assert len(counts) > 0.6 * len(names)
+    assert counts.most_common(1)[0][1] <= max(3, 0.03 * len(names))
+    for start in ("Cabinet de kinésithérapie ", "Centre Kiné ", "Kiné Santé ", "Cabinet de "):
+        assert any(name.startswith(start) for name in counts), start
+    # Named after their practitioners: a solo practice by default, some group practices too.
+    surnames = defaultdict(set)
+    for row in rows:
+        surnames[row["id"]].add(words(row["last_name"]))
+    assert sum(any(set(last) <= set(words(names[eg])) for last in surnames[eg]) for eg in names) > 0.3 * len(names)
+
+
+def test_typing_the_start_of_a_town_suggests_establishments_of_that_town_only(demo_index):
+    """« vers » once suggested « Kiné de Versailles » practices of Champigny and Suresnes."""
+    api = create_app(demo_index).test_client()
+    with open_store(demo_index.store_path).snapshot() as conn:
+        where = {row["id"]: row["insee"] for row in conn.execute("SELECT id, insee FROM establishments")}
+    places = communes()
+    busiest = Counter(where.values())
+    towns = [places[insee] for insee, _ in busiest.most_common(60)
+             if re.fullmatch(r"[A-Za-zÀ-ÿ]{6,}", places[insee].name)][:20]
+    names = commune_names()
+    naming_a_town = 0
+    for town in [places["78646"], *towns]:
+        typed = words(town.name)[0][:5]
+        body = api.get(f"/api/v1/suggest?field=where&q={typed}&size=20").get_json()
+        for item in body["suggestions"]:
+            if item["type"] != "establishment":
+                continue
+            for named in communes_named_in(item["label"], names):
+                naming_a_town += 1
+                assert where[item["id"]] in named, (typed, item)
+    assert naming_a_town >= 10

@@ -115,3 +115,29 @@ def test_edit_shows_up_in_search(settings, search, tmp_path):
     assert drain(world.store, search, world.settings).applied >= 1
     search.indices.refresh(index=f"{world.settings.index_prefix}-*")
     assert "UO-KA" in unit_ids()
+
+
+def test_answering_yes_to_home_visits_ticks_the_aptitude_and_no_unticks_it(settings, search, tmp_path):
+    world = make_world(settings, tmp_path)
+    reindex(world.store, search, world.settings, progress=False, grace_seconds=0)
+    client = signed_in(world, RPPS_A, PASSWORD_A)
+
+    def found_by(selection):
+        body = client.get(f"/api/v1/search?where=78646&{selection}").get_json()
+        return {u["id"] for r in body["results"] for u in r["units"]}
+
+    sheet = client.get("/api/v1/me/units/UO-KA").get_json()["sheet"]
+    yes = send(client, "PUT", "/api/v1/me/units/UO-KA", {**sheet, "home_visit": True, "home_visit_communes": ["78646"]})
+    assert yes.status_code == 200, yes.get_json()
+    assert "KINE_INTERV_DOMICILE" in yes.get_json()["sheet"]["aptitudes"]
+    drain(world.store, search, world.settings)
+    search.indices.refresh(index=f"{world.settings.index_prefix}-*")
+    assert "UO-KA" in found_by("home_visit=true") and "UO-KA" in found_by("aptitude=KINE_INTERV_DOMICILE")
+
+    # « Non » with the box still ticked: the answer wins, both go.
+    no = send(client, "PUT", "/api/v1/me/units/UO-KA", {**yes.get_json()["sheet"], "home_visit": False})
+    assert no.status_code == 200, no.get_json()
+    assert "KINE_INTERV_DOMICILE" not in no.get_json()["sheet"]["aptitudes"]
+    drain(world.store, search, world.settings)
+    search.indices.refresh(index=f"{world.settings.index_prefix}-*")
+    assert "UO-KA" not in found_by("home_visit=true") | found_by("aptitude=KINE_INTERV_DOMICILE")

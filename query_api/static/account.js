@@ -364,9 +364,21 @@
   var chipsEmpty = form.querySelector("[data-chips-empty]");
   var communeInput = document.getElementById("communes-input");
   function homeVisit() { return form.elements.home_visit.value === "true"; }
+  // The « Intervention à domicile » aptitude is the same fact: it follows the answer, and ticking it answers « Oui ».
+  var visitCode = form.getAttribute("data-home-visit-aptitude");
+  var visitBox = visitCode ? form.querySelector("input[name=aptitudes][value=" + visitCode + "]") : null;
   form.querySelectorAll("input[name=home_visit]").forEach(function (radio) {
-    radio.addEventListener("change", function () { communesBox.hidden = !homeVisit(); });
+    radio.addEventListener("change", function () {
+      communesBox.hidden = !homeVisit();
+      if (visitBox && visitBox.checked !== homeVisit()) { visitBox.checked = homeVisit(); countAptitudes(); }
+    });
   });
+  if (visitBox) {
+    visitBox.addEventListener("change", function () {
+      var answer = form.querySelector("input[name=home_visit][value=" + (visitBox.checked ? "true" : "false") + "]");
+      if (!answer.checked) { answer.checked = true; answer.dispatchEvent(new Event("change", {bubbles: true})); }
+    });
+  }
 
   function chipCodes() {
     return Array.prototype.map.call(chips.querySelectorAll("[data-insee]"), function (chip) { return chip.getAttribute("data-insee"); });
