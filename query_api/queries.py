@@ -41,6 +41,12 @@ class Origin:
     insee: str | None = None        # a commune origin also matches home visits there
     establishment_id: str | None = None
     zone: str | None = None         # 'paris' | 'inner' | 'outer'
+    communes: tuple[str, ...] = ()  # home visits in any of these match too (Paris: its arrondissements)
+    radius_km: float | None = None  # the place's own default radius (Paris as a whole: 6 km)
+
+    @property
+    def home_visit_communes(self) -> list[str]:
+        return list(dict.fromkeys([self.insee, *self.communes] if self.insee else self.communes))
 
 
 @dataclass(frozen=True)
@@ -68,6 +74,8 @@ class SearchRequest:
     sort: str | None = None
     page: int = 1
     per_page: int = 20
+    understood: dict | None = None      # what the free text was read as (query_api.understanding)
+    understood_parts: list = field(default_factory=list)   # (parameter, Part) pairs behind it
 
     @property
     def effective_sort(self) -> str:
@@ -77,6 +85,8 @@ class SearchRequest:
     def effective_radius_km(self) -> float:
         if self.radius_km is not None:
             return self.radius_km
+        if self.origin and self.origin.radius_km is not None:
+            return self.origin.radius_km
         return DEFAULT_RADIUS_KM[self.origin.zone if self.origin else None]
 
     @property
@@ -112,8 +122,9 @@ def where_clause(request: SearchRequest) -> dict | None:
         return {"term": {"establishment.id": origin.establishment_id}}
     nearby = {"geo_distance": {"distance": f"{request.effective_radius_km}km",
                                "location": {"lat": origin.lat, "lon": origin.lon}}}
-    if origin.insee:
-        return {"bool": {"should": [nearby, {"term": {"home_visit_communes": origin.insee}}], "minimum_should_match": 1}}
+    if origin.home_visit_communes:
+        visits = {"terms": {"home_visit_communes": origin.home_visit_communes}}
+        return {"bool": {"should": [nearby, visits], "minimum_should_match": 1}}
     return nearby
 
 

@@ -141,6 +141,7 @@ def search_response(raw: dict, request: SearchRequest, clock: Clock) -> dict:
         "page": request.page,
         "per_page": request.per_page,
         "sort": request.effective_sort,
+        "understood": request.understood,
         "radius_km": request.effective_radius_km if origin and not origin.establishment_id else None,
         "origin": {"label": origin.label, "lat": origin.lat, "lon": origin.lon} if origin else None,
         "facets": facets(raw["aggregations"], request),
@@ -157,4 +158,12 @@ def suggestion(hit: dict) -> dict:
         item.update(department=doc.get("department"), lat=doc.get("lat"), lon=doc.get("lon"))
     if doc["type"] == "establishment":
         item["detail"] = doc.get("detail")
+    return item
+
+
+def place_suggestion(place) -> dict:
+    """A place read by query_api.places, shaped as a « Où ? » suggestion (``id`` is its ``where``)."""
+    item = {"type": place.type, "id": place.where, "label": place.label}
+    if place.type != "department":
+        item.update(department=place.department, lat=place.lat, lon=place.lon)
     return item

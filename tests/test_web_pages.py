@@ -147,22 +147,31 @@ def test_empty_results_suggest_a_wider_search_without_the_filters(web):
 
 def test_a_typed_commune_is_resolved_to_its_insee_code(web):
     for typed, insee in [("Versailles", "78646"), ("78000", "78646"), ("Versailles (78000)", "78646"),
-                         ("paris 15e", "75115")]:
+                         ("paris 15e", "75115"), ("Paris", "75056"), ("13e arrondissement", "75113"),
+                         ("Hauts-de-Seine", "dep:92"), ("cp:91200", "91027"), ("78200", "cp:78200")]:
         response = web.get("/recherche", query_string={"where": typed, "what": "vertiges"})
-        assert response.status_code == 302
+        assert response.status_code == 302, typed
         assert dict(parse_qsl(urlsplit(response.headers["Location"]).query)) == {"where": insee, "what": "vertiges"}
 
 
-def test_resolve_where_keeps_api_values_and_refuses_unknown_places():
+def test_resolve_where_keeps_api_values_and_reads_places():
     assert resolve_where("78646") == "78646"
+    assert resolve_where("75056") == "75056"
+    assert resolve_where("91200") == "91200"          # a bare five-digit where is an INSEE code (Dourdan)
+    assert resolve_where("cp:91200") == "91027"       # typed in the box: the postal code of Athis-Mons
+    assert resolve_where("dep:92") == "dep:92"
     assert resolve_where("eg:EG-HOSP") == "eg:EG-HOSP"
     assert resolve_where("48.8,2.1") == "48.8,2.1"
     assert resolve_where("  le chesnay-rocquencourt ") == "78158"
-    with pytest.raises(ApiError) as error:
-        resolve_where("Paris")
-    assert "arrondissement" in error.value.message
-    with pytest.raises(ApiError):
-        resolve_where("13001")
+    assert resolve_where("Paris") == "75056"          # Paris is a place: no « précisez l'arrondissement »
+    assert resolve_where("13001") is None             # Marseille's postal code, not Île-de-France
+    assert resolve_where("Atlantide") is None
+
+
+def test_a_phrase_typed_in_where_is_read_as_free_text(web):
+    response = web.get("/recherche", query_string={"where": "kiné vestibulaire Versailles"})
+    assert response.status_code == 302
+    assert dict(parse_qsl(urlsplit(response.headers["Location"]).query)) == {"q": "kiné vestibulaire Versailles"}
 
 
 @pytest.mark.parametrize("query, message", [
