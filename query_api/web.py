@@ -194,6 +194,7 @@ def results():
     raw = context.search().search(index=alias_name(context.settings(), UNITS), body=body)
     data = search_response(raw, search_request, clock)
 
+    _mark_selected_by_text(data["facets"], args)
     per_page = search_request.per_page
     last_page = max(1, min(math.ceil(data["total_establishments"] / per_page), MAX_RESULT_WINDOW // per_page))
     selections = any(k in args for k in FACET_PARAMS)
@@ -206,7 +207,8 @@ def results():
         request_=search_request,
         args=args,
         categories=_categories(),
-        form={"where": args.get("where", ""), "where_label": _where_label(search_request),
+        # A place read in the free text stays in the text: « Où ? » shows only a place chosen there.
+        form={"where": args.get("where", ""), "where_label": _where_label(search_request) if args.get("where") else "",
               "what": args.get("what", ""), "what_label": _what_label(search_request.what),
               "q": args.get("q", ""), "category": search_request.category or ""},
         category_label=nomenclature().categories[search_request.category]["label"] if search_request.category else None,
@@ -229,10 +231,21 @@ def results():
     )
 
 
+def _mark_selected_by_text(facets: dict, args: MultiDict) -> None:
+    """Facet values selected by the free text (or a department ``where``), not by a box ticked:
+    shown ticked but not submitted, so that removing the chip is what widens the search."""
+    for name, values in facets.items():
+        ticked = {v.lower() for v in args.getlist(name)}
+        for value in values:
+            if value["selected"] and str(value["value"]).lower() not in ticked:
+                value["by_text"] = True
+
+
 def _understood_chips(args: MultiDict, search_request) -> list[dict]:
     """« Nous avons compris : … » — each recognised part, with the address of the search without it."""
     chips = []
-    for parameter, part in search_request.understood_parts:
+    in_order = sorted(search_request.understood_parts, key=lambda item: item[1].kind != "place")
+    for parameter, part in in_order:
         rest = without(args.get(parameter, ""), part)
         chips.append({"label": part.label, "typed": part.typed, "kind": part.kind,
                       "url": results_url(args, drop=("page",), **{parameter: rest or None})})
