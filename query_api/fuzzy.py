@@ -7,7 +7,7 @@ comparison with every word of the vocabulary.
 """
 from __future__ import annotations
 
-from itertools import combinations
+from functools import lru_cache
 
 ONE_EDIT_FROM = 5
 TWO_EDITS_FROM = 9
@@ -20,6 +20,7 @@ def allowed_edits(word: str) -> int:
     return 2 if len(word) >= TWO_EDITS_FROM else 1
 
 
+@lru_cache(maxsize=65_536)
 def distance(a: str, b: str) -> int:
     """Optimal string alignment distance (Levenshtein plus adjacent transpositions)."""
     if a == b:
@@ -35,11 +36,21 @@ def distance(a: str, b: str) -> int:
     return rows[-1][-1]
 
 
+def within(typed: str, wanted: str) -> bool:
+    """Whether ``wanted`` is the typed word, or within the typed word's allowed edits."""
+    if typed == wanted:
+        return True
+    edits = allowed_edits(typed)
+    return bool(edits) and abs(len(typed) - len(wanted)) <= edits and distance(typed, wanted) <= edits
+
+
 def _deletions(word: str, edits: int) -> set[str]:
+    """The word with up to ``edits`` letters deleted (never down to one letter)."""
     found = {word}
-    for n in range(1, min(edits, len(word) - 1) + 1):
-        for positions in combinations(range(len(word)), n):
-            found.add("".join(c for i, c in enumerate(word) if i not in positions))
+    layer = {word}
+    for _ in range(edits):
+        layer = {w[:i] + w[i + 1:] for w in layer if len(w) > 2 for i in range(len(w))}
+        found |= layer
     return found
 
 
@@ -53,7 +64,9 @@ class Vocabulary:
             for key in _deletions(word, 2 if len(word) >= TWO_EDITS_FROM - 2 else 1):
                 self._by_deletion.setdefault(key, set()).add(word)
 
-    def closest(self, typed: str) -> str | None:
+        self.closest = lru_cache(maxsize=16_384)(self._closest)
+
+    def _closest(self, typed: str) -> str | None:
         """The vocabulary word within the typed word's allowed edits (nearest, then shortest), or None."""
         if typed in self.words:
             return typed

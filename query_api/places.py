@@ -20,7 +20,7 @@ from functools import lru_cache
 
 from catalog.communes import ARRONDISSEMENTS, DEPARTMENTS, PARIS_CENTRE, PARIS_INSEE, communes
 from indexer.text import fold
-from query_api.fuzzy import Vocabulary, allowed_edits, distance
+from query_api.fuzzy import Vocabulary, within
 
 PARIS_RADIUS_KM = 6.0                  # from the centre, every arrondissement is within ~6 km
 SHARED_POSTAL_MARGIN_KM = 3.0          # around the farthest commune of a shared postal code
@@ -228,10 +228,6 @@ def _five_digits(code: str) -> Resolution | None:
     return None
 
 
-def _word_matches(typed: str, wanted: str) -> bool:
-    return typed == wanted or (allowed_edits(typed) and distance(typed, wanted) <= allowed_edits(typed))
-
-
 def _names_at(words: list[str], i: int, whole: bool) -> tuple[Resolution, int] | None:
     """The longest name starting at word i: exact words first, then typos, then prefixes."""
     index = _indexes()
@@ -253,7 +249,7 @@ def _names_at(words: list[str], i: int, whole: bool) -> tuple[Resolution, int] |
             if k == 0 or typed == wanted:
                 end += 1
                 continue
-            if _word_matches(typed, wanted):
+            if within(typed, wanted):
                 end, exact = end + 1, 0
                 continue
             break

@@ -22,7 +22,7 @@ from functools import lru_cache
 from catalog.nomenclature import NOMENCLATURES_DIR, lay_words, nomenclature
 from indexer.text import STOPWORDS
 from query_api import places
-from query_api.fuzzy import Vocabulary, allowed_edits, distance
+from query_api.fuzzy import Vocabulary, within
 
 PATIENT_LABELS = {"E": "Enfants", "A": "Adultes"}
 HOME_VISIT_LABEL = "À domicile"
@@ -174,11 +174,6 @@ def _vocabulary() -> _Vocabulary:
 
 # --- reading ----------------------------------------------------------------------------
 
-def _word_matches(typed: str, wanted: str) -> bool:
-    edits = allowed_edits(typed)
-    return typed == wanted or bool(edits and distance(typed, wanted) <= edits)
-
-
 def _phrase_at(words: list[str], i: int) -> tuple[Phrase, int, bool] | None:
     """The longest known phrase starting at word i: (phrase, end, exact)."""
     vocabulary = _vocabulary()
@@ -198,7 +193,7 @@ def _phrase_at(words: list[str], i: int) -> tuple[Phrase, int, bool] | None:
             typed, wanted = words[i + k], phrase[k]
             if typed == wanted:
                 continue
-            if not _word_matches(typed, wanted):
+            if not within(typed, wanted):
                 break
             exact = False
         else:
@@ -295,17 +290,29 @@ def understand(text: str | None) -> Understood:
     leftover = " ".join(typed[t] for t in kept_tokens if t not in covered)
     understood = Understood(tuple(parts), leftover, tuple(dict.fromkeys(notes)))
 
+    # Other readings, for the search to try in this order when this one finds nothing.
     alternatives = []
     for part, resolution in ambiguous_places:
         for other in resolution.alternatives:
             swapped = Part("place", (other.id,), other.label, part.typed, part.tokens, other)
             alternatives.append(replace(understood, parts=tuple(swapped if p is part else p for p in understood.parts),
-                                        notes=(f"« {part.typed} » : lu comme {other.label}.",)))
+                                        notes=(f"« {part.typed} » : lu comme {other.label}, car la lecture "
+                                               f"{part.label} ne donnait aucun résultat.",)))
         if resolution.corrected:
-            as_text = " ".join(x for x in (understood.text, part.typed) if x)
-            alternatives.append(replace(understood, parts=tuple(p for p in understood.parts if p is not part),
-                                        text=as_text, notes=(f"« {part.typed} » : cherché comme texte.",)))
+            alternatives.append(_as_text(understood, [part], f"« {part.typed} » : cherché comme texte, car la "
+                                                             f"lecture {part.label} ne donnait aucun résultat."))
+    named = understood.of("aptitude")
+    if named:
+        typed_words = " ; ".join(f"« {p.typed} »" for p in named)
+        alternatives.append(_as_text(understood, named, f"{typed_words} : cherché comme texte, car aucune unité "
+                                                        "n'a l'aptitude correspondante dans cette recherche."))
     return replace(understood, alternatives=tuple(alternatives))
+
+
+def _as_text(understood: Understood, parts: list[Part], note: str) -> Understood:
+    """The same reading with ``parts`` searched as text rather than as filters."""
+    text = " ".join(x for x in (understood.text, *(p.typed for p in parts)) if x)
+    return replace(understood, parts=tuple(p for p in understood.parts if p not in parts), text=text, notes=(note,))
 
 
 def without(text: str, part: Part) -> str:

@@ -49,7 +49,7 @@ UNITS = [
     _unit("U-PHOSP", "EG-PHOSP", [VEST], profession=None, uo_type="PLATEAU_REEDUC"),
     # Outside Paris (~8.5 km from its centre), visits patients at home in the 16e.
     _unit("U-BOUL", "EG-BOUL", [VEST], home_visit=True, home_visit_communes=["92012", "75116"]),
-    _unit("U-NANT", "EG-NANT", [SPORT], ages=(18, 120)),
+    _unit("U-NANT", "EG-NANT", [SPORT], ages=(18, 120), comments="Lombalgies et sciatique du sportif"),
     _unit("U-ATHIS", "EG-ATHIS", [VEST], ages=(0, 17)),
     _unit("U-DOUR", "EG-DOUR", [RACHIS]),
 ]
@@ -205,6 +205,15 @@ def test_five_digits_take_the_reading_that_has_results(places_api):
     assert body["understood"]["place"]["id"] == "91200"
     assert unit_ids(body) == {"U-DOUR"}
     assert body["understood"]["notes"]
+
+
+def test_a_lay_word_without_the_aptitude_around_is_searched_as_text(places_api):
+    # « sciatique » names spine rehab, which nobody offers in the Hauts-de-Seine; a comment says it.
+    assert get_json(places_api, "/api/v1/search", {"department": "92", "aptitude": RACHIS})["total_units"] == 0
+    body = get_json(places_api, "/api/v1/search", {"q": "sciatique 92"})
+    assert unit_ids(body) == {"U-NANT"}
+    assert body["understood"]["aptitudes"] == [] and body["understood"]["text"] == "sciatique"
+    assert "sciatique" in body["understood"]["notes"][0]
 
 
 def test_a_where_of_five_digits_stays_an_insee_code(places_api):
