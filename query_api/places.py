@@ -131,6 +131,7 @@ def postal_place(code: str) -> Place | None:
 
 def by_where(where: str) -> Place | None:
     """The place of an API ``where`` value (INSEE, ``cp:``, ``dep:``), None if it is none."""
+    where = where.strip().lower()
     if where.startswith("dep:"):
         return department(where[4:]) if where[4:] in DEPARTMENTS else None
     if where.startswith("cp:"):

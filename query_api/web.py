@@ -136,6 +136,15 @@ def _what_label(what: dict | None) -> str:
     return what["text"] if what["kind"] == "text" else what["label"]
 
 
+def _area_label(args: MultiDict, search_request) -> str:
+    """A department searched without an origin (« dep:92 », or named in the text)."""
+    place = places.by_where(args.get("where", ""))
+    if place is None and search_request.understood and search_request.understood["place"]:
+        place = places.by_where(f"dep:{search_request.understood['place']['id']}") \
+            if search_request.understood["place"]["type"] == "department" else None
+    return place.label if place and place.type == "department" else ""
+
+
 def _where_label(search_request) -> str:
     origin = search_request.origin
     if origin is None:
@@ -208,7 +217,10 @@ def results():
         args=args,
         categories=_categories(),
         # A place read in the free text stays in the text: « Où ? » shows only a place chosen there.
-        form={"where": args.get("where", ""), "where_label": _where_label(search_request) if args.get("where") else "",
+        area_label=_area_label(args, search_request),
+        form={"where": args.get("where", ""),
+              "where_label": (_where_label(search_request) or _area_label(args, search_request))
+              if args.get("where") else "",
               "what": args.get("what", ""), "what_label": _what_label(search_request.what),
               "q": args.get("q", ""), "category": search_request.category or ""},
         category_label=nomenclature().categories[search_request.category]["label"] if search_request.category else None,

@@ -304,3 +304,25 @@ def test_results_page_before_any_index_says_unavailable_in_french(settings, sear
     assert response.status_code == 503
     page = response.get_data(as_text=True)
     assert "indisponible" in page and "<html" in page.lower()
+
+
+# --- places and phrases ---------------------------------------------------------------------
+
+def test_a_department_is_searched_as_a_department(web):
+    html = page(web, "/recherche?where=dep:78")
+    assert "dans le département <strong>Yvelines (78)</strong>" in html
+    yvelines = {u["id"] for u in offer_fixture.UNITS
+                if communes()[next(e[3] for e in offer_fixture.ESTABLISHMENTS if e[0] == u["eg_id"])].department == "78"}
+    assert data_attr(html, "units") == len(yvelines)
+    assert 'value="Yvelines (78)"' in html                 # « Où ? » shows it, ready for the next search
+
+
+def test_chips_remove_their_part_of_the_phrase(web):
+    html = page(web, "/recherche?what=vestibulaire+enfant+Versailles")
+    chips = dict(re.findall(r'<a class="chip[^"]*" href="([^"]+)"[^>]*><span class="chip-label">([^<]+)</span>', html))
+    by_label = {label.replace("&#39;", "'"): href.replace("&amp;", "&") for href, label in chips.items()}
+    assert set(by_label) == {"Versailles (78000)", "Rééducation vestibulaire (trouble de l'équilibre)", "Enfants"}
+    assert dict(parse_qsl(urlsplit(by_label["Enfants"]).query)) == {"what": "vestibulaire Versailles"}
+    assert dict(parse_qsl(urlsplit(by_label["Versailles (78000)"]).query)) == {"what": "vestibulaire enfant"}
+    # The facet ticked by the text is shown ticked but is not submitted again.
+    assert re.search(r'<input type="checkbox" id="f-age-e" name="age" value="E" checked disabled', html)
