@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import math
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, replace
 from functools import lru_cache
 
 from catalog.communes import ARRONDISSEMENTS, DEPARTMENTS, PARIS_CENTRE, PARIS_INSEE, communes
@@ -98,8 +98,11 @@ def paris() -> Place:
                  population=sum(towns[a].population for a in ARRONDISSEMENTS))
 
 
+@lru_cache(maxsize=16)
 def department(code: str) -> Place:
-    return Place("department", code, f"{DEPARTMENTS[code]} ({code})", f"dep:{code}", department=code)
+    population = sum(c.population for c in communes().values() if c.department == code)
+    return Place("department", code, f"{DEPARTMENTS[code]} ({code})", f"dep:{code}", department=code,
+                 population=population)
 
 
 @lru_cache(maxsize=2048)
@@ -326,5 +329,6 @@ def resolve(text: str) -> Resolution | None:
         return None
     found = match_at(words, 0, whole=True)
     if found and found[1] == len(words):
-        return found[0]
+        said = f"« {' '.join(words)} »"      # the notes quote folded words: quote what was typed
+        return replace(found[0], notes=tuple(n.replace(said, f"« {text} »") for n in found[0].notes))
     return None

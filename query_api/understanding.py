@@ -259,7 +259,8 @@ def understand(text: str | None) -> Understood:
             part = Part("place", (resolution.place.id,), resolution.place.label, typed_text(i, end),
                         span_tokens(i, end), resolution.place)
             parts.append(part)
-            notes.extend(resolution.notes)
+            said = f"« {' '.join(words[i:end])} »"      # the notes quote folded words: quote what was typed
+            notes.extend(note.replace(said, f"« {typed_text(i, end)} »") for note in resolution.notes)
             if resolution.corrected or resolution.alternatives:
                 ambiguous_places.append((part, resolution))
             i = end
