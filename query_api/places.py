@@ -223,7 +223,7 @@ def _five_digits(code: str) -> Resolution | None:
     if by_postal and by_insee and by_insee.id not in by_postal.communes:
         return Resolution(by_postal, (by_insee,), (
             f"« {code} » est lu comme un code postal : {by_postal.label}. C'est aussi le code INSEE "
-            f"de {by_insee.label} : utilisez where={code} dans l'API ou choisissez la commune dans « Où ? ».",))
+            f"de {by_insee.label}.",))
     if by_postal:
         return Resolution(by_postal)
     if by_insee:

@@ -145,6 +145,17 @@ def _area_label(args: MultiDict, search_request) -> str:
     return place.label if place and place.type == "department" else ""
 
 
+def _postal_reading(args: MultiDict) -> dict | None:
+    """A ``where`` INSEE code that is also another commune's postal code: that other reading, as a link."""
+    where = args.get("where", "")
+    if where not in communes():
+        return None
+    other = places.postal_place(where)
+    if other is None or where in other.communes:
+        return None
+    return {"code": where, "label": other.label, "url": results_url(args, drop=("page",), where=other.where)}
+
+
 def _where_label(search_request) -> str:
     origin = search_request.origin
     if origin is None:
@@ -181,6 +192,12 @@ def home():
 def results():
     args = request.args
     where = args.get("where", "").strip()
+    typed_postal = _TYPED_POSTAL_RE.fullmatch(where)
+    if typed_postal and (found := places.resolve(typed_postal.group(1))) and found.alternatives:
+        # A postal code that is also another commune's INSEE code: read like free text, so
+        # that « Nous avons compris » names the other reading (and takes it if it alone finds something).
+        phrase = " ".join(x for x in (args.get("q", "").strip(), typed_postal.group(1)) if x)
+        return redirect(results_url(args, where=None, q=phrase))
     if where:
         resolved = resolve_where(where)
         if resolved is None:
@@ -218,6 +235,7 @@ def results():
         categories=_categories(),
         # A place read in the free text stays in the text: « Où ? » shows only a place chosen there.
         area_label=_area_label(args, search_request),
+        postal_reading=_postal_reading(args),
         form={"where": args.get("where", ""),
               "where_label": (_where_label(search_request) or _area_label(args, search_request))
               if args.get("where") else "",

@@ -148,7 +148,7 @@ def test_empty_results_suggest_a_wider_search_without_the_filters(web):
 def test_a_typed_commune_is_resolved_to_its_insee_code(web):
     for typed, insee in [("Versailles", "78646"), ("78000", "78646"), ("Versailles (78000)", "78646"),
                          ("paris 15e", "75115"), ("Paris", "75056"), ("13e arrondissement", "75113"),
-                         ("Hauts-de-Seine", "dep:92"), ("cp:91200", "91027"), ("78200", "cp:78200")]:
+                         ("Hauts-de-Seine", "dep:92"), ("cp:78000", "78646"), ("78200", "cp:78200")]:
         response = web.get("/recherche", query_string={"where": typed, "what": "vertiges"})
         assert response.status_code == 302, typed
         assert dict(parse_qsl(urlsplit(response.headers["Location"]).query)) == {"where": insee, "what": "vertiges"}
@@ -326,3 +326,16 @@ def test_chips_remove_their_part_of_the_phrase(web):
     assert dict(parse_qsl(urlsplit(by_label["Versailles (78000)"]).query)) == {"what": "vestibulaire enfant"}
     # The facet ticked by the text is shown ticked but is not submitted again.
     assert re.search(r'<input type="checkbox" id="f-age-e" name="age" value="E" checked disabled', html)
+
+
+def test_five_digits_typed_in_where_are_a_postal_code_and_the_other_reading_is_named(web):
+    # The typeahead sends five digits typed (not chosen) as cp:<digits>.
+    response = web.get("/recherche", query_string={"where": "cp:91200"})
+    assert response.status_code == 302
+    assert dict(parse_qsl(urlsplit(response.headers["Location"]).query)) == {"q": "91200"}
+    html = page(web, "/recherche?q=91200")
+    assert "Athis-Mons (91200)" in html and "code INSEE de Dourdan" in html
+    # A bare five-digit where is an INSEE code (Dourdan); the page names the postal-code reading.
+    html = page(web, "/recherche?where=91200")
+    assert "c'est aussi le code postal de" in html.replace("&#39;", "'")
+    assert 'href="/recherche?where=91027">Athis-Mons (91200)</a>' in html
