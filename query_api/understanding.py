@@ -16,6 +16,7 @@ now, professions, filler).
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 
@@ -29,6 +30,7 @@ HOME_VISIT_LABEL = "À domicile"
 OPEN_NOW_LABEL = "Ouvert maintenant"
 
 Phrase = tuple[str, ...]
+_AGE_OR_COUNT = re.compile(r"[0-9]{1,3}")      # « enfant de 8 ans »: not text that would match nothing
 
 
 @dataclass(frozen=True)
@@ -250,12 +252,18 @@ def understand(text: str | None) -> Understood:
     i = 0
     while i < len(words):
         phrase = _phrase_at(words, i)
-        place = places.match_at(words, i) if not any(p.kind == "place" for p in parts) else None
+        place = places.match_at(words, i)
         # The longer reading wins; on a tie an exact known word beats a place, a place beats a typo.
         phrase_rank = (phrase[1], 2 if phrase[2] else 0) if phrase else (0, -1)
         place_rank = (place[1], 1 if place and not place[0].corrected else -1) if place else (0, -1)
         if place and place_rank > phrase_rank:
             resolution, end = place
+            first_place = next((p for p in parts if p.kind == "place"), None)
+            if first_place:
+                notes.append(f"« {typed_text(i, end)} » n'a pas été retenu : un seul lieu est pris en compte "
+                             f"({first_place.label}).")
+                i = end
+                continue
             part = Part("place", (resolution.place.id,), resolution.place.label, typed_text(i, end),
                         span_tokens(i, end), resolution.place)
             parts.append(part)
@@ -274,7 +282,7 @@ def understand(text: str | None) -> Understood:
                 notes.append(f"« {typed_text(i, end)} » : compris comme « {label} ».")
             i = end
             continue
-        if words[i] not in vocabulary.dropped:
+        if words[i] not in vocabulary.dropped and not _AGE_OR_COUNT.fullmatch(words[i]):
             kept.append(i)
         i += 1
 

@@ -114,3 +114,15 @@ def test_removing_a_part_leaves_the_rest_of_the_text():
     home = understood.of("home_visit")[0]
     assert without(text, home) == "kiné vestibulaire enfant Versailles"
     assert understand(without(text, home)).home_visit is None
+
+
+def test_one_place_only_and_the_other_is_said():
+    understood = understand("vestibulaire Versailles Paris")
+    assert understood.place.id == "78646"
+    assert understood.text == ""
+    assert "« Paris » n'a pas été retenu" in understood.notes[0]
+
+
+def test_ages_are_not_left_as_text():
+    understood = understand("enfant de 8 ans")
+    assert understood.patients == ["E"] and understood.text == ""
