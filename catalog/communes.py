@@ -9,6 +9,9 @@ from pathlib import Path
 COMMUNES_CSV = Path(__file__).resolve().parent / "data" / "communes_idf.csv"
 
 INNER_RING = frozenset({"92", "93", "94"})
+PARIS_INSEE = "75056"      # Paris as a whole: its 20 arrondissements (75101-75120) are the communes here
+PARIS_CENTRE = (48.8566, 2.3522)       # Hôtel de Ville
+ARRONDISSEMENTS = tuple(f"751{n:02d}" for n in range(1, 21))
 
 
 @dataclass(frozen=True)

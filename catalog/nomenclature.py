@@ -52,3 +52,9 @@ def nomenclature() -> Nomenclature:
         professions={p["code"]: p for p in _load("professions")},
         anomaly_themes={t["code"]: t for t in _load("anomaly_themes")},
     )
+
+
+@lru_cache(maxsize=1)
+def lay_words() -> dict:
+    """Words people use for aptitudes, patients, home visits, open now and professions (lay_words.json)."""
+    return _load("lay_words")

@@ -35,7 +35,7 @@ from marshmallow import (
     validates_schema,
 )
 
-from catalog.communes import DEPARTMENTS, communes
+from catalog.communes import DEPARTMENTS, PARIS_INSEE, communes
 from catalog.identifiers import validate_rpps
 from catalog.nomenclature import nomenclature
 from catalog.phone import normalize_phone
@@ -396,11 +396,13 @@ def _schedule_message(error: ScheduleError) -> str:
 
 
 class _Where(_French, fields.Field):
-    """``where`` of a search: INSEE code, ``eg:<id>`` or ``lat,lon``."""
+    """``where`` of a search: INSEE code (75056: Paris as a whole), ``dep:<department>``,
+    ``cp:<postal code>``, ``eg:<id>`` or ``lat,lon``."""
 
     _POINT_RE = re.compile(r"\s*([+-]?[0-9]{1,3}(?:\.[0-9]+)?)\s*[,;]\s*([+-]?[0-9]{1,3}(?:\.[0-9]+)?)\s*")
     _INSEE_RE = re.compile(r"[0-9][0-9AB][0-9]{3}")
     _EG_RE = re.compile(r"eg:(\S{1,64})", re.IGNORECASE)
+    _AREA_RE = re.compile(r"(dep|cp):([0-9]{2}|[0-9]{5})", re.IGNORECASE)
 
     def _deserialize(self, value, attr, data, **kwargs):
         if not isinstance(value, str):
@@ -408,9 +410,24 @@ class _Where(_French, fields.Field):
         text = value.strip()
         unrecognised = (
             f"Lieu non reconnu : « {text} ». Indiquez le code INSEE d'une commune "
-            "d'Île-de-France, « eg:<identifiant> » d'un établissement ou des "
+            "d'Île-de-France, « dep:<numéro> » d'un département, « cp:<code> » d'un code postal, "
+            "« eg:<identifiant> » d'un établissement ou des "
             "coordonnées « latitude,longitude »."
         )
+        if text == PARIS_INSEE:
+            return {"kind": "commune", "insee": PARIS_INSEE, "label": "Paris"}
+        match = self._AREA_RE.fullmatch(text)
+        if match:
+            kind, code = match.group(1).lower(), match.group(2)
+            if kind == "dep":
+                if code not in DEPARTMENTS:
+                    raise ValidationError(
+                        f"Département inconnu : « {code} » (départements d'Île-de-France : {', '.join(DEPARTMENTS)})."
+                    )
+                return {"kind": "department", "code": code}
+            if not any(code in c.postal_codes for c in communes().values()):
+                raise ValidationError(f"Aucune commune d'Île-de-France n'a le code postal « {code} ».")
+            return {"kind": "postal_code", "code": code}
         if self._INSEE_RE.fullmatch(text):
             commune = communes().get(text)
             if commune is None:

@@ -29,9 +29,18 @@ def synonym_rules(path: Path = SYNONYMS_PATH) -> list[str]:
     return rules
 
 
+def _declared() -> dict:
+    return json.loads((MAPPINGS_DIR / "analysis.json").read_text(encoding="utf-8"))
+
+
+def stop_words() -> frozenset[str]:
+    """The French stop words the analyzers drop, for Python that reads a phrase the same way."""
+    return frozenset(_declared()["filter"]["french_stop"]["stopwords"])
+
+
 def analysis_settings() -> dict:
     """``index.analysis`` of every index: mappings/analysis.json with the synonym rules."""
-    analysis = json.loads((MAPPINGS_DIR / "analysis.json").read_text(encoding="utf-8"))
+    analysis = _declared()
     analysis.pop("_comment", None)
     analysis["filter"][SYNONYM_FILTER]["synonyms"] = synonym_rules()
     return analysis

@@ -8,8 +8,8 @@ from dataclasses import dataclass, field
 
 import orjson
 
-from catalog.communes import communes
-from catalog.nomenclature import nomenclature
+from catalog.communes import ARRONDISSEMENTS, PARIS_CENTRE, PARIS_INSEE, communes
+from catalog.nomenclature import lay_words, nomenclature
 from catalog.schedule import format_week, week_intervals
 
 CHILD_AGE_LIMIT = 18  # under 18 = "E" (enfants), as the national ROR derives it
@@ -170,9 +170,11 @@ def suggestion_documents(counts: SuggestionCounts) -> list[dict]:
     """The typeahead's documents: nomenclature entries, communes and establishments."""
     nom = nomenclature()
     docs = []
+    lay = lay_words()["aptitudes"]
     for code, aptitude in nom.aptitudes.items():
         docs.append(_suggestion("aptitude", code, aptitude.label, counts.aptitudes[code],
-                                categories=counts.categories.get(("aptitude", code), ()), group=aptitude.group_label))
+                                categories=counts.categories.get(("aptitude", code), ()), group=aptitude.group_label,
+                                extra_text=" ".join(lay.get(code, ()))))
     for code, uo_type in nom.uo_types.items():
         docs.append(_suggestion("uo_type", code, uo_type["label"], counts.uo_types[code],
                                 categories=counts.categories.get(("uo_type", code), ())))
@@ -180,10 +182,19 @@ def suggestion_documents(counts: SuggestionCounts) -> list[dict]:
         docs.append(_suggestion("profession", code, profession["label"], counts.professions[code],
                                 categories=counts.categories.get(("profession", code), ()),
                                 extra_text=profession.get("label_plural", "")))
-    for commune in communes().values():
+    towns = communes()
+    for commune in towns.values():
+        extra = " ".join(commune.postal_codes)
+        if commune.insee in ARRONDISSEMENTS:     # « paris 13 », « 13eme arrondissement »
+            number = int(commune.insee[-2:])
+            extra += f" {number} {number}eme {number}ieme"
         docs.append(_suggestion("commune", commune.insee, commune.label, commune.population,
-                                extra_text=" ".join(commune.postal_codes), department=commune.department,
+                                extra_text=extra, department=commune.department,
                                 lat=commune.lat, lon=commune.lon))
+    # Paris as a whole, above its arrondissements (its weight is their population).
+    docs.append(_suggestion("commune", PARIS_INSEE, "Paris", sum(towns[a].population for a in ARRONDISSEMENTS),
+                            extra_text="75000 arrondissements", department="75", lat=PARIS_CENTRE[0],
+                            lon=PARIS_CENTRE[1]))
     for eg_id, (name, where, units) in counts.establishments.items():
         docs.append(_suggestion("establishment", eg_id, name, units, detail=where))
     return docs

@@ -11,6 +11,11 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from indexer.analysis import stop_words
+
+# The engine's stop words (mappings/analysis.json): a phrase's filler words are the same for both.
+STOPWORDS = stop_words()
+
 _LIGATURES = str.maketrans(
     {"œ": "oe", "Œ": "oe", "æ": "ae", "Æ": "ae", "ß": "ss", "’": "'", "‘": "'", "ʼ": "'"}
 )

@@ -65,7 +65,8 @@ class Health(Schema):
 
 
 class Suggestion(Schema):
-    type = Str(required=True, metadata={"enum": ["aptitude", "uo_type", "profession", "commune", "establishment"]})
+    type = Str(required=True, metadata={"enum": ["aptitude", "uo_type", "profession", "commune", "establishment",
+                                                 "department", "postal_code"]})
     id = Str(required=True)
     label = Str(required=True)
     label_html = Str(required=True, metadata={
@@ -146,6 +147,24 @@ class Result(Schema):
     units = fields.List(fields.Nested(ResultUnit), required=True)
 
 
+class UnderstoodPlace(Schema):
+    type = Str(required=True, metadata={"enum": ["commune", "postal_code", "department"]})
+    id = Str(required=True, metadata={"description": "Code INSEE (75056 : Paris entier), code postal ou numéro "
+                                                     "de département."})
+    label = Str(required=True)
+
+
+class Understood(Schema):
+    place = fields.Nested(UnderstoodPlace, allow_none=True, required=True)
+    aptitudes = fields.List(Str(), required=True)
+    patients = fields.List(Str(metadata={"enum": ["E", "A"]}), required=True)
+    home_visit = fields.Boolean(allow_none=True, required=True)
+    open_now = fields.Boolean(required=True)
+    profession = NStr(required=True)
+    text = Str(required=True, metadata={"description": "Les mots cherchés comme texte."})
+    notes = fields.List(Str(), required=True, metadata={"description": "Autre lecture possible, correction faite."})
+
+
 class SearchResponse(Schema):
     total_establishments = fields.Integer(required=True)
     total_units = fields.Integer(required=True)
@@ -154,6 +173,10 @@ class SearchResponse(Schema):
     sort = Str(required=True, metadata={"enum": ["distance", "relevance"]})
     radius_km = NFloat(required=True)
     origin = fields.Nested(Origin, allow_none=True, required=True)
+    understood = fields.Nested(Understood, allow_none=True, required=True, metadata={
+        "description": "Ce que le texte libre (what, q) a permis de reconnaître : lieu, aptitudes, patients, "
+                       "intervention à domicile, ouvert maintenant, profession ; ces éléments filtrent comme "
+                       "les facettes. null sans texte libre."})
     facets = fields.Dict(keys=Str(), values=fields.List(fields.Nested(FacetValue)), required=True)
     results = fields.List(fields.Nested(Result), required=True)
 
@@ -854,7 +877,7 @@ def build_spec() -> APISpec:
         servers=[{"url": "/"}],
     )
     # Custom fields of the request schemas, as they travel.
-    plugin.map_to_openapi_type(requests._Where, "string", None)     # INSEE code, eg:<id> or "lat,lon"
+    plugin.map_to_openapi_type(requests._Where, "string", None)     # INSEE code, dep:, cp:, eg:<id> or "lat,lon"
     plugin.map_to_openapi_type(requests._Week, "object", None)      # {"1".."7": "9h-12h" | [[540, 720]] | null}
     plugin.converter.add_attribute_function(_lenient_boolean)
     plugin.converter.add_attribute_function(_null_week_is_empty)
@@ -870,7 +893,7 @@ def build_spec() -> APISpec:
 # Code lists that validators check against the nomenclatures (the marshmallow
 # fields only say "string"): documented as enums and patterns, so that a reader
 # (and the fuzzer's valid requests) know the accepted values.
-WHERE_PATTERN = (r"^\s*([0-9][0-9AB][0-9]{3}|[eE][gG]:\S{1,64}|"
+WHERE_PATTERN = (r"^\s*([0-9][0-9AB][0-9]{3}|[eE][gG]:\S{1,64}|([dD][eE][pP]:[0-9]{2})|([cC][pP]:[0-9]{5})|"
                  r"[+-]?[0-9]{1,3}(\.[0-9]+)?\s*[,;]\s*[+-]?[0-9]{1,3}(\.[0-9]+)?)\s*$")
 INSEE_PATTERN = r"^[0-9][0-9AB][0-9]{3}$"
 ASSIGNEE_PATTERN = r"^\s*([0-9]{1,18}|[mM][eE]|[nN][oO][nN][eE])\s*$"

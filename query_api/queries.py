@@ -44,6 +44,12 @@ class Origin:
     insee: str | None = None        # a commune origin also matches home visits there
     establishment_id: str | None = None
     zone: str | None = None         # 'paris' | 'inner' | 'outer'
+    communes: tuple[str, ...] = ()  # home visits in any of these match too (Paris: its arrondissements)
+    radius_km: float | None = None  # the place's own default radius (Paris as a whole: 6 km)
+
+    @property
+    def home_visit_communes(self) -> list[str]:
+        return list(dict.fromkeys([self.insee, *self.communes] if self.insee else self.communes))
 
 
 @dataclass(frozen=True)
@@ -71,6 +77,8 @@ class SearchRequest:
     sort: str | None = None
     page: int = 1
     per_page: int = 20
+    understood: dict | None = None      # what the free text was read as (query_api.understanding)
+    understood_parts: list = field(default_factory=list)   # (parameter, Part) pairs behind it
 
     @property
     def effective_sort(self) -> str:
@@ -80,6 +88,8 @@ class SearchRequest:
     def effective_radius_km(self) -> float:
         if self.radius_km is not None:
             return self.radius_km
+        if self.origin and self.origin.radius_km is not None:
+            return self.origin.radius_km
         return DEFAULT_RADIUS_KM[self.origin.zone if self.origin else None]
 
     @property
@@ -138,8 +148,9 @@ def where_clause(request: SearchRequest) -> dict | None:
         return {"term": {"establishment.id": origin.establishment_id}}
     nearby = {"geo_distance": {"distance": f"{request.effective_radius_km}km",
                                "location": {"lat": origin.lat, "lon": origin.lon}}}
-    if origin.insee:
-        return {"bool": {"should": [nearby, {"term": {"home_visit_communes": origin.insee}}], "minimum_should_match": 1}}
+    if origin.home_visit_communes:
+        visits = {"terms": {"home_visit_communes": origin.home_visit_communes}}
+        return {"bool": {"should": [nearby, visits], "minimum_should_match": 1}}
     return nearby
 
 
@@ -357,14 +368,21 @@ EXPORT_SOURCE = ["id", "name", "uo_type_label", "aptitude_labels", "patients", "
                  "phone", "establishment", "location", "week", "open_on_holidays", "week_display", "owner_name"]
 
 
+def _with_facet_filters(query: dict, request: SearchRequest, clock: Clock) -> dict:
+    filters = facet_filters(request, clock)
+    return {"bool": {"must": [query], "filter": list(filters.values())}} if filters else query
+
+
+def count_body(request: SearchRequest, clock: Clock) -> dict:
+    """How many UOs the search finds (no score, no grouping): for choosing among readings of a text."""
+    return {"query": _with_facet_filters(base_query(request), request, clock)}
+
+
 def export_body(request: SearchRequest, clock: Clock, page_size: int) -> dict:
     """Every matching UO (no grouping), sorted as the search, for point-in-time paging."""
-    filters = facet_filters(request, clock)
-    query = _scored_query(request)     # the same score as the search: « Pertinence » exports in its order
-    if filters:
-        query = {"bool": {"must": [query], "filter": list(filters.values())}}
     return {
-        "query": query,
+        # The same score as the search: « Pertinence » exports in its order.
+        "query": _with_facet_filters(_scored_query(request), request, clock),
         "sort": sort_clause(request),
         "size": page_size,
         "track_total_hits": True,

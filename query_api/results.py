@@ -154,6 +154,7 @@ def search_response(raw: dict, request: SearchRequest, clock: Clock) -> dict:
         "page": request.page,
         "per_page": request.per_page,
         "sort": request.effective_sort,
+        "understood": request.understood,
         "radius_km": request.effective_radius_km if origin and not origin.establishment_id else None,
         "origin": {"label": origin.label, "lat": origin.lat, "lon": origin.lon} if origin else None,
         "facets": facets(raw["aggregations"], request),
@@ -172,4 +173,14 @@ def suggestion(hit: dict) -> dict:
         item.update(department=doc.get("department"), lat=doc.get("lat"), lon=doc.get("lon"))
     if doc["type"] == "establishment":
         item["detail"] = doc.get("detail")
+    return item
+
+
+def place_suggestion(place, label_html: str | None = None) -> dict:
+    """A place read by query_api.places, shaped as a « Où ? » suggestion (``id`` is its ``where``);
+    ``label_html``: the engine's highlight of the same label, when it suggested it too."""
+    item = {"type": place.type, "id": place.where, "label": place.label,
+            "label_html": label_html or str(escape(place.label))}
+    if place.type != "department":
+        item.update(department=place.department, lat=place.lat, lon=place.lon)
     return item

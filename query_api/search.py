@@ -4,18 +4,26 @@ from __future__ import annotations
 from flask import Blueprint, jsonify, request, send_file
 from marshmallow import ValidationError
 
-from catalog.communes import communes
 from catalog.schedule import is_public_holiday, minute_of_week, PARIS
 from catalog.schemas import SuggestParamsSchema, first_error, parse_search_params
 from indexer.engine import SUGGEST, UNITS, alias_name
 from query_api import context
 from query_api.errors import ApiError
 from query_api.export import MAX_EXPORT_ROWS, ExportTooLarge, export_filename, write_export
-from query_api.queries import Clock, Origin, QueryError, SearchRequest, search_body, suggest_body
-from query_api.results import search_response, suggestion
+from query_api import places
+from query_api.places import Place
+from query_api.queries import Clock, Origin, QueryError, SearchRequest, count_body, search_body, suggest_body
+from query_api.results import place_suggestion, search_response, suggestion
 from query_api.travel import zone_of_department
+from query_api.understanding import Understood, understand
 
 blueprint = Blueprint("search", __name__)
+
+
+@blueprint.record_once
+def _read_places_and_words(state) -> None:
+    """Build the place and word indexes when the app is made (~0.7 s), not on its first search."""
+    understand("Paris")
 
 
 def _invalid(err: ValidationError) -> ApiError:
@@ -28,13 +36,20 @@ def current_clock() -> Clock:
     return Clock(minute_of_week=minute_of_week(now), holiday=is_public_holiday(now.astimezone(PARIS).date()))
 
 
+def _place_origin(place: Place) -> Origin:
+    """A commune, Paris as a whole or a postal code as the search's origin."""
+    return Origin(place.lat, place.lon, place.label, insee=place.id if place.type == "commune" else None,
+                  zone=place.zone, communes=place.communes, radius_km=place.radius_km)
+
+
 def _origin(where: dict | None) -> Origin | None:
     if not where:
         return None
     kind = where["kind"]
     if kind == "commune":
-        commune = communes()[where["insee"]]
-        return Origin(commune.lat, commune.lon, commune.label, insee=commune.insee, zone=commune.zone)
+        return _place_origin(places.commune_or_paris(where["insee"]))
+    if kind == "postal_code":
+        return _place_origin(places.postal_place(where["code"]))
     if kind == "point":
         return Origin(where["lat"], where["lon"], f"{where['lat']:.5f}, {where['lon']:.5f}")
     # An establishment: its place comes from the index, so a search never reads the store.
@@ -52,29 +67,93 @@ def _origin(where: dict | None) -> Origin | None:
                   establishment_id=eg["id"], zone=zone_of_department(eg["department"]))
 
 
-def search_request_from_args(args) -> SearchRequest:
-    """Query-string parameters → a SearchRequest (400 on anything malformed)."""
-    try:
-        params = parse_search_params(args)
-    except ValidationError as err:
-        raise _invalid(err) from None
+def _union(*lists) -> list:
+    return list(dict.fromkeys(v for values in lists for v in values))
+
+
+def _reading(params: dict, what: Understood | None, q: Understood | None) -> SearchRequest:
+    """The request of one reading of the free text: recognised parts become the facets' filters."""
+    where = params.get("where")
+    read = [(name, u) for name, u in (("what", what), ("q", q)) if u is not None]
+    parts = [(name, part) for name, u in read for part in u.parts]
+    notes = [note for _, u in read for note in u.notes]
+    departments = list(params.get("department") or [])
+    origin = None
+    phrase_place = next((part.place for _, part in parts if part.kind == "place"), None)
+    if where and where["kind"] == "department":
+        departments = _union(departments, [where["code"]])
+    elif where:
+        origin = _origin(where)
+    if phrase_place and where:
+        notes.append(f"« {phrase_place.label} » n'a pas été retenu : la recherche porte sur le lieu choisi dans « Où ? ».")
+        parts = [(name, part) for name, part in parts if part.kind != "place"]
+        phrase_place = None
+    elif phrase_place and phrase_place.type == "department":
+        departments = _union(departments, [phrase_place.id])
+    elif phrase_place:
+        origin = _place_origin(phrase_place)
+    understood_parts = [part for _, part in parts]
+    professions = _union(params.get("profession") or [], [p.values[0] for p in understood_parts if p.kind == "profession"])
+    what_param = params.get("what")
+    if what is not None:
+        what_param = {"kind": "text", "text": what.text} if what.text else None
+    merged = Understood(tuple(understood_parts), " ".join(u.text for _, u in read if u.text), tuple(notes))
     return SearchRequest(
-        origin=_origin(params.get("where")),
-        what=params.get("what"),
-        q=params.get("q") or None,
+        origin=origin,
+        what=what_param,
+        q=(q.text if q is not None else params.get("q")) or None,
         category=params.get("category") or None,
-        aptitudes=params.get("aptitude") or [],
-        ages=params.get("age") or [],
-        home_visit=params.get("home_visit"),
-        open_now=bool(params.get("open_now")),
-        departments=params.get("department") or [],
+        aptitudes=_union(params.get("aptitude") or [], merged.aptitudes),
+        ages=_union(params.get("age") or [], merged.patients),
+        home_visit=params.get("home_visit") if params.get("home_visit") is not None else merged.home_visit,
+        open_now=bool(params.get("open_now")) or merged.open_now,
+        departments=departments,
         communes=params.get("commune") or [],
-        professions=params.get("profession") or [],
+        professions=professions,
         radius_km=params.get("radius_km"),
         sort=params.get("sort"),
         page=params.get("page", 1),
         per_page=params.get("per_page", 20),
+        understood=merged.as_json() if read else None,
+        understood_parts=parts,
     )
+
+
+def _count(search_request: SearchRequest, clock: Clock) -> int:
+    return context.search().count(index=alias_name(context.settings(), UNITS),
+                                  body=count_body(search_request, clock))["count"]
+
+
+def search_request_from_args(args, clock: Clock | None = None) -> SearchRequest:
+    """Query-string parameters → a SearchRequest (400 on anything malformed).
+
+    Free text (``what`` as text, ``q``) is read by query_api.understanding; when the
+    text could be read another way and the first reading finds nothing, the first
+    other reading that finds something is taken, and a note says so.
+    """
+    try:
+        params = parse_search_params(args)
+    except ValidationError as err:
+        raise _invalid(err) from None
+    what = params.get("what")
+    what_read = understand(what["text"]) if what and what["kind"] == "text" else None
+    q_read = understand(params["q"]) if params.get("q") else None
+    first = _reading(params, what_read, q_read)
+    others = [(alt, q_read) for alt in (what_read.alternatives if what_read else ())]
+    others += [(what_read, alt) for alt in (q_read.alternatives if q_read else ())]
+    if not others:
+        return first
+    clock = clock or current_clock()
+    try:
+        if _count(first, clock):
+            return first
+        for what_alt, q_alt in others:
+            other = _reading(params, what_alt, q_alt)
+            if _count(other, clock):
+                return other
+    except QueryError:
+        pass
+    return first
 
 
 def _build(fn, *args):
@@ -86,8 +165,8 @@ def _build(fn, *args):
 
 @blueprint.get("/search")
 def search():
-    search_request = search_request_from_args(request.args)
     clock = current_clock()
+    search_request = search_request_from_args(request.args, clock)
     body = _build(search_body, search_request, clock)
     raw = context.search().search(index=alias_name(context.settings(), UNITS), body=body)
     return jsonify(search_response(raw, search_request, clock))
@@ -95,8 +174,8 @@ def search():
 
 @blueprint.get("/search.xlsx")
 def export():
-    search_request = search_request_from_args(request.args)
     clock = current_clock()
+    search_request = search_request_from_args(request.args, clock)
     _build(search_body, search_request, clock)  # same validation as the search itself
     try:
         workbook, _ = write_export(context.search(), alias_name(context.settings(), UNITS), search_request, clock)
@@ -121,4 +200,14 @@ def suggest():
         raise _invalid(err) from None
     body = _build(suggest_body, params["field"], params["q"], params.get("category"), params["size"])
     raw = context.search().search(index=alias_name(context.settings(), SUGGEST), body=body)
-    return jsonify({"suggestions": [suggestion(hit) for hit in raw["hits"]["hits"]]})
+    found = [suggestion(hit) for hit in raw["hits"]["hits"]]
+    if params["field"] == "where":
+        # What the text names as a place comes first (« Paris », « paris 13 », « 92 », a typo).
+        resolved = places.resolve(params["q"])
+        if resolved:
+            highlighted = {(item["id"], item["label"]): item["label_html"] for item in found}
+            named = [place_suggestion(p, highlighted.get((p.where, p.label)))
+                     for p in (resolved.place, *resolved.alternatives)]
+            ids = {item["id"] for item in named}
+            found = (named + [item for item in found if item["id"] not in ids])[:params["size"]]
+    return jsonify({"suggestions": found})

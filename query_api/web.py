@@ -11,7 +11,6 @@ import logging
 import math
 import re
 from datetime import datetime
-from functools import lru_cache
 from urllib.parse import urlencode, urlsplit
 
 from flask import Blueprint, redirect, render_template, request, url_for
@@ -21,17 +20,18 @@ from werkzeug.datastructures import MultiDict
 from werkzeug.exceptions import HTTPException
 
 from catalog import repository
-from catalog.communes import communes
+from catalog.communes import PARIS_INSEE, communes
 from catalog.nomenclature import nomenclature
 from catalog.schedule import DAY_NAMES, PARIS
 from indexer.engine import UNITS, alias_name
-from indexer.text import fold
 from query_api import context
 from query_api.errors import ENGINE_DOWN_MESSAGE, HTTP_MESSAGES, ApiError, engine_cannot_serve
 from query_api.queries import MAX_RESULT_WINDOW, QueryError, search_body
 from query_api.results import search_response
 from query_api.search import current_clock, search_request_from_args
+from query_api import places
 from query_api.sheets import establishment_sheet, unit_sheet
+from query_api.understanding import understand, without
 
 log = logging.getLogger(__name__)
 
@@ -56,56 +56,33 @@ ANOMALY_FIELDS = {
 
 # --- "Où ?" typed without choosing a suggestion ----------------------------------------
 
-_POSTAL_RE = re.compile(r"[0-9]{5}")
-_LABEL_RE = re.compile(r"(?P<name>.+?)\s*\((?P<postal>[0-9]{5})\)")
-_API_WHERE_RE = re.compile(r"(eg:\S+|[+-]?[0-9]{1,3}(\.[0-9]+)?\s*[,;]\s*[+-]?[0-9]{1,3}(\.[0-9]+)?)", re.IGNORECASE)
-_PARIS_RE = re.compile(r"paris (\d{1,2})(e|er|eme|ieme)?( arrondissement)?")
+_API_WHERE_RE = re.compile(r"(eg:\S+|dep:[0-9]{2}|[+-]?[0-9]{1,3}(\.[0-9]+)?\s*[,;]\s*[+-]?[0-9]{1,3}(\.[0-9]+)?)",
+                           re.IGNORECASE)
+_TYPED_POSTAL_RE = re.compile(r"cp:([0-9]{5})", re.IGNORECASE)
 
 
-@lru_cache(maxsize=1)
-def _commune_lookup() -> tuple[dict[str, str], dict[str, str]]:
-    """(folded name → INSEE, postal code → INSEE); the most populous commune wins a tie."""
-    by_name: dict[str, str] = {}
-    by_postal: dict[str, str] = {}
-    towns = communes()
-    for commune in sorted(towns.values(), key=lambda c: -c.population):
-        by_name.setdefault(fold(commune.name), commune.insee)
-        for postal in commune.postal_codes:
-            by_postal.setdefault(postal, commune.insee)
-    return by_name, by_postal
+def resolve_where(text: str) -> str | None:
+    """What a person typed in "Où ?" → a ``where`` the API accepts, or None if it names no place.
 
-
-def resolve_where(text: str) -> str:
-    """What a person typed in "Où ?" → a ``where`` the API accepts.
-
-    An INSEE code, ``eg:<id>`` or ``lat,lon`` is kept as it is; a postal code, a
-    commune name ("versailles", "Versailles (78000)", "Paris 15e") becomes the
-    commune's INSEE code. Anything else is a 400 with a hint.
+    An INSEE code (75056 is Paris as a whole), ``dep:<n>``, ``eg:<id>`` or ``lat,lon``
+    is kept as it is; a commune name (« versailles », « Versailles (78000) », « St Denis »,
+    « boulogne b », a typo), « Paris 13e », « 13e arrondissement », a postal code, a
+    department (« Hauts-de-Seine », « 92 ») become the place's ``where``. The typeahead
+    sends five digits typed (not chosen) as ``cp:<digits>``: a postal code first.
     """
     text = text.strip()
-    if text in communes() or _API_WHERE_RE.fullmatch(text):
+    if text in communes() or text == PARIS_INSEE or _API_WHERE_RE.fullmatch(text):
         return text
-    by_name, by_postal = _commune_lookup()
-    if _POSTAL_RE.fullmatch(text):
-        if text in by_postal:
-            return by_postal[text]
-        raise ApiError(400, "invalid_parameter",
-                       f"Aucune commune d'Île-de-France n'a le code postal « {text} ».", "where")
-    label = _LABEL_RE.fullmatch(text)      # "Versailles (78000)", as the typeahead shows it
-    name = fold(label.group("name") if label else text)
-    if label:
-        for commune in communes().values():
-            if label.group("postal") in commune.postal_codes and fold(commune.name) == name:
-                return commune.insee
-    if name in by_name:
-        return by_name[name]
-    paris = _PARIS_RE.fullmatch(name)
-    if paris and 1 <= int(paris.group(1)) <= 20:
-        return f"751{int(paris.group(1)):02d}"
-    hint = " Précisez l'arrondissement (par exemple « Paris 15e » ou 75015)." if name == "paris" else ""
-    raise ApiError(400, "invalid_parameter",
-                   f"Lieu non reconnu : « {text} ». Choisissez une commune ou un établissement dans la liste "
-                   f"proposée, ou saisissez un code postal d'Île-de-France.{hint}", "where")
+    typed_postal = _TYPED_POSTAL_RE.fullmatch(text)
+    if typed_postal:
+        text = typed_postal.group(1)
+    resolved = places.resolve(text)
+    if resolved is None:
+        return None
+    place = resolved.place
+    if place.type == "postal_code" or place.type == "department":
+        return place.where
+    return place.id
 
 
 # --- URLs of the results page ----------------------------------------------------------
@@ -159,6 +136,26 @@ def _what_label(what: dict | None) -> str:
     return what["text"] if what["kind"] == "text" else what["label"]
 
 
+def _area_label(args: MultiDict, search_request) -> str:
+    """A department searched without an origin (« dep:92 », or named in the text)."""
+    place = places.by_where(args.get("where", ""))
+    if place is None and search_request.understood and search_request.understood["place"]:
+        place = places.by_where(f"dep:{search_request.understood['place']['id']}") \
+            if search_request.understood["place"]["type"] == "department" else None
+    return place.label if place and place.type == "department" else ""
+
+
+def _postal_reading(args: MultiDict) -> dict | None:
+    """A ``where`` INSEE code that is also another commune's postal code: that other reading, as a link."""
+    where = args.get("where", "")
+    if where not in communes():
+        return None
+    other = places.postal_place(where)
+    if other is None or where in other.communes:
+        return None
+    return {"code": where, "label": other.label, "url": results_url(args, drop=("page",), where=other.where)}
+
+
 def _where_label(search_request) -> str:
     origin = search_request.origin
     if origin is None:
@@ -195,8 +192,22 @@ def home():
 def results():
     args = request.args
     where = args.get("where", "").strip()
+    typed_postal = _TYPED_POSTAL_RE.fullmatch(where)
+    if typed_postal and (found := places.resolve(typed_postal.group(1))) and found.alternatives:
+        # A postal code that is also another commune's INSEE code: read like free text, so
+        # that « Nous avons compris » names the other reading (and takes it if it alone finds something).
+        phrase = " ".join(x for x in (args.get("q", "").strip(), typed_postal.group(1)) if x)
+        return redirect(results_url(args, where=None, q=phrase))
     if where:
         resolved = resolve_where(where)
+        if resolved is None:
+            if not understand(where).parts:
+                raise ApiError(400, "invalid_parameter",
+                               f"Lieu non reconnu : « {where} ». Choisissez une commune ou un établissement dans la "
+                               "liste proposée, ou saisissez un code postal ou un département d'Île-de-France.", "where")
+            # A whole phrase typed in « Où ? »: it is read like free text (its place included).
+            phrase = " ".join(x for x in (args.get("q", "").strip(), where) if x)
+            return redirect(results_url(args, where=None, q=phrase))
         if resolved != where:
             # A shareable, canonical address: the INSEE code rather than what was typed.
             return redirect(results_url(args, where=resolved))
@@ -209,6 +220,7 @@ def results():
     raw = context.search().search(index=alias_name(context.settings(), UNITS), body=body)
     data = search_response(raw, search_request, clock)
 
+    _mark_selected_by_text(data["facets"], args)
     per_page = search_request.per_page
     last_page = max(1, min(math.ceil(data["total_establishments"] / per_page), MAX_RESULT_WINDOW // per_page))
     selections = any(k in args for k in FACET_PARAMS)
@@ -221,7 +233,12 @@ def results():
         request_=search_request,
         args=args,
         categories=_categories(),
-        form={"where": args.get("where", ""), "where_label": _where_label(search_request),
+        # A place read in the free text stays in the text: « Où ? » shows only a place chosen there.
+        area_label=_area_label(args, search_request),
+        postal_reading=_postal_reading(args),
+        form={"where": args.get("where", ""),
+              "where_label": (_where_label(search_request) or _area_label(args, search_request))
+              if args.get("where") else "",
               "what": args.get("what", ""), "what_label": _what_label(search_request.what),
               "q": args.get("q", ""), "category": search_request.category or ""},
         category_label=nomenclature().categories[search_request.category]["label"] if search_request.category else None,
@@ -240,7 +257,29 @@ def results():
         without_text_url=results_url(args, drop=("page", "what", "q")) if search_request.what or search_request.q else None,
         export_url=url_for("search.export") + (f"?{_query_string(export_args)}" if export_args else ""),
         results_url=lambda **changes: results_url(args, **changes),
+        understood=_understood_chips(args, search_request),
     )
+
+
+def _mark_selected_by_text(facets: dict, args: MultiDict) -> None:
+    """Facet values selected by the free text (or a department ``where``), not by a box ticked:
+    shown ticked but not submitted, so that removing the chip is what widens the search."""
+    for name, values in facets.items():
+        ticked = {v.lower() for v in args.getlist(name)}
+        for value in values:
+            if value["selected"] and str(value["value"]).lower() not in ticked:
+                value["by_text"] = True
+
+
+def _understood_chips(args: MultiDict, search_request) -> list[dict]:
+    """« Nous avons compris : … » — each recognised part, with the address of the search without it."""
+    chips = []
+    in_order = sorted(search_request.understood_parts, key=lambda item: item[1].kind != "place")
+    for parameter, part in in_order:
+        rest = without(args.get(parameter, ""), part)
+        chips.append({"label": part.label, "typed": part.typed, "kind": part.kind,
+                      "url": results_url(args, drop=("page",), **{parameter: rest or None})})
+    return chips
 
 
 def _signed_in() -> bool:

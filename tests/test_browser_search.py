@@ -123,7 +123,7 @@ def test_typeahead_waits_for_three_letters_then_is_driven_by_the_keyboard(page, 
     expect(page.get_by_role("combobox", name="Quoi ?")).to_have_value("Rééducation vestibulaire (trouble de l'équilibre)")
 
 
-def test_free_text_in_what_is_searched_as_text(page):
+def test_a_lay_word_in_what_finds_the_aptitude(page):
     page.goto("/")
     what = page.get_by_role("combobox", name="Quoi ?")
     what.press_sequentially("vertiges", delay=20)
@@ -131,9 +131,45 @@ def test_free_text_in_what_is_searched_as_text(page):
     what.press("Enter")
     page.wait_for_url("**/recherche?**")
     assert query_of(page.url)["what"] == ["vertiges"]
-    expect(page.locator("#eg-EG-VER1")).to_be_visible()       # vertiges: a synonym of vestibulaire
-    # The word found through the synonym is in bold, as written in the aptitude's label.
-    expect(page.locator("#eg-EG-VER1 .unit-aptitudes b").first).to_have_text("vestibulaire")
+    expect(page.locator("#eg-EG-VER1")).to_be_visible()       # UO-A: vestibular rehab
+    expect(page.locator("[data-understood] .chip-label")).to_have_text(["Rééducation vestibulaire (trouble de l'équilibre)"])
+
+
+PHRASE = "kiné vestibulaire enfant à domicile Versailles"
+PHRASE_AS_FACETS = "/recherche?where=78646&aptitude=KINE_REEDUC_VESTIBULAIRE&age=E&home_visit=true"
+
+
+@pytest.mark.parametrize("box", ["Quoi ?", "Où ?"])
+def test_a_phrase_in_one_box_shows_chips_and_finds_what_the_facets_find(page, box):
+    page.goto("/")
+    field = page.get_by_role("combobox", name=box)
+    field.fill(PHRASE)
+    field.press("Escape")
+    field.press("Enter")
+    page.wait_for_url("**/recherche?**")
+    chips = page.locator("[data-understood] .chip-label")
+    expect(page.locator("[data-understood]")).to_contain_text("Nous avons compris :")
+    expect(chips).to_have_text(["Versailles (78000)", "Rééducation vestibulaire (trouble de l'équilibre)",
+                                "Enfants", "À domicile"])
+    facets = api_answer(page, PHRASE_AS_FACETS)
+    assert counts(page) == (facets["total_establishments"], facets["total_units"])
+    assert facets["total_units"] > 0
+    assert shown_establishments(page) == [r["establishment"]["id"] for r in facets["results"]]
+    # The facets show the recognised filters ticked (not submitted again by the refine form).
+    expect(page.get_by_label("Enfants")).to_be_checked()
+    expect(page.get_by_label("Enfants")).to_be_disabled()
+    page.screenshot(path=str(ARTIFACTS / f"results-understood-{'what' if box == 'Quoi ?' else 'where'}.png"),
+                    full_page=True)
+
+    # Removing a chip widens the search: the same as the facets without that one.
+    before = counts(page)
+    page.locator("[data-understood] .chip", has_text="À domicile").click()
+    page.wait_for_url("**/recherche?**")
+    expect(chips).to_have_text(["Versailles (78000)", "Rééducation vestibulaire (trouble de l'équilibre)", "Enfants"])
+    wider = api_answer(page, PHRASE_AS_FACETS.replace("&home_visit=true", ""))
+    assert counts(page) == (wider["total_establishments"], wider["total_units"])
+    assert counts(page)[1] > before[1]
+    assert shown_establishments(page) == [r["establishment"]["id"] for r in wider["results"]]
 
 
 # --- results -------------------------------------------------------------------------------

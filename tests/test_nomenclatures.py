@@ -195,6 +195,7 @@ FILES = [
     "professions.json",
     "synonyms.json",
     "anomaly_themes.json",
+    "lay_words.json",
 ]
 
 
@@ -378,3 +379,22 @@ def test_anomaly_themes_are_tre_r350():
         assert t["description"]
     assert {t["code"]: t["label"] for t in themes} == TRE_R350
     assert [t["code"] for t in themes] == list(TRE_R350)
+
+
+# --------------------------------------------------------------------------
+# Lay words
+# --------------------------------------------------------------------------
+
+def test_lay_words_name_known_codes_only():
+    lay = load("lay_words.json")
+    aptitudes = {a["code"] for g in load("aptitudes.json")["groups"] for a in g["aptitudes"]}
+    professions = {p["code"] for p in load("professions.json")}
+    assert set(lay) == {"aptitudes", "patients", "home_visit", "open_now", "professions", "filler"}
+    assert set(lay["aptitudes"]) <= aptitudes
+    # Home visits are the home_visit filter, never the aptitude (one fact).
+    assert "KINE_INTERV_DOMICILE" not in lay["aptitudes"]
+    assert set(lay["professions"]) <= professions
+    assert set(lay["patients"]) == {"E", "A"}
+    for words in [*lay["aptitudes"].values(), *lay["patients"].values(), *lay["professions"].values(),
+                  lay["home_visit"], lay["open_now"], lay["filler"]]:
+        assert words and all(isinstance(w, str) and w.strip() == w and w for w in words)

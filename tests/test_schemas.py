@@ -608,12 +608,30 @@ def test_malformed_where_is_not_recognised():
     assert search_errors({"where": ["Versailles"]}) == {
         "where": [
             "Lieu non reconnu : « Versailles ». Indiquez le code INSEE d'une commune d'Île-de-France, "
+            "« dep:<numéro> » d'un département, « cp:<code> » d'un code postal, "
             "« eg:<identifiant> » d'un établissement ou des coordonnées « latitude,longitude »."
         ]
     }
     assert search_errors({"where": ["13055"]}) == {
         "where": ["Lieu non reconnu : « 13055 » n'est pas le code INSEE d'une commune d'Île-de-France."]
     }
+    assert search_errors({"where": ["dep:13"]}) == {
+        "where": ["Département inconnu : « 13 » (départements d'Île-de-France : 75, 77, 78, 91, 92, 93, 94, 95)."]
+    }
+    assert search_errors({"where": ["cp:13001"]}) == {
+        "where": ["Aucune commune d'Île-de-France n'a le code postal « 13001 »."]
+    }
+
+
+@pytest.mark.parametrize("where, expected", [
+    ("75056", {"kind": "commune", "insee": "75056"}),          # Paris as a whole
+    ("dep:92", {"kind": "department", "code": "92"}),
+    ("DEP:92", {"kind": "department", "code": "92"}),
+    ("cp:78200", {"kind": "postal_code", "code": "78200"}),
+])
+def test_where_is_also_paris_a_department_or_a_postal_code(where, expected):
+    loaded = parse_search_params({"where": [where]})["where"]
+    assert {k: loaded[k] for k in expected} == expected
 
 
 @pytest.mark.parametrize(

@@ -147,22 +147,31 @@ def test_empty_results_suggest_a_wider_search_without_the_filters(web):
 
 def test_a_typed_commune_is_resolved_to_its_insee_code(web):
     for typed, insee in [("Versailles", "78646"), ("78000", "78646"), ("Versailles (78000)", "78646"),
-                         ("paris 15e", "75115")]:
+                         ("paris 15e", "75115"), ("Paris", "75056"), ("13e arrondissement", "75113"),
+                         ("Hauts-de-Seine", "dep:92"), ("cp:78000", "78646"), ("78200", "cp:78200")]:
         response = web.get("/recherche", query_string={"where": typed, "what": "vertiges"})
-        assert response.status_code == 302
+        assert response.status_code == 302, typed
         assert dict(parse_qsl(urlsplit(response.headers["Location"]).query)) == {"where": insee, "what": "vertiges"}
 
 
-def test_resolve_where_keeps_api_values_and_refuses_unknown_places():
+def test_resolve_where_keeps_api_values_and_reads_places():
     assert resolve_where("78646") == "78646"
+    assert resolve_where("75056") == "75056"
+    assert resolve_where("91200") == "91200"          # a bare five-digit where is an INSEE code (Dourdan)
+    assert resolve_where("cp:91200") == "91027"       # typed in the box: the postal code of Athis-Mons
+    assert resolve_where("dep:92") == "dep:92"
     assert resolve_where("eg:EG-HOSP") == "eg:EG-HOSP"
     assert resolve_where("48.8,2.1") == "48.8,2.1"
     assert resolve_where("  le chesnay-rocquencourt ") == "78158"
-    with pytest.raises(ApiError) as error:
-        resolve_where("Paris")
-    assert "arrondissement" in error.value.message
-    with pytest.raises(ApiError):
-        resolve_where("13001")
+    assert resolve_where("Paris") == "75056"          # Paris is a place: no « précisez l'arrondissement »
+    assert resolve_where("13001") is None             # Marseille's postal code, not Île-de-France
+    assert resolve_where("Atlantide") is None
+
+
+def test_a_phrase_typed_in_where_is_read_as_free_text(web):
+    response = web.get("/recherche", query_string={"where": "kiné vestibulaire Versailles"})
+    assert response.status_code == 302
+    assert dict(parse_qsl(urlsplit(response.headers["Location"]).query)) == {"q": "kiné vestibulaire Versailles"}
 
 
 @pytest.mark.parametrize("query, message", [
@@ -295,3 +304,38 @@ def test_results_page_before_any_index_says_unavailable_in_french(settings, sear
     assert response.status_code == 503
     page = response.get_data(as_text=True)
     assert "indisponible" in page and "<html" in page.lower()
+
+
+# --- places and phrases ---------------------------------------------------------------------
+
+def test_a_department_is_searched_as_a_department(web):
+    html = page(web, "/recherche?where=dep:78")
+    assert "dans le département <strong>Yvelines (78)</strong>" in html
+    yvelines = {u["id"] for u in offer_fixture.UNITS
+                if communes()[next(e[3] for e in offer_fixture.ESTABLISHMENTS if e[0] == u["eg_id"])].department == "78"}
+    assert data_attr(html, "units") == len(yvelines)
+    assert 'value="Yvelines (78)"' in html                 # « Où ? » shows it, ready for the next search
+
+
+def test_chips_remove_their_part_of_the_phrase(web):
+    html = page(web, "/recherche?what=vestibulaire+enfant+Versailles")
+    chips = dict(re.findall(r'<a class="chip[^"]*" href="([^"]+)"[^>]*><span class="chip-label">([^<]+)</span>', html))
+    by_label = {label.replace("&#39;", "'"): href.replace("&amp;", "&") for href, label in chips.items()}
+    assert set(by_label) == {"Versailles (78000)", "Rééducation vestibulaire (trouble de l'équilibre)", "Enfants"}
+    assert dict(parse_qsl(urlsplit(by_label["Enfants"]).query)) == {"what": "vestibulaire Versailles"}
+    assert dict(parse_qsl(urlsplit(by_label["Versailles (78000)"]).query)) == {"what": "vestibulaire enfant"}
+    # The facet ticked by the text is shown ticked but is not submitted again.
+    assert re.search(r'<input type="checkbox" id="f-age-e" name="age" value="E" checked disabled', html)
+
+
+def test_five_digits_typed_in_where_are_a_postal_code_and_the_other_reading_is_named(web):
+    # The typeahead sends five digits typed (not chosen) as cp:<digits>.
+    response = web.get("/recherche", query_string={"where": "cp:91200"})
+    assert response.status_code == 302
+    assert dict(parse_qsl(urlsplit(response.headers["Location"]).query)) == {"q": "91200"}
+    html = page(web, "/recherche?q=91200")
+    assert "Athis-Mons (91200)" in html and "code INSEE de Dourdan" in html
+    # A bare five-digit where is an INSEE code (Dourdan); the page names the postal-code reading.
+    html = page(web, "/recherche?where=91200")
+    assert "c'est aussi le code postal de" in html.replace("&#39;", "'")
+    assert 'href="/recherche?where=91027">Athis-Mons (91200)</a>' in html

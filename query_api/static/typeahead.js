@@ -14,6 +14,8 @@
   var KINDS = {
     commune: "Commune",
     establishment: "Établissement",
+    department: "Département",
+    postal_code: "Code postal",
     aptitude: "Aptitude",
     uo_type: "Type d'unité",
     profession: "Profession"
@@ -31,6 +33,7 @@
     this.controller = null;
     this.sequence = 0;
     this.lastQuery = null;
+    this.chosen = Boolean(input.getAttribute("data-value"));   // the server's canonical value
 
     // The hidden input takes over the name; the visible one only shows the label.
     this.hidden = document.createElement("input");
@@ -70,6 +73,7 @@
   Combobox.prototype.onInput = function () {
     // Typing makes it free text again until a suggestion is chosen.
     this.hidden.value = this.input.value;
+    this.chosen = false;
     this.refresh();
   };
 
@@ -218,6 +222,7 @@
     if (!item) { return; }
     this.input.value = item.label;
     this.hidden.value = item.type === "establishment" ? "eg:" + item.id : item.id;
+    this.chosen = true;
     this.close();
     this.announce(item.label + " choisi");
   };
@@ -279,8 +284,20 @@
   }
   window.rorDropBlanks = dropBlanks;
 
+  // Five digits typed (not chosen) in "Où ?" are a postal code first: the server reads
+  // "cp:<digits>" so, and a bare five-digit "where" as the INSEE code a suggestion carries.
+  function markTypedPostalCode(event) {
+    var where = event.target.querySelector("input[data-typeahead=where]");
+    if (where && where.combobox && !where.combobox.chosen && /^\s*[0-9]{5}\s*$/.test(where.value)) {
+      event.formData.set("where", "cp:" + where.value.trim());
+    }
+  }
+
   document.querySelectorAll("input[data-typeahead]").forEach(function (input) {
     input.combobox = new Combobox(input);
+  });
+  document.querySelectorAll("form[role=search]").forEach(function (form) {
+    form.addEventListener("formdata", markTypedPostalCode);
   });
   document.querySelectorAll("form[role=search]").forEach(function (form) {
     form.addEventListener("formdata", dropBlanks);
