@@ -242,7 +242,11 @@ def _backup(args, settings: Settings) -> int:
 
 
 def _bench(args, settings: Settings) -> int:
-    command = [sys.executable, "-m", "bench.run", *args.pytest_args]
+    extra = list(args.pytest_args)
+    module = "bench.run"
+    if extra[:1] == ["relevance"]:      # ./ror bench relevance: the judged queries (bench/relevance.py)
+        module, extra = "bench.relevance", extra[1:]
+    command = [sys.executable, "-m", module, *extra]
     return subprocess.run(command, cwd=PROJECT_DIR).returncode
 
 
@@ -330,7 +334,8 @@ def build_parser() -> argparse.ArgumentParser:
         command.add_argument("file")
         command.set_defaults(handler=_backup, action=action)
 
-    bench = commands.add_parser("bench", help="benchmarks at national scale (extra arguments go to bench.run: --quick, --units N)")
+    bench = commands.add_parser("bench", help="benchmarks at national scale (extra arguments go to bench.run: --quick, --units N); "
+                                   "`bench relevance`: the judged queries (bench.relevance)")
     bench.set_defaults(handler=_bench)
 
     api_key = commands.add_parser("api-key", help="read-only API keys for other applications")

@@ -24,7 +24,7 @@ from query_api.fuzzy import Vocabulary, within
 
 PARIS_RADIUS_KM = 6.0                  # from the centre, every arrondissement is within ~6 km
 SHARED_POSTAL_MARGIN_KM = 3.0          # around the farthest commune of a shared postal code
-GENERIC_FIRST_WORD = 4                 # a first word starting this many names (« saint ») is no place alone
+GENERIC_FIRST_WORD = 4                 # words starting this many names (« saint ») are no place alone
 
 _WORD_FORMS = {"st": "saint", "ste": "sainte", "s": "sur", "ss": "sous"}
 _DROPPED = frozenset({"d", "l"})       # « Val d Oise », « l Hay » typed without the apostrophe
@@ -263,11 +263,13 @@ def _names_at(words: list[str], i: int, whole: bool) -> tuple[Resolution, int] |
             if best is None or (candidate[0], candidate[1]) > (best[0], best[1]):
                 best = candidate
         elif matched >= 1 or whole:
-            # A prefix: full words, then the start of the next one (« boulogne b »).
+            # A prefix: full words, then the start of the next one (« boulogne b »); an
+            # article alone is no start of a name (« la gare » is not La Garenne-Colombes).
             nxt = words[end] if end < len(words) else None
-            if nxt and name[matched].startswith(nxt) and (matched >= 1):
+            named = any(w not in _ARTICLES for w in name[:matched])
+            if nxt and name[matched].startswith(nxt) and named:
                 partial.append((end + 1, name))
-            elif matched >= 1 and (whole or len(index.by_first.get(first, ())) < GENERIC_FIRST_WORD):
+            elif matched >= 1 and (whole or _names_starting(index, name[:matched]) < GENERIC_FIRST_WORD):
                 partial.append((end, name))
     if best and (not partial or best[0] >= max(e for e, _ in partial)):
         end, exact, name = best
@@ -281,6 +283,11 @@ def _names_at(words: list[str], i: int, whole: bool) -> tuple[Resolution, int] |
         places = sorted({p for e, n in partial if e == end for p in index.names[n]}, key=lambda p: -p.population)
         return _chosen(words[i:end], tuple(places), corrected=True), end
     return None
+
+
+def _names_starting(index: _Indexes, words: tuple[str, ...]) -> int:
+    """How many names start with these words: « saint » starts a hundred, « saint maur » one."""
+    return sum(1 for name in index.by_first.get(words[0], ()) if name[:len(words)] == words)
 
 
 def _chosen(typed: list[str], places: tuple[Place, ...], corrected: bool) -> Resolution:

@@ -5,13 +5,15 @@ aptitude (vestibular rehab), the patients (children) and home visits: they becom
 the filters the facets set, so a phrase finds exactly what the same facets find.
 Words are recognised over folded words (accents and case do not matter), the
 longest phrase first, with typo tolerance (one edit from 5 letters, two from 9);
-stopwords and filler (« je cherche », « rééducation ») are dropped, the rest is
-text. What a phrase could also mean is kept as :attr:`Understood.alternatives`, in
-order, for the search to pick the reading that has results.
+stopwords and filler (« je cherche », « rééducation », « près de chez moi ») are
+dropped, the rest is text. Asked for children only, an aptitude with a paediatric
+twin is that twin. What a phrase could also mean is kept as
+:attr:`Understood.alternatives`, in order, for the search to pick the reading that
+has results.
 
 The words: aptitude labels, catalog/nomenclatures/synonyms.json and
 catalog/nomenclatures/lay_words.json (lay words, patients, home visits, open
-now, professions, filler).
+now, professions, filler, paediatric twins).
 """
 from __future__ import annotations
 
@@ -116,11 +118,14 @@ class _Vocabulary:
 
 
 def _label_phrases(label: str) -> list[Phrase]:
-    """« Rééducation vestibulaire (trouble de l'équilibre) » → the label, without and in brackets."""
+    """« Rééducation vestibulaire (trouble de l'équilibre) » → the label, without and in brackets;
+    « Rééducation abdominale préopératoire et post opératoire » → also what comes before « et »."""
     phrases = [tuple(words_of(label))]
     if "(" in label:
         before, _, inside = label.partition("(")
         phrases += [tuple(words_of(before)), tuple(words_of(inside.rstrip(")")))]
+    if " et " in label:
+        phrases.append(tuple(words_of(label.partition(" et ")[0])))
     return [p for p in phrases if p]
 
 
@@ -165,7 +170,11 @@ def _vocabulary() -> _Vocabulary:
         meanings[tuple(words_of(text))] = Meaning("home_visit")
     for text in lay["open_now"]:
         meanings[tuple(words_of(text))] = Meaning("open_now")
-    dropped = frozenset(STOPWORDS) | {w for text in lay["filler"] for w in words_of(text)}
+    # Filler: a word is dropped wherever it stands; several words (« près de chez moi ») are
+    # a phrase read like the others, so that « chez moi » in it is no home visit.
+    filler = [tuple(words_of(text)) for text in lay["filler"]]
+    dropped = frozenset(STOPWORDS) | {words[0] for words in filler if len(words) == 1}
+    meanings.update({words: Meaning("filler") for words in filler if len(words) > 1})
     meanings = {p: m for p, m in meanings.items() if p and p not in {(w,) for w in dropped}}
     by_first: dict[str, list[Phrase]] = {}
     for phrase in meanings:
@@ -253,6 +262,8 @@ def understand(text: str | None) -> Understood:
     while i < len(words):
         phrase = _phrase_at(words, i)
         place = places.match_at(words, i)
+        if place and place[1] == i + 1 and words[i] in vocabulary.dropped:
+            place = None        # « pour ma mère » is not Méré: a filler word is no place by itself
         # The longer reading wins; on a tie an exact known word beats a place, a place beats a typo.
         phrase_rank = (phrase[1], 2 if phrase[2] else 0) if phrase else (0, -1)
         place_rank = (place[1], 1 if place and not place[0].corrected else -1) if place else (0, -1)
@@ -276,6 +287,9 @@ def understand(text: str | None) -> Understood:
         if phrase:
             found, end, exact = phrase
             meaning = vocabulary.meanings[found]
+            if meaning.kind == "filler":
+                i = end
+                continue
             label = _describe(meaning)
             parts.append(Part(meaning.kind, meaning.values, label, typed_text(i, end), span_tokens(i, end)))
             if not exact:
@@ -286,6 +300,10 @@ def understand(text: str | None) -> Understood:
             kept.append(i)
         i += 1
 
+    # Children only: an aptitude with a paediatric twin is that twin (« kiné respiratoire bébé »
+    # is paediatric pneumology, not any pneumology unit that also takes children).
+    if {c for p in parts if p.kind == "patients" for c in p.values} == {"E"}:
+        parts = [_for_children(p) if p.kind == "aptitude" else p for p in parts]
     # « kiné » with kiné aptitudes names the profession the search is already about:
     # a filter on it would only drop the hospital units that carry those aptitudes.
     nom = nomenclature()
@@ -316,6 +334,15 @@ def understand(text: str | None) -> Understood:
         alternatives.append(_as_text(understood, named, f"{typed_words} : cherché comme texte, car aucune unité "
                                                         "n'a l'aptitude correspondante dans cette recherche."))
     return replace(understood, alternatives=tuple(alternatives))
+
+
+def _for_children(part: Part) -> Part:
+    """An aptitude part with each code replaced by its paediatric twin (lay_words.json ``for_children``)."""
+    twins = lay_words()["for_children"]
+    codes = tuple(dict.fromkeys(twins.get(code, code) for code in part.values))
+    if codes == part.values:
+        return part
+    return replace(part, values=codes, label=_describe(Meaning("aptitude", codes)))
 
 
 def _as_text(understood: Understood, parts: list[Part], note: str) -> Understood:

@@ -84,3 +84,18 @@ def test_synonyms_command_says_when_nothing_is_indexed(store_env, settings, monk
     monkeypatch.setenv("ROR_INDEX_PREFIX", f"{settings.index_prefix}-cli-empty")
     assert ror_cli.main(["synonyms"]) == 1
     assert "./ror reindex" in capsys.readouterr().err
+
+
+def test_bench_relevance_prints_the_figures_and_the_failing_queries(store_env, search, tmp_path, capfd):
+    # One phrase judged right, one judged wrong on purpose (« kiné Paris » is not the 92).
+    judged = tmp_path / "judged.jsonl"
+    judged.write_text(
+        '{"who": "patient", "q": "kiné Paris", "expect": {"where": "75056", "profession": "70"}}\n'
+        '{"who": "gp", "q": "kiné Paris", "expect": {"where": "dep:92", "profession": "70"}}\n', encoding="utf-8")
+    args = ["--physios", "300", "--judged", str(judged), "--work-dir", str(tmp_path / "relevance")]
+    assert ror_cli.main(["bench", "relevance", *args]) == 1          # 50 % is under the 95 % target
+    out = capfd.readouterr().out
+    assert "success rate              50.0% (1/2" in out
+    assert "precision@10" in out and "zero-result rate          0.0%" in out
+    assert "- line 2 (gp): q='kiné Paris'" in out
+    assert "place: expected {'type': 'department', 'id': '92'}, understood {'type': 'commune', 'id': '75056'}" in out

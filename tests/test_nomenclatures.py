@@ -389,8 +389,9 @@ def test_lay_words_name_known_codes_only():
     lay = load("lay_words.json")
     aptitudes = {a["code"] for g in load("aptitudes.json")["groups"] for a in g["aptitudes"]}
     professions = {p["code"] for p in load("professions.json")}
-    assert set(lay) == {"aptitudes", "patients", "home_visit", "open_now", "professions", "filler"}
+    assert set(lay) == {"aptitudes", "patients", "home_visit", "open_now", "professions", "filler", "for_children"}
     assert set(lay["aptitudes"]) <= aptitudes
+    assert set(lay["for_children"]) | set(lay["for_children"].values()) <= aptitudes
     # Home visits are the home_visit filter, never the aptitude (one fact).
     assert "KINE_INTERV_DOMICILE" not in lay["aptitudes"]
     assert set(lay["professions"]) <= professions

@@ -110,6 +110,17 @@ def test_a_place_is_found_inside_a_phrase_with_its_span():
 
 def test_common_words_are_not_places_inside_a_phrase():
     assert find_in_words(place_words("rééducation vestibulaire enfant adulte domicile cabinet")) is None
+    # An article alone starts no name: « la gare » is not the start of La Garenne-Colombes.
+    assert find_in_words(place_words("cabinet de la gare")) is None
+
+
+def test_words_that_start_a_single_name_are_that_place_inside_a_phrase():
+    # « saint maur » starts one name only; Saint-Maurice merely starts with « maur ».
+    match = find_in_words(place_words("kiné st maur"))
+    assert match.resolution.place.id == "94068"
+    assert (match.start, match.end) == (1, 3)
+    # « saint ouen » starts four names: no guess inside a phrase.
+    assert find_in_words(place_words("kiné saint ouen")) is None
 
 
 @pytest.mark.parametrize("typed, meant", [

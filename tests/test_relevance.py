@@ -91,6 +91,15 @@ def test_within_one_match_quality_the_nearer_comes_first(api):
     assert by_relevance == ["NAMED-VESTIB", "MID-VESTIB", "FAR-BOTH"]
 
 
+def test_within_the_text_tier_the_nearer_comes_first(api):
+    # « vestibulaire » in a phrase is the aptitude filter (query_api.understanding), which
+    # the comment-only unit lacks; the start of the word stays text and finds all four.
+    assert "NEAR-COMMENT" not in order(api, "q=vestibulaire", "relevance")
+    by_relevance = order(api, "q=vestibul", "relevance")
+    # Same tier (the word is in their offer): nearer first; the comment-only match last, though nearest.
+    assert by_relevance == ["MID-VESTIB", "NAMED-VESTIB", "FAR-BOTH", "NEAR-COMMENT"]
+
+
 def test_the_export_lists_units_in_the_relevance_order(api):
     import io
 

@@ -32,6 +32,9 @@ def test_the_guide_s_phrase_is_read_as_place_aptitude_patients_and_home_visit():
     ("kiné du sport", ["KINE_SPORT"]),
     ("balnéo", ["KINE_BALNEOTHERAPIE"]),
     ("LYMPHŒDÈME", ["KINE_LYMPHOEDEMES", "KINE_REEDUC_TROPHIQUE_VASC_LYMPH"]),   # a synonym of drainage lymphatique
+    # A label « A et B » is also named by A (« rééducation abdominale » alone is post partum).
+    ("rééducation abdominale préopératoire", ["KINE_REEDUC_ABDO_PRE_POST_OP"]),
+    ("vertige positionnel paroxystique bénin", ["KINE_REEDUC_VESTIBULAIRE"]),
 ])
 def test_lay_words_labels_and_synonyms_name_aptitudes(typed, aptitudes):
     understood = understand(typed)
@@ -97,6 +100,52 @@ def test_words_that_name_nothing_stay_text_and_filler_goes():
     assert understood.text == "Cabinet Vaugirard"
     assert understood.profession == "70"
     assert understand("Centre hospitalier de Versailles").text == "Centre hospitalier"
+
+
+@pytest.mark.parametrize("typed, place, text", [
+    ("kiné à domicile pour ma mère Argenteuil", "95018", ""),     # « mère » is not Méré (78)
+    ("pour ma grand-mère kiné Paris", "75056", ""),
+    ("rééducation après AVC Argenteuil", "95018", ""),
+    ("rééducation suite à un AVC Paris", "75056", ""),
+    ("kiné de la gare Versailles", "78646", "gare"),              # « la gare » is not La Garenne-Colombes
+])
+def test_everyday_words_of_a_phrase_are_neither_a_place_nor_text(typed, place, text):
+    understood = understand(typed)
+    assert understood.place.id == place
+    assert understood.text == text
+    assert not understood.notes
+
+
+def test_near_my_home_is_no_home_visit_but_at_my_home_is():
+    near = understand("kiné près de chez moi Montreuil")
+    assert (near.home_visit, near.text, near.place.id) == (None, "", "93048")
+    assert understand("kiné chez moi").home_visit is True
+    assert understand("kiné qui vient à domicile").home_visit is True
+    assert understand("kiné qui vient à domicile").text == ""
+
+
+@pytest.mark.parametrize("typed, aptitudes", [
+    ("kiné respiratoire bébé", ["KINE_REEDUC_PNEUMO_PEDIATRIQUE"]),
+    ("périnée enfant", ["KINE_REEDUC_PELVI_ENFANT"]),
+    ("rééducation neurologique enfant", ["KINE_REEDUC_NEURO_PEDIATRIQUE"]),
+    ("vertiges enfant", ["KINE_REEDUC_VESTIBULAIRE"]),                 # no paediatric twin
+])
+def test_children_only_read_an_aptitude_as_its_paediatric_twin(typed, aptitudes):
+    understood = understand(typed)
+    assert (understood.aptitudes, understood.patients) == (aptitudes, ["E"])
+    assert understood.of("aptitude")[0].label == nomenclature().aptitudes[aptitudes[0]].label
+
+
+def test_children_and_adults_keep_the_aptitude_named():
+    assert understand("kiné respiratoire enfants et adultes").aptitudes == ["KINE_REEDUC_PNEUMO"]
+    assert len(understand("périnée").aptitudes) == 3
+
+
+def test_post_operative_alone_is_no_abdominal_rehabilitation():
+    shoulder = understand("rééducation épaule post-opératoire")
+    assert (shoulder.aptitudes, shoulder.text) == (["KINE_REEDUC_ORTHO_MEMBRE_SUP"], "")
+    assert understand("rééducation abdominale post opératoire").aptitudes == ["KINE_REEDUC_ABDO_PRE_POST_OP"]
+    assert understand("chirurgie abdominale").aptitudes == ["KINE_REEDUC_ABDO_PRE_POST_OP"]
 
 
 def test_a_corrected_place_can_be_read_as_text_instead():
