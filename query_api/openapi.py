@@ -943,9 +943,8 @@ def openapi_json():
 DOCS_PAGE = """<!doctype html>
 <html lang="fr"><head><meta charset="utf-8"><title>API ROR search</title>
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<style>body{font:16px/1.5 system-ui,sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem;color:#1a1a1a}
-code,pre{background:#f3f4f6;padding:.1rem .3rem;border-radius:4px}h2{margin-top:2rem}
-.op{border-left:4px solid #1b5fa8;padding-left:1rem;margin:1.5rem 0}.method{font-weight:700;color:#1b5fa8}</style>
+<link rel="icon" href="data:,">
+<link rel="stylesheet" href="{{ url_for('static', filename='api-docs.css') }}">
 </head><body><h1>API de ROR search</h1>
 <p>Document OpenAPI : <a href="/api/v1/openapi.json"><code>/api/v1/openapi.json</code></a>.
 Toutes les erreurs ont la forme <code>{"error": {"code", "message", "field"}}</code>, message en français.</p>
