@@ -222,6 +222,11 @@ def set_password(conn: sqlite3.Connection, account_id: int, password: str) -> No
     )
 
 
+def end_sessions(conn: sqlite3.Connection, account_id: int) -> None:
+    """Every session of the account ends (sign-out): its session epoch moves on."""
+    conn.execute("UPDATE accounts SET session_version = session_version + 1 WHERE id = ?", (account_id,))
+
+
 # --- signing in ----------------------------------------------------------------------
 
 @dataclass(frozen=True)
