@@ -30,7 +30,7 @@ PRACTITIONER_PAGES = [
     "/", "/recherche?where=78646", "/uo/UO-KA", "/eg/EG-KA", "/aide", "/mon-compte", "/mon-compte/uo/UO-KA",
     "/compte/informations", "/deconnexion", "/conditions", "/cellule/anomalies", "/api/docs",
 ]
-CELL_PAGES = ["/cellule/anomalies", "/cellule/anomalies?status=new", "/mon-compte", "/uo/UO-KA"]
+CELL_PAGES = ["/cellule/anomalies", "/cellule/anomalies?status=new", "/cellule/journal", "/mon-compte", "/uo/UO-KA"]
 
 
 @pytest.fixture(scope="module")
