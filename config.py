@@ -50,6 +50,10 @@ class Settings:
     # ROR_SUPPORT_PHONE / ROR_SUPPORT_EMAIL: shown on the help page.
     support_phone: str = "0805 690 711"
     support_email: str = "support.portailpro@sante-idf.fr"
+    # ROR_MAP_TILE_ORIGINS: the map's tile server(s), space-separated https origins
+    # (e.g. https://data.geopf.fr), added to the Content-Security-Policy
+    # (query_api/headers.py). Empty: the pages load nothing from another origin.
+    map_tile_origins: str = ""
 
     @classmethod
     def from_env(cls) -> "Settings":
@@ -70,6 +74,7 @@ class Settings:
             "public_url": "ROR_PUBLIC_URL",
             "support_phone": "ROR_SUPPORT_PHONE",
             "support_email": "ROR_SUPPORT_EMAIL",
+            "map_tile_origins": "ROR_MAP_TILE_ORIGINS",
         }
         values = {}
         for f in fields(cls):

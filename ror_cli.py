@@ -59,10 +59,23 @@ def _store(settings: Settings):
 
 
 def _reindex(args, settings: Settings) -> int:
-    from indexer.engine import search_client
+    from catalog import audit
+    from catalog.store import utcnow
+    from indexer.engine import UNITS, alias_name, search_client
     from indexer.reindex import reindex
 
-    report = reindex(_store(settings), search_client(settings, timeout=120), settings, grace_seconds=args.grace)
+    store = _store(settings)
+    alias = alias_name(settings, UNITS)
+    with store.transaction() as conn:
+        audit.record(conn, audit.ACTOR_CLI, "index", alias, "reindex", utcnow(), new="demandée")
+    try:
+        report = reindex(store, search_client(settings, timeout=120), settings, grace_seconds=args.grace)
+    except Exception as error:
+        with store.transaction() as conn:
+            audit.record(conn, audit.ACTOR_CLI, "index", alias, "reindex", utcnow(), new=f"échec : {str(error)[:500]}")
+        raise
+    with store.transaction() as conn:
+        audit.record(conn, audit.ACTOR_CLI, "index", alias, "reindex", utcnow(), new=audit.reindex_outcome(report.documents, report.index, report.seconds))
     print(f"{report.documents} UO indexées dans {report.index} en {report.seconds:.1f} s "
           f"({report.rate:,.0f} UO/s).".replace(",", " "))
     return 0

@@ -16,7 +16,7 @@ from datetime import datetime, timedelta
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
-from catalog import ratelimit
+from catalog import audit, ratelimit
 from catalog.ratelimit import Limit
 from catalog.store import MAX_ROWID, Store, iso, utcnow
 
@@ -222,6 +222,11 @@ def set_password(conn: sqlite3.Connection, account_id: int, password: str) -> No
     )
 
 
+def end_sessions(conn: sqlite3.Connection, account_id: int) -> None:
+    """Every session of the account ends (sign-out): its session epoch moves on."""
+    conn.execute("UPDATE accounts SET session_version = session_version + 1 WHERE id = ?", (account_id,))
+
+
 # --- signing in ----------------------------------------------------------------------
 
 @dataclass(frozen=True)
@@ -335,15 +340,21 @@ def issue_reset_token(conn: sqlite3.Connection, login: str, login_kind: str, now
 
 # --- API keys ------------------------------------------------------------------------
 
-def create_api_key(store: Store, name: str) -> str:
-    """A new read-only API key for another application; the plain key is returned only here."""
+def create_api_key(store: Store, name: str, actor: str = audit.ACTOR_CLI) -> str:
+    """A new read-only API key for another application; the plain key is returned only here.
+
+    The audit trail names the key and its prefix, never the key."""
     prefix = secrets.token_hex(4)
     key = f"{API_KEY_PREFIX}{prefix}_{secrets.token_urlsafe(32)}"
+    name = name.strip() or "sans nom"
+    now = utcnow()
     with store.transaction() as conn:
-        conn.execute(
+        cursor = conn.execute(
             "INSERT INTO api_keys (name, prefix, key_hash, created_at) VALUES (?, ?, ?, ?)",
-            (name.strip() or "sans nom", API_KEY_PREFIX + prefix, _digest(key), iso(utcnow())),
+            (name, API_KEY_PREFIX + prefix, _digest(key), iso(now)),
         )
+        audit.record(conn, actor, "api_key", str(cursor.lastrowid), "created", now,
+                     new=f"{name} ({API_KEY_PREFIX + prefix}…)")
     return key
 
 
@@ -366,15 +377,18 @@ def list_api_keys(conn: sqlite3.Connection) -> list[dict]:
         "SELECT id, name, prefix, created_at, revoked_at, last_used_at FROM api_keys ORDER BY id")]
 
 
-def revoke_api_key(store: Store, key_id: int) -> bool:
+def revoke_api_key(store: Store, key_id: int, actor: str = audit.ACTOR_CLI) -> bool:
     """Revoke a key (by id); False when there is no such active key."""
     if not 0 <= key_id <= MAX_ROWID:  # an id from a URL; SQLite would overflow
         return False
+    now = utcnow()
     with store.transaction() as conn:
-        cursor = conn.execute(
-            "UPDATE api_keys SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL", (iso(utcnow()), key_id)
-        )
-    return cursor.rowcount == 1
+        row = conn.execute("SELECT name, prefix FROM api_keys WHERE id = ? AND revoked_at IS NULL", (key_id,)).fetchone()
+        if row is None:
+            return False
+        conn.execute("UPDATE api_keys SET revoked_at = ? WHERE id = ?", (iso(now), key_id))
+        audit.record(conn, actor, "api_key", str(key_id), "revoked", now, old=f"{row['name']} ({row['prefix']}…)")
+    return True
 
 
 # --- demo accounts -------------------------------------------------------------------

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
 
+from catalog import audit
 from catalog.communes import communes
 from catalog.schedule import PARIS
 from catalog.store import Store, iso, utcnow
@@ -149,6 +150,7 @@ def issue_codes(
     rpps_list: list[str] | None = None,
     valid_days: int = 90,
     now: datetime | None = None,
+    actor: str = audit.ACTOR_CLI,
 ) -> list[IssuedCode]:
     """Issue one code per practitioner and return them in clear, for the mailing only.
 
@@ -156,7 +158,8 @@ def issue_codes(
     unused code. With it: those practitioners (a lost letter), whose earlier unused
     codes then expire; unknown numbers raise ValueError, practitioners with an
     active account are left out. Hashing happens outside the write transaction,
-    which stays short.
+    which stays short. Each code issued is in the audit trail (who, when, for whom;
+    never the code).
     """
     now = now or utcnow()
     expires_at = expiry(now, valid_days)
@@ -197,6 +200,7 @@ def issue_codes(
             "INSERT INTO activation_codes (rpps, code_hash, expires_at, created_at) VALUES (?, ?, ?, ?)",
             [(rpps, encoded, iso(expires_at), stamp) for rpps, _, encoded in kept],
         )
+        audit.record_many(conn, actor, "activation_code", [(rpps, "issued", None, iso(expires_at)) for rpps, _, _ in kept], now)
     for rpps, code, _ in kept:
         letter = letters[rpps]
         commune = places.get(letter["insee"] or "")

@@ -42,8 +42,9 @@ def create_app(settings: Settings | None = None, *, clock: Callable[[], datetime
         "clock": clock or _utcnow,
     }
 
-    from query_api import errors, health, openapi, search, sheets
+    from query_api import errors, headers, health, openapi, search, sheets
 
+    headers.init_app(app, settings)
     errors.init_app(app)
     app.register_blueprint(health.blueprint, url_prefix="/api/v1")
     app.register_blueprint(search.blueprint, url_prefix="/api/v1")

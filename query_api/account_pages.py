@@ -55,12 +55,24 @@ MSG_UNEXPECTED = "Une erreur inattendue s'est produite ; elle a été enregistr�
 
 # --- who may see a page --------------------------------------------------------------------
 
+#: Longer than any path of ours with its query: not a place to go back to.
+NEXT_MAX_CHARS = 4096
+
+
 def safe_next(value: str | None, default: str) -> str:
-    """A same-site path to go back to after signing in; anything else gives ``default``."""
-    if not value:
+    """A same-site path to go back to after signing in; anything else gives ``default``.
+
+    A path is one "/" then no second one ("//host" is another site), no backslash
+    (browsers read "/\\host" as "//host"), and nothing but printable characters:
+    browsers drop tabs and newlines from a URL, so "/<tab>/host" would become "//host";
+    invisible format characters have no place in our paths either.
+    """
+    if not value or len(value) > NEXT_MAX_CHARS:
+        return default
+    if not value.startswith("/") or value.startswith("//") or "\\" in value or not value.isprintable():
         return default
     parts = urlsplit(value)
-    if parts.scheme or parts.netloc or not value.startswith("/") or value.startswith("//") or "\\" in value:
+    if parts.scheme or parts.netloc:
         return default
     return value
 

@@ -1,4 +1,8 @@
-"""Management-cell endpoints: reindex, index status, activation codes, API keys."""
+"""Management-cell endpoints: reindex, index status, activation codes, API keys, the journal.
+
+Each action is written to the audit trail (catalog/audit.py) with the member of
+the cell who did it; GET /admin/audit lists that journal.
+"""
 from __future__ import annotations
 
 import logging
@@ -6,10 +10,12 @@ import threading
 from datetime import datetime, timezone
 
 from flask import Blueprint, current_app, jsonify, request
+from marshmallow import Schema, ValidationError, fields, validate
 
-from catalog import accounts
-from catalog.schemas import MSG_NOT_AN_OBJECT
+from catalog import accounts, audit
+from catalog.schemas import MSG_NOT_AN_OBJECT, first_error
 from catalog.store import iso
+from indexer.engine import UNITS, alias_name
 from indexer.reindex import reindex
 from indexer.status import index_status
 from query_api import context, security
@@ -30,26 +36,37 @@ class ReindexJob:
         self.thread: threading.Thread | None = None
         self.state: dict = {"running": False}
 
-    def start(self, store, client, settings) -> bool:
+    def start(self, store, client, settings, actor: str) -> bool:
         with self.lock:
             if self.thread is not None and self.thread.is_alive():
                 return False
-            self.state = {"running": True, "started_at": iso(datetime.now(timezone.utc))}
-            self.thread = threading.Thread(target=self._run, args=(store, client, settings),
+            now = datetime.now(timezone.utc)
+            with store.transaction() as conn:
+                audit.record(conn, actor, "index", alias_name(settings, UNITS), "reindex", now, new="demandée")
+            self.state = {"running": True, "started_at": iso(now)}
+            self.thread = threading.Thread(target=self._run, args=(store, client, settings, actor),
                                            name="ror-admin-reindex", daemon=True)
             self.thread.start()
             return True
 
-    def _run(self, store, client, settings) -> None:
+    def _run(self, store, client, settings, actor: str) -> None:
         outcome: dict = {}
         try:
             report = reindex(store, client, settings, progress=False)
             outcome = {"index": report.index, "documents": report.documents, "seconds": round(report.seconds, 1)}
+            said = audit.reindex_outcome(report.documents, report.index, report.seconds)
         except Exception as error:  # reported through index-status, never lost in a thread
             log.exception("admin reindex failed")
             outcome = {"error": str(error)[:500]}
+            said = f"échec : {outcome['error']}"
+        finished = datetime.now(timezone.utc)
+        try:
+            with store.transaction() as conn:
+                audit.record(conn, actor, "index", alias_name(settings, UNITS), "reindex", finished, new=said)
+        except Exception:
+            log.exception("could not write the reindex outcome to the audit trail")
         with self.lock:
-            self.state = {**self.state, **outcome, "running": False, "finished_at": iso(datetime.now(timezone.utc))}
+            self.state = {**self.state, **outcome, "running": False, "finished_at": iso(finished)}
 
     def snapshot(self) -> dict:
         with self.lock:
@@ -58,6 +75,10 @@ class ReindexJob:
 
 def reindex_job() -> ReindexJob:
     return current_app.extensions.setdefault("ror_reindex_job", ReindexJob())
+
+
+def _actor() -> str:
+    return audit.account_actor(security.current_account()["id"])
 
 
 def _json_object() -> dict:
@@ -72,7 +93,7 @@ def _json_object() -> dict:
 @blueprint.post("/admin/reindex")
 @admin_required
 def start_reindex():
-    started = reindex_job().start(context.store(), context.search(), context.settings())
+    started = reindex_job().start(context.store(), context.search(), context.settings(), _actor())
     if not started:
         raise ApiError(409, "reindex_running", "Une réindexation est déjà en cours : suivez-la dans l'état de l'index.")
     return jsonify({"reindex": reindex_job().snapshot(),
@@ -96,7 +117,7 @@ def activation_codes():
     if rpps_list is not None and (not isinstance(rpps_list, list) or not all(isinstance(r, str) for r in rpps_list)):
         raise ApiError(400, "invalid_parameter", "rpps_list doit être une liste de numéros RPPS.", "rpps_list")
     try:
-        issued = activation.issue_codes(context.store(), rpps_list=rpps_list, now=context.now())
+        issued = activation.issue_codes(context.store(), rpps_list=rpps_list, now=context.now(), actor=_actor())
     except ValueError as error:
         raise ApiError(400, "invalid_parameter", str(error), "rpps_list") from None
     codes = [{"rpps": c.rpps, "code": c.code, "expires_at": iso(c.expires_at),
@@ -119,7 +140,7 @@ def create_api_key():
     name = _json_object().get("name")
     if not isinstance(name, str) or not name.strip() or len(name) > 100:
         raise ApiError(400, "invalid_parameter", "Nommez la clé (l'application qui l'utilisera, 100 caractères au plus).", "name")
-    key = accounts.create_api_key(context.store(), name.strip())
+    key = accounts.create_api_key(context.store(), name.strip(), actor=_actor())
     return jsonify({"name": name.strip(), "key": key, "prefix": key[:12],
                     "message": "Copiez cette clé maintenant : elle ne sera plus jamais affichée."}), 201
 
@@ -127,6 +148,41 @@ def create_api_key():
 @blueprint.delete("/admin/api-keys/<int:key_id>")
 @admin_required
 def revoke_api_key(key_id: int):
-    if not accounts.revoke_api_key(context.store(), key_id):
+    if not accounts.revoke_api_key(context.store(), key_id, actor=_actor()):
         raise ApiError(404, "not_found", f"Aucune clé d'API active n° {key_id}.")
     return jsonify({"revoked": True, "id": key_id})
+
+
+class AuditFiltersSchema(Schema):
+    """Query parameters of the cell's journal."""
+
+    target_type = fields.String(validate=validate.OneOf(tuple(audit.ADMIN_TARGETS), error=(
+        "Type d'action inconnu : « {input} » (valeurs possibles : " + ", ".join(audit.ADMIN_TARGETS) + ").")))
+    # Bounded: past SQLite's integers an OFFSET overflows.
+    page = fields.Integer(load_default=1, validate=validate.Range(
+        min=1, max=1_000_000, error="Le numéro de page doit être compris entre 1 et 1 000 000."),
+        error_messages={"invalid": "Le numéro de page doit être un nombre entier."})
+    per_page = fields.Integer(load_default=50, validate=validate.Range(
+        min=1, max=200, error="Le nombre de résultats par page doit être compris entre 1 et 200."),
+        error_messages={"invalid": "Le nombre de résultats par page doit être un nombre entier."})
+
+    class Meta:
+        error_messages = {"unknown": "Paramètre inconnu."}
+
+
+def audit_filters(args: dict) -> dict:
+    """The journal's filters from query parameters, or a 400 in French."""
+    try:
+        return AuditFiltersSchema().load(args)
+    except ValidationError as err:
+        field, message = first_error(err)
+        raise ApiError(400, "invalid_parameter", message, field) from None
+
+
+@blueprint.get("/admin/audit")
+@admin_required
+def audit_journal():
+    filters = audit_filters(request.args.to_dict())
+    with context.store().snapshot() as conn:
+        total, results = audit.admin_actions(conn, **filters)
+    return jsonify({"total": total, "page": filters["page"], "per_page": filters["per_page"], "results": results})

@@ -1,4 +1,4 @@
-"""The management cell's pages (/cellule): the anomaly queue and one anomaly.
+"""The management cell's pages (/cellule): the anomaly queue, one anomaly, the journal.
 
 The queue is read with the same filters and catalog function as
 GET /api/v1/admin/anomalies; changes (status, note, « M'attribuer ») are PATCHed
@@ -7,14 +7,19 @@ French 403 page, anonymous visitors are sent to /connexion.
 """
 from __future__ import annotations
 
+from datetime import datetime, timedelta
+from urllib.parse import urlencode
+
 from flask import Blueprint, redirect, render_template, request, url_for
 from marshmallow import ValidationError
 
-from catalog import anomalies
+from catalog import accounts, anomalies, audit
+from catalog.schedule import PARIS
 from catalog.nomenclature import nomenclature
 from catalog.schemas import first_error
 from query_api import context, security
 from query_api.account_pages import page_account, register_error_pages
+from query_api.admin import audit_filters
 from query_api.anomalies import AnomalyFiltersSchema
 from query_api.errors import ApiError
 from query_api.security import current_account
@@ -103,6 +108,68 @@ def anomaly(anomaly_id: int):
         target_url=target_url(report["target"]), saved="enregistre" in request.args,
         field_label=_field_label(report["target"]["type"], report["field"]),
     )
+
+
+JOURNAL_PER_PAGE = 50
+JOURNAL_PAGE_LINKS = 10
+
+
+@blueprint.get("/cellule/journal")
+@page_account(admin=True)
+def journal():
+    """The cell's actions, newest first (GET /api/v1/admin/audit, as a page)."""
+    chosen = {k: request.args.get(k, "").strip() for k in ("target_type", "page")}
+    filters = audit_filters({k: v for k, v in chosen.items() if v})
+    filters["per_page"] = JOURNAL_PER_PAGE
+    with context.store().snapshot() as conn:
+        total, entries = audit.admin_actions(conn, **filters)
+        people = _people(conn, entries)
+    rows = [{**e, "at_text": _moment(e["at"]), "what": describe(e, people),
+             "target_url": url_for("admin_pages.anomaly", anomaly_id=int(e["target_id"]))
+             if e["target_type"] == "anomaly" and e["target_id"].isdigit() else None} for e in entries]
+    last_page = max(1, -(-total // JOURNAL_PER_PAGE))
+    first = max(1, min(filters["page"] - JOURNAL_PAGE_LINKS // 2, last_page - JOURNAL_PAGE_LINKS + 1))
+    base = {"target_type": chosen["target_type"]} if chosen["target_type"] else {}
+    return render_template(
+        "admin/journal.html", rows=rows, total=total, page=filters["page"], last_page=last_page,
+        page_numbers=range(first, min(last_page, first + JOURNAL_PAGE_LINKS - 1) + 1),
+        chosen=chosen, targets=audit.ADMIN_TARGETS,
+        journal_url=lambda page: url_for("admin_pages.journal") + "?" + urlencode({**base, "page": page}),
+    )
+
+
+def _people(conn, entries: list[dict]) -> dict[str, str]:
+    """Names of the accounts an anomaly was assigned to, on this page of the journal."""
+    ids = {value for e in entries if e["target_type"] == "anomaly" and e["action"] == "assignee_id"
+           for value in (e["old_value"], e["new_value"]) if value and value.isdigit()}
+    found = {i: accounts.get_account(conn, int(i)) for i in ids}
+    return {i: (a["display_name"] or a["email"] or f"compte n° {i}") if a else f"compte n° {i}" for i, a in found.items()}
+
+
+def _moment(stamp: str) -> str:
+    return datetime.fromisoformat(stamp).astimezone(PARIS).strftime("%d/%m/%Y %H:%M:%S")
+
+
+def describe(entry: dict, people: dict[str, str]) -> str:
+    """One line of the journal in French."""
+    kind, action, old, new = entry["target_type"], entry["action"], entry["old_value"], entry["new_value"]
+    if kind == "index" and action == "reindex":
+        return f"Réindexation complète {new}"
+    if kind == "api_key" and action == "created":
+        return f"Clé créée : {new}"
+    if kind == "api_key" and action == "revoked":
+        return f"Clé révoquée : {old}"
+    if kind == "activation_code" and action == "issued":
+        last_day = datetime.fromisoformat(new).astimezone(PARIS) - timedelta(microseconds=1)
+        return f"Code émis pour le RPPS {entry['target_id']}, valable jusqu'au {last_day:%d/%m/%Y}"
+    if kind == "anomaly" and action == "status":
+        label = anomalies.STATUS_LABELS
+        return f"Statut : {label.get(old, old)} → {label.get(new, new)}"
+    if kind == "anomaly" and action == "assignee_id":
+        return f"Attribution : {people.get(old, 'personne') if old else 'personne'} → {people.get(new, 'personne') if new else 'personne'}"
+    if kind == "anomaly" and action == "note":
+        return f"Note : « {new} »" if new else "Note effacée"
+    return f"{action} : {old or '—'} → {new or '—'}"
 
 
 def _field_label(target_type: str, field: str | None) -> str | None:

@@ -4,6 +4,10 @@ Not capped at the engine's 10,000-hit window: a point-in-time keeps one consiste
 view while we page through it with ``search_after`` on the search's own sort (which
 ends with the unique UO id), and write-only mode streams rows to disk so memory stays
 flat whatever the size.
+
+No text from the data is ever written as a formula: a name, an address, any
+text that begins like one (``=``, ``+``, ``-``, ``@``, a tab, a carriage return)
+is a text cell (``text_cell``), shown as written.
 """
 from __future__ import annotations
 
@@ -33,6 +37,11 @@ COLUMNS = [
 ]
 
 
+#: How a formula (or a DDE call) can begin once a spreadsheet reads a cell as typed
+#: (openpyxl itself only takes "=" for one; Excel and LibreOffice take the others on editing or import).
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+
+
 class ExportTooLarge(Exception):
     def __init__(self, total: int):
         super().__init__(total)
@@ -44,10 +53,26 @@ def _week_text(doc: dict) -> str:
     return " ; ".join(f"{day} {text}" for day, text in days.items() if text != "fermé")
 
 
-def _row(hit: dict, request: SearchRequest, clock: Clock) -> list:
+def text_cell(sheet, value):
+    """``value`` as the sheet must hold it: a string a spreadsheet could take for a formula
+    becomes a text cell (type 's', with Excel's quote prefix so that editing it keeps it
+    text), its value unchanged; anything else is written as it is."""
+    if isinstance(value, str) and value.startswith(FORMULA_TRIGGERS):
+        cell = WriteOnlyCell(sheet, value=value)
+        cell.data_type = "s"
+        cell.quotePrefix = True
+        return cell
+    return value
+
+
+def _row(sheet, hit: dict, request: SearchRequest, clock: Clock) -> list:
     doc = hit["_source"]
     eg = doc["establishment"]
     distance = distance_km(hit, request)
+    return [text_cell(sheet, value) for value in _values(doc, eg, distance, clock)]
+
+
+def _values(doc: dict, eg: dict, distance: float | None, clock: Clock) -> list:
     return [
         eg["name"], doc["name"], doc.get("owner_name") or "", eg["address"], eg["postal_code"], eg["commune"],
         phone_or_none(doc.get("phone")) or "",
@@ -98,7 +123,7 @@ def write_export(client: OpenSearch, index: str, request: SearchRequest, clock: 
                 pit = result.get("pit_id", pit)
                 following = prefetch.submit(fetch, hits[-1]["sort"])
                 for hit in hits:
-                    sheet.append(_row(hit, request, clock))
+                    sheet.append(_row(sheet, hit, request, clock))
                 rows += len(hits)
                 result = following.result()
         sheet.auto_filter.ref = f"A1:{get_column_letter(len(COLUMNS))}{rows + 1}"

@@ -559,6 +559,34 @@ class KeyRevoked(Schema):
     id = Int(required=True)
 
 
+class AuditActor(Schema):
+    kind = Str(required=True, metadata={"description": "« account » : un membre de la cellule ; "
+                                                       "« cli » : une commande ror lancée sur le serveur."})
+    id = Int(allow_none=True, metadata={"description": "Le compte, pour « account »."})
+    name = Str(required=True)
+    email = Str(allow_none=True)
+
+
+class AuditEntry(Schema):
+    id = Int(required=True)
+    at = Str(required=True, metadata={"description": "Date et heure (ISO 8601, UTC)."})
+    actor = fields.Nested(AuditActor, required=True)
+    target_type = Str(required=True, metadata={"description": "index, api_key, activation_code ou anomaly."})
+    target_label = Str(required=True)
+    target_id = Str(required=True, metadata={"description": "L'alias de l'index, le n° de la clé, le numéro RPPS, "
+                                                            "le n° de l'anomalie."})
+    action = Str(required=True, metadata={"description": "reindex ; created, revoked ; issued ; status, note, assignee_id."})
+    old_value = Str(allow_none=True)
+    new_value = Str(allow_none=True)
+
+
+class AuditPage(Schema):
+    total = Int(required=True)
+    page = Int(required=True)
+    per_page = Int(required=True)
+    results = fields.List(fields.Nested(AuditEntry), required=True)
+
+
 # --- the document ---------------------------------------------------------------------------
 
 RESPONSE_SCHEMAS = [  # leaves first: a schema nested in a later one is then referenced, not copied
@@ -570,7 +598,7 @@ RESPONSE_SCHEMAS = [  # leaves first: a schema nested in a later one is then ref
     ("PasswordChanged", PasswordChanged), ("Me", Me), ("OwnerSheet", OwnerSheet), ("StaleSheet", StaleSheet),
     ("MyAnomalies", MyAnomalies), ("AnomalyPage", AnomalyPage), ("ReindexStarted", ReindexStarted),
     ("IndexStatus", IndexStatus), ("IssuedCodes", IssuedCodes), ("ApiKeys", ApiKeys), ("NewApiKey", NewApiKey),
-    ("KeyRevoked", KeyRevoked),
+    ("KeyRevoked", KeyRevoked), ("AuditEntry", AuditEntry), ("AuditPage", AuditPage),
 ]
 
 SECURITY_SCHEMES = {
@@ -641,6 +669,7 @@ def _operations() -> list[tuple[str, dict]]:
     unit_id = _path_param("unit_id", example="UO-KA")
     anomaly_id = _path_param("anomaly_id", "integer", example=1)
     key_id = _path_param("key_id", "integer", example=1)
+    from query_api.admin import AuditFiltersSchema
     from query_api.anomalies import AnomalyFiltersSchema
 
     return [
@@ -835,6 +864,13 @@ def _operations() -> list[tuple[str, dict]]:
             "security": SIGNED_IN_WRITE,
             "parameters": [key_id],
             "responses": {"200": _json("KeyRevoked", "Clé révoquée."), **R401, **R404, **WRITE_ERRORS}}}),
+        ("/api/v1/admin/audit", {"get": {
+            "tags": ["administration"], "summary": "Journal des actions de la cellule (les plus récentes d'abord)",
+            "description": "Réindexations, clés d'API, codes d'activation, traitement des anomalies : qui, quand, "
+                           "quoi. Jamais une clé ni un code en clair.",
+            "security": SIGNED_IN,
+            "parameters": [{"in": "query", "schema": AuditFiltersSchema}],
+            "responses": {"200": _json("AuditPage", "Une page du journal."), **R400, **R401, **R403, **READ_ERRORS}}}),
     ]
 
 
@@ -966,9 +1002,8 @@ def openapi_json():
 DOCS_PAGE = """<!doctype html>
 <html lang="fr"><head><meta charset="utf-8"><title>API ROR search</title>
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<style>body{font:16px/1.5 system-ui,sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem;color:#1a1a1a}
-code,pre{background:#f3f4f6;padding:.1rem .3rem;border-radius:4px}h2{margin-top:2rem}
-.op{border-left:4px solid #1b5fa8;padding-left:1rem;margin:1.5rem 0}.method{font-weight:700;color:#1b5fa8}</style>
+<link rel="icon" href="data:,">
+<link rel="stylesheet" href="{{ url_for('static', filename='api-docs.css') }}">
 </head><body><h1>API de ROR search</h1>
 <p>Document OpenAPI : <a href="/api/v1/openapi.json"><code>/api/v1/openapi.json</code></a>.
 Toutes les erreurs ont la forme <code>{"error": {"code", "message", "field"}}</code>, message en français.</p>

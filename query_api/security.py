@@ -1,9 +1,16 @@
 """Who is asking: a signed-in account (session cookie) or an API key; CSRF; rate limits.
 
 - A session cookie (Flask's signed cookie) holds the account id, the account's
-  session version (bumped when the password changes), the sign-in time and a CSRF
-  token. Every cookie-authenticated write must echo that token in ``X-CSRF-Token``
-  (or a ``csrf_token`` form field).
+  session epoch (``session_version`` in the store), its role, the sign-in time and a
+  CSRF token. Every cookie-authenticated write must echo that token in
+  ``X-CSRF-Token`` (or a ``csrf_token`` form field).
+- The cookie is a signed value, not a key to server state, so ending a session is
+  done in the store: signing out, a new password and a role change move the
+  account's epoch on, and every request compares the cookie's epoch with the
+  store's. A copied cookie stops working at sign-out — and so do the account's
+  sessions on other devices (one epoch per account: the simple, safe side).
+- Sign-in starts a new session (new content, new CSRF token): whatever cookie a
+  visitor had before, possibly planted by someone else, grants nothing after.
 - ``Authorization: Bearer <key>`` authenticates another application with a
   read-only API key: GET only, never the admin or personal endpoints, rate-limited.
 """
@@ -76,8 +83,11 @@ def _account_from_session() -> dict | None:
         account = accounts.get_account(conn, account_id)
     if account is None or account["status"] != "active":
         return None
-    # A password change (reset) ends the sessions opened with the old password.
+    # Sign-out and a password change (reset) end the sessions opened before them.
     if session.get("session_version") != account["session_version"]:
+        return None
+    # A change of role (privileges) needs a new sign-in, hence a new session.
+    if session.get("role") != account["role"]:
         return None
     return account
 
@@ -97,16 +107,24 @@ def csrf_token() -> str:
 
 
 def sign_in(account: dict) -> str:
-    """Start a session for ``account``; returns the new CSRF token (rotated at sign-in)."""
+    """Start a new session for ``account``; returns its CSRF token (a new one: nothing of the
+    session before sign-in carries over)."""
     session.clear()
     session["account_id"] = account["id"]
     session["session_version"] = account["session_version"]
+    session["role"] = account["role"]
     session["signed_in_at"] = iso(context.now())
     g.account = account
     return csrf_token()
 
 
 def sign_out() -> str:
+    """End the session here and in the store (the account's epoch moves on); returns the
+    CSRF token of the new, anonymous session."""
+    account = current_account()
+    if account is not None:
+        with context.store().transaction() as conn:
+            accounts.end_sessions(conn, account["id"])
     session.clear()
     g.account = None
     return csrf_token()

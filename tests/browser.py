@@ -1,4 +1,5 @@
-"""Helpers of the browser tests: the app served on a free loopback port, Chromium's options."""
+"""Helpers of the browser tests: the app served on a free loopback port, Chromium's options,
+and a watch on Content-Security-Policy violations."""
 from __future__ import annotations
 
 import dataclasses
@@ -48,6 +49,40 @@ def private_store_settings(settings, source_store_path: str, directory: Path):
         source.close()
         target.close()
     return dataclasses.replace(settings, store_path=str(copy), mail_dir=str(directory / "mail"))
+
+
+# Reports every violation of the page's policy (the DOM event) to the test, on every page of the
+# context; injected by the browser itself, so the policy does not apply to this script.
+_CSP_LISTENER = """
+document.addEventListener("securitypolicyviolation", (event) => {
+  window.__rorPolicyViolation({page: location.pathname + location.search, directive: event.effectiveDirective,
+    blocked: event.blockedURI, source: event.sourceFile, line: event.lineNumber, sample: event.sample});
+});
+"""
+_POLICY_WORDS = ("Content Security Policy", "Content-Security-Policy", "Permissions-Policy", "Permissions policy")
+
+
+def watch_policy_violations(context, seen: list[str] | None = None) -> list[str]:
+    """The Content-Security-Policy violations of every page of a browser context, as they happen,
+    appended to ``seen`` (e.g. the list of a test's JavaScript errors), which is returned.
+
+    Two witnesses: the ``securitypolicyviolation`` event, and Chromium's console errors
+    about a policy (which also catch a Permissions-Policy the browser did not understand).
+    """
+    seen = [] if seen is None else seen
+
+    def reported(source, v) -> None:
+        seen.append(f"policy violation on {v['page']}: {v['directive']} blocked {v['blocked'] or '?'} "
+                    f"({v['source']}:{v['line']}) {v['sample']!r}")
+
+    def console(message) -> None:
+        if any(word in message.text for word in _POLICY_WORDS):
+            seen.append(f"console {message.type} on {message.page.url if message.page else '?'}: {message.text}")
+
+    context.expose_binding("__rorPolicyViolation", reported)
+    context.add_init_script(_CSP_LISTENER)
+    context.on("console", console)
+    return seen
 
 
 @pytest.fixture(scope="module")

@@ -21,7 +21,7 @@ from catalog import accounts, activation, repository
 from indexer.engine import UNITS, alias_name
 from indexer.reindex import reindex
 from indexer.sync import drain
-from tests.browser import ARTIFACTS, LiveServer, browser  # noqa: F401 - browser is a fixture
+from tests.browser import ARTIFACTS, LiveServer, browser, watch_policy_violations  # noqa: F401 - browser is a fixture
 from tests.test_accounts import ADMIN_EMAIL, ADMIN_PASSWORD, PASSWORD_A, PASSWORD_B, RPPS_A, RPPS_B, make_world
 
 TIMEOUT_MS = 10_000
@@ -52,6 +52,7 @@ def new_page(browser, live, **options):
     tab = context.new_page()
     tab.errors = []
     tab.on("pageerror", lambda error: tab.errors.append(str(error)))
+    watch_policy_violations(context, tab.errors)   # the Content-Security-Policy is checked on every page too
     return tab
 
 

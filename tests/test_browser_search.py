@@ -15,7 +15,7 @@ from playwright.sync_api import expect
 
 from catalog import accounts
 from query_api import create_app
-from tests.browser import ARTIFACTS, LiveServer, browser, private_store_settings  # noqa: F401 - browser is a fixture
+from tests.browser import ARTIFACTS, LiveServer, browser, private_store_settings, watch_policy_violations  # noqa: F401 - browser is a fixture
 from tests.conftest import fixed_clock
 
 MONDAY_10H = "2026-11-30T10:00:00+01:00"
@@ -42,6 +42,7 @@ def page(browser, live):
     tab = context.new_page()
     errors: list[str] = []
     tab.on("pageerror", lambda error: errors.append(str(error)))
+    watch_policy_violations(context, errors)   # the Content-Security-Policy is checked on every page too
     yield tab
     context.close()
     assert errors == [], f"JavaScript errors: {errors}"

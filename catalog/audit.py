@@ -1,0 +1,102 @@
+"""The management cell's actions in the store's one audit trail (``audit_log``).
+
+Sheet changes have been audited field by field from the start (``repository._audit``:
+who, when, which field of which EG or UO, old → new). The cell's actions go to the
+same table in the same shape, the action in ``field``:
+
+==================  ================  ============  ==========================================
+target_type         target_id         field         old → new
+==================  ================  ============  ==========================================
+``index``           the search alias  ``reindex``   → "demandée", then "terminée : …" / "échec : …"
+``api_key``         the key's id      ``created``   → the key's name and prefix (never the key)
+                                      ``revoked``   the name → None
+``activation_code`` the RPPS number   ``issued``    → the code's expiry (never the code)
+``anomaly``         the report's id   ``status``,   old → new (catalog/anomalies.py)
+                                      ``note``,
+                                      ``assignee_id``
+==================  ================  ============  ==========================================
+
+``actor`` is ``account:<id>`` for a signed-in member of the cell, ``cli`` for an
+operator's ``./ror`` command. Rows are written in the transaction of the action
+they describe, so there is no action without its row.
+"""
+from __future__ import annotations
+
+import sqlite3
+from datetime import datetime
+
+from catalog.store import iso
+
+ACTOR_CLI = "cli"
+#: What the cell's journal lists, with its French names.
+ADMIN_TARGETS = {
+    "index": "Index de recherche",
+    "api_key": "Clé d'API",
+    "activation_code": "Code d'activation",
+    "anomaly": "Anomalie",
+}
+
+
+def account_actor(account_id: int) -> str:
+    return f"account:{account_id}"
+
+
+def record(conn: sqlite3.Connection, actor: str, target_type: str, target_id: str, action: str,
+           now: datetime, *, old: str | None = None, new: str | None = None) -> None:
+    """One administrative action, in the caller's transaction."""
+    record_many(conn, actor, target_type, [(target_id, action, old, new)], now)
+
+
+def record_many(conn: sqlite3.Connection, actor: str, target_type: str,
+                actions: list[tuple[str, str, str | None, str | None]], now: datetime) -> None:
+    """Several actions of one kind at once: (target_id, action, old, new) each."""
+    stamp = iso(now)
+    conn.executemany(
+        "INSERT INTO audit_log (at, actor, target_type, target_id, field, old_value, new_value) VALUES (?, ?, ?, ?, ?, ?, ?)",
+        [(stamp, actor, target_type, str(target_id), action, old, new) for target_id, action, old, new in actions],
+    )
+
+
+def reindex_outcome(documents: int, index: str, seconds: float) -> str:
+    """How a finished full reindex is written (the cell's button and ``./ror reindex`` alike)."""
+    return f"terminée : {documents} UO dans {index} en {seconds:.1f} s"
+
+
+def admin_actions(conn: sqlite3.Connection, *, target_type: str | None = None, actor: str | None = None,
+                  page: int = 1, per_page: int = 50) -> tuple[int, list[dict]]:
+    """The cell's journal, newest first: (total, one page of rows with the actor's name)."""
+    kinds = [target_type] if target_type else list(ADMIN_TARGETS)
+    where = f"l.target_type IN ({', '.join('?' for _ in kinds)})"
+    params: list = list(kinds)
+    if actor:
+        where += " AND l.actor = ?"
+        params.append(actor)
+    total = conn.execute(f"SELECT COUNT(*) FROM audit_log l WHERE {where}", params).fetchone()[0]
+    rows = conn.execute(
+        f"""SELECT l.*, a.display_name AS actor_name, a.email AS actor_email
+            FROM audit_log l LEFT JOIN accounts a ON l.actor = 'account:' || a.id
+            WHERE {where} ORDER BY l.id DESC LIMIT ? OFFSET ?""",
+        (*params, per_page, (page - 1) * per_page),
+    ).fetchall()
+    return total, [_entry(row) for row in rows]
+
+
+def _entry(row: sqlite3.Row) -> dict:
+    kind, _, ident = row["actor"].partition(":")
+    if kind == "account" and ident.isdigit():
+        actor = {"kind": "account", "id": int(ident), "name": row["actor_name"] or row["actor_email"] or f"compte n° {ident}",
+                 "email": row["actor_email"]}
+    else:
+        actor = {"kind": row["actor"], "id": None, "name": "Commande ror (serveur)" if row["actor"] == ACTOR_CLI else row["actor"],
+                 "email": None}
+    return {
+        "id": row["id"],
+        "at": row["at"],
+        "actor": actor,
+        "target_type": row["target_type"],
+        "target_label": ADMIN_TARGETS.get(row["target_type"], row["target_type"]),
+        "target_id": row["target_id"],
+        "action": row["field"],
+        "old_value": row["old_value"],
+        "new_value": row["new_value"],
+    }
