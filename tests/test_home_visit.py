@@ -169,7 +169,7 @@ def test_results_page_tags_each_unit_visiting_the_searched_commune(api):
     assert tagged == {"UO-B", "UO-D"}
 
 
-def test_demo_data_home_visit_facet_and_aptitude_give_the_same_units(demo_index):
+def test_demo_data_home_visit_facet_aptitude_and_free_text_give_the_same_units(demo_index):
     api = create_app(demo_index, clock=fixed_clock(MONDAY_10H)).test_client()
     for where in (f"where={VERSAILLES}", "where=75115", "where=48.85,2.35&radius_km=30"):
         base = f"/api/v1/search?{where}&per_page=100"
@@ -178,6 +178,11 @@ def test_demo_data_home_visit_facet_and_aptitude_give_the_same_units(demo_index)
         everything = api.get(base).get_json()
         assert by_facet["total_units"] == by_aptitude["total_units"] > 0, where
         assert _units(by_facet).keys() == _units(by_aptitude).keys()
+        # The third reading: the words typed as free text, in « Quoi ? » or as a phrase.
+        for typed in ("&what=domicile", "&q=%C3%A0%20domicile", "&what=se%20d%C3%A9place"):
+            by_text = api.get(base + typed).get_json()
+            assert by_text["total_units"] == by_facet["total_units"], (where, typed)
+            assert _units(by_text).keys() == _units(by_facet).keys()
         facet = {v["value"]: v["count"] for v in everything["facets"]["home_visit"]}
         aptitude = {v["value"]: v["count"] for v in everything["facets"]["aptitude"]}
         assert facet[True] == aptitude[HOME_VISIT_APTITUDE] == by_facet["total_units"]
