@@ -10,7 +10,7 @@ import threading
 from datetime import datetime, timezone
 
 from flask import Blueprint, current_app, jsonify, request
-from marshmallow import Schema, ValidationError, fields, validate
+from marshmallow import ValidationError, fields, validate
 
 from catalog import accounts, audit
 from catalog.schemas import MSG_NOT_AN_OBJECT, first_error
@@ -20,6 +20,7 @@ from indexer.reindex import reindex
 from indexer.status import index_status
 from query_api import context, security
 from query_api.errors import ApiError
+from query_api.paging import PagedListSchema
 from query_api.security import admin_required
 
 log = logging.getLogger(__name__)
@@ -153,21 +154,11 @@ def revoke_api_key(key_id: int):
     return jsonify({"revoked": True, "id": key_id})
 
 
-class AuditFiltersSchema(Schema):
+class AuditFiltersSchema(PagedListSchema):
     """Query parameters of the cell's journal."""
 
     target_type = fields.String(validate=validate.OneOf(tuple(audit.ADMIN_TARGETS), error=(
         "Type d'action inconnu : « {input} » (valeurs possibles : " + ", ".join(audit.ADMIN_TARGETS) + ").")))
-    # Bounded: past SQLite's integers an OFFSET overflows.
-    page = fields.Integer(load_default=1, validate=validate.Range(
-        min=1, max=1_000_000, error="Le numéro de page doit être compris entre 1 et 1 000 000."),
-        error_messages={"invalid": "Le numéro de page doit être un nombre entier."})
-    per_page = fields.Integer(load_default=50, validate=validate.Range(
-        min=1, max=200, error="Le nombre de résultats par page doit être compris entre 1 et 200."),
-        error_messages={"invalid": "Le nombre de résultats par page doit être un nombre entier."})
-
-    class Meta:
-        error_messages = {"unknown": "Paramètre inconnu."}
 
 
 def audit_filters(args: dict) -> dict:

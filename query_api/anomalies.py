@@ -7,7 +7,7 @@ from __future__ import annotations
 import logging
 
 from flask import Blueprint, jsonify, request
-from marshmallow import Schema, ValidationError, fields, validate
+from marshmallow import ValidationError, fields, validate
 
 from catalog import accounts, anomalies
 from catalog.mail import MailError, send_mail
@@ -17,6 +17,7 @@ from catalog.schemas import AnomalyReportSchema, AnomalyUpdateSchema, first_erro
 from catalog.store import MAX_ROWID
 from query_api import context, security
 from query_api.errors import ApiError
+from query_api.paging import PagedListSchema
 from query_api.security import admin_required, current_account, details_required
 
 log = logging.getLogger(__name__)
@@ -25,7 +26,6 @@ blueprint = Blueprint("anomalies", __name__)
 blueprint.after_request(security.no_store)
 
 REPORTS_PER_ACCOUNT = Limit(hits=10, seconds=60 * 60)
-MAX_PAGE = 1_000_000
 MSG_TOO_MANY_REPORTS = "Vous avez signalé beaucoup d'anomalies en peu de temps : réessayez dans une heure."
 
 
@@ -49,7 +49,7 @@ class _Assignee(fields.String):
         raise ValidationError("Responsable : indiquez un identifiant de compte, « me » ou « none ».")
 
 
-class AnomalyFiltersSchema(Schema):
+class AnomalyFiltersSchema(PagedListSchema):
     """Query parameters of the admin queue."""
 
     status = fields.String(validate=validate.OneOf(tuple(anomalies.STATUS_LABELS), error=(
@@ -58,16 +58,6 @@ class AnomalyFiltersSchema(Schema):
         "Type de fiche inconnu : « {input} » (valeurs possibles : EJ, EG, UO).")))
     theme = fields.String(validate=lambda code: code in nomenclature().anomaly_themes or _unknown_theme(code))
     assignee = _Assignee()
-    # Bounded: past SQLite's integers an OFFSET overflows (a 500, found by fuzzing).
-    page = fields.Integer(load_default=1, validate=validate.Range(
-        min=1, max=MAX_PAGE, error="Le numéro de page doit être compris entre 1 et 1 000 000."),
-        error_messages={"invalid": "Le numéro de page doit être un nombre entier."})
-    per_page = fields.Integer(load_default=50, validate=validate.Range(
-        min=1, max=200, error="Le nombre de résultats par page doit être compris entre 1 et 200."),
-        error_messages={"invalid": "Le nombre de résultats par page doit être un nombre entier."})
-
-    class Meta:
-        error_messages = {"unknown": "Paramètre inconnu."}
 
 
 def _unknown_theme(code: str) -> bool:
