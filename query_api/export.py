@@ -25,6 +25,7 @@ from query_api.queries import Clock, SearchRequest, export_body
 from query_api.results import PATIENT_LABELS, distance_km, is_open
 from query_api.travel import travel_minutes, zone_of_department
 from catalog.phone import phone_or_none
+from catalog.schedule import DAY_NAMES
 
 MAX_EXPORT_ROWS = 200_000   # documented in the API: above it, narrow the search
 PAGE_SIZE = 2_000
@@ -49,8 +50,9 @@ class ExportTooLarge(Exception):
 
 
 def _week_text(doc: dict) -> str:
+    """The open days in week order: the engine's source filtering does not keep the keys' order."""
     days = doc.get("week_display") or {}
-    return " ; ".join(f"{day} {text}" for day, text in days.items() if text != "fermé")
+    return " ; ".join(f"{day} {days[day]}" for day in DAY_NAMES.values() if days.get(day, "fermé") != "fermé")
 
 
 def text_cell(sheet, value):

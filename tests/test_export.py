@@ -57,3 +57,19 @@ def test_export_is_a_readable_french_workbook(demo_api):
     assert distances == sorted(distances)
     expected = demo_api.get("/api/v1/search?where=78646&what=KINE_REEDUC_VESTIBULAIRE").get_json()["total_units"]
     assert len(distances) == expected
+
+
+def test_export_lists_the_open_days_of_a_typical_week_in_week_order(demo_api):
+    from catalog.schedule import DAY_NAMES
+
+    sheet = _sheet(demo_api.get("/api/v1/search.xlsx?where=78646&radius_km=10"))
+    header = [c.value for c in sheet[1]]
+    column = header.index("Semaine type") + 1
+    weeks = [sheet.cell(row=r, column=column).value for r in range(2, sheet.max_row + 1)]
+    order = {name: i for i, name in enumerate(DAY_NAMES.values())}
+    several = [w for w in weeks if w and w.count(";") >= 2]
+    assert several                                     # units open three days or more
+    for week in several:
+        days = [part.strip().split(" ", 1)[0] for part in week.split(";")]
+        assert all(day in order for day in days), week
+        assert days == sorted(days, key=order.get), week
