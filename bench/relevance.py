@@ -309,7 +309,7 @@ def report(summary: Summary, outcomes: list[Outcome]) -> str:
 
 def run(client, cases: list[Judged]) -> list[Outcome]:
     """Every judged query through a Flask test client of the API (``create_app(...).test_client()``)."""
-    from query_api.web import resolve_where
+    from query_api.web.pages import resolve_where
 
     def get(params: list[tuple[str, str]]) -> dict:
         response = client.get("/api/v1/search", query_string=params)

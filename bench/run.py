@@ -287,8 +287,8 @@ class Bodies:
         self.app = create_app(settings)
 
     def search(self, params: list[tuple[str, str]]) -> dict:
-        from query_api.queries import search_body
-        from query_api.search import current_clock, search_request_from_args
+        from query_api.search.queries import search_body
+        from query_api.api.search import current_clock, search_request_from_args
 
         with self.app.test_request_context("/api/v1/search?" + workload.query_string(params)):
             from flask import request
@@ -297,14 +297,14 @@ class Bodies:
 
     def suggest(self, params: list[tuple[str, str]]) -> dict:
         from catalog.schemas import SuggestParamsSchema
-        from query_api.queries import suggest_body
+        from query_api.search.queries import suggest_body
 
         loaded = SuggestParamsSchema().load(dict(params))
         return suggest_body(loaded["field"], loaded["q"], loaded.get("category"), loaded["size"])
 
     def export_count(self, client, index: str, params: list[tuple[str, str]]) -> int:
-        from query_api.queries import export_body
-        from query_api.search import current_clock, search_request_from_args
+        from query_api.search.queries import export_body
+        from query_api.api.search import current_clock, search_request_from_args
 
         with self.app.test_request_context("/api/v1/search.xlsx?" + workload.query_string(params)):
             from flask import request
@@ -501,7 +501,7 @@ def bench_requests(client, settings: Settings, server: ApiServer) -> dict:
 
 
 def bench_exports(client, bodies: Bodies, index: str, server: ApiServer) -> list[dict]:
-    from query_api.export import MAX_EXPORT_ROWS
+    from query_api.search.export import MAX_EXPORT_ROWS
 
     counted = [(bodies.export_count(client, index, params), params) for params in workload.export_candidates()]
     counted = [(n, p) for n, p in counted if 0 < n <= MAX_EXPORT_ROWS]

@@ -1,4 +1,9 @@
-"""The Flask application: JSON API under /api/v1 and the French web UI."""
+"""The Flask application, laid out by face.
+
+``query_api.api`` holds the JSON operations (under /api/v1), ``query_api.web`` the
+French pages (with their templates and static files), ``query_api.search`` what every
+face shares: query understanding, query building, results, export and travel time.
+"""
 from __future__ import annotations
 
 import secrets
@@ -17,7 +22,7 @@ def _utcnow() -> datetime:
 def create_app(settings: Settings | None = None, *, clock: Callable[[], datetime] | None = None) -> Flask:
     """Application factory: one app per settings (tests pass their own, and a clock)."""
     settings = settings or Settings.from_env()
-    app = Flask(__name__)
+    app = Flask(__name__, template_folder="web/templates", static_folder="web/static")
     app.config.update(
         SECRET_KEY=settings.secret_key or secrets.token_hex(32),
         JSON_SORT_KEYS=False,
@@ -42,7 +47,8 @@ def create_app(settings: Settings | None = None, *, clock: Callable[[], datetime
         "clock": clock or _utcnow,
     }
 
-    from query_api import errors, headers, health, openapi, search, sheets
+    from query_api import errors, headers
+    from query_api.api import health, openapi, search, sheets
 
     headers.init_app(app, settings)
     errors.init_app(app)
@@ -51,17 +57,18 @@ def create_app(settings: Settings | None = None, *, clock: Callable[[], datetime
     app.register_blueprint(sheets.blueprint, url_prefix="/api/v1")
     app.register_blueprint(openapi.blueprint)
 
-    from query_api import web
+    from query_api.web import pages as web
 
     app.register_blueprint(web.blueprint)
 
-    from query_api import accounts, admin, anomalies, me, security
+    from query_api.api import accounts, admin, anomalies, me
+    from query_api import security
 
     security.init_app(app)
     for module in (accounts, me, anomalies, admin):
         app.register_blueprint(module.blueprint, url_prefix="/api/v1")
 
-    from query_api import account_pages, admin_pages
+    from query_api.web import account_pages, admin_pages
 
     app.register_blueprint(account_pages.blueprint)
     app.register_blueprint(admin_pages.blueprint)

@@ -13,7 +13,7 @@ import pytest
 
 from catalog import accounts, activation, anomalies, schemas
 from catalog.nomenclature import nomenclature
-from query_api.accounts import CONFIRM_LINK_PATH, RESET_LINK_PATH
+from query_api.api.accounts import CONFIRM_LINK_PATH, RESET_LINK_PATH
 from tests.test_accounts import (
     ADMIN_EMAIL,
     ADMIN_PASSWORD,

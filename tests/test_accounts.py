@@ -17,7 +17,7 @@ import pytest
 from catalog import accounts, repository, schemas
 from catalog.identifiers import make_rpps
 from catalog.store import open_store
-from query_api.accounts import CONFIRM_LINK_PATH, RESET_LINK_PATH
+from query_api.api.accounts import CONFIRM_LINK_PATH, RESET_LINK_PATH
 from tests import offer_fixture
 
 RPPS_A = make_rpps(424_242)

@@ -18,7 +18,7 @@ from catalog.rpps_import import import_extract
 from catalog.store import open_store
 from indexer.reindex import reindex
 from query_api import create_app
-from query_api.export import text_cell
+from query_api.search.export import text_cell
 from tests.conftest import fixed_clock
 from tests.test_rpps_import import extract, physio
 

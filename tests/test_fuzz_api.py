@@ -49,7 +49,7 @@ from schemathesis.specs.openapi.checks import (
 
 from catalog import accounts, anomalies
 from indexer.reindex import reindex
-from query_api import openapi
+from query_api.api import openapi
 from tests.test_accounts import ADMIN_EMAIL, ADMIN_PASSWORD, PASSWORD_A, RPPS_A, make_world, send, signed_in
 
 # A test knob, not a setting of the service: how long the fuzzing goes on.

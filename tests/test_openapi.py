@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from query_api import openapi
+from query_api.api import openapi
 from query_api import create_app
 from tests.conftest import fixed_clock
 

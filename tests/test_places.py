@@ -1,11 +1,11 @@
-"""query_api.places: what people type in « Où ? » (or inside a phrase) as a place. Pure, no engine."""
+"""query_api.search.places: what people type in « Où ? » (or inside a phrase) as a place. Pure, no engine."""
 from __future__ import annotations
 
 import pytest
 
 from catalog.communes import communes
-from query_api.fuzzy import Vocabulary, allowed_edits, distance
-from query_api.places import find_in_words, paris, place_words, resolve
+from query_api.search.fuzzy import Vocabulary, allowed_edits, distance
+from query_api.search.places import find_in_words, paris, place_words, resolve
 
 
 def where_of(text: str) -> str | None:
@@ -67,7 +67,7 @@ def test_paris_is_the_whole_city_with_its_arrondissements():
     assert set(city.communes) <= set(communes())
     assert city.radius_km == pytest.approx(6.0)
     # Every arrondissement's centre is within the default radius of the city's centre.
-    from query_api.places import haversine_km
+    from query_api.search.places import haversine_km
     assert max(haversine_km(city.lat, city.lon, communes()[a].lat, communes()[a].lon) for a in city.communes) < 6.0
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 from catalog.schemas import RPPS_FIELD_MESSAGE
 from indexer.reindex import reindex
 from indexer.sync import drain
-from query_api.me import MSG_NOT_OWNER
+from query_api.api.me import MSG_NOT_OWNER
 from tests.test_accounts import PASSWORD_A, PASSWORD_B, RPPS_A, make_world, send, signed_in
 
 

@@ -92,7 +92,7 @@ def test_within_one_match_quality_the_nearer_comes_first(api):
 
 
 def test_within_the_text_tier_the_nearer_comes_first(api):
-    # « vestibulaire » in a phrase is the aptitude filter (query_api.understanding), which
+    # « vestibulaire » in a phrase is the aptitude filter (query_api.search.understanding), which
     # the comment-only unit lacks; the start of the word stays text and finds all four.
     assert "NEAR-COMMENT" not in order(api, "q=vestibulaire", "relevance")
     by_relevance = order(api, "q=vestibul", "relevance")

@@ -174,7 +174,7 @@ def test_open_now_flag_on_units_matches_the_filter(api):
 
 
 def test_travel_time_grows_with_distance_within_a_zone():
-    from query_api.travel import travel_minutes
+    from query_api.search.travel import travel_minutes
 
     for zone in ("paris", "inner", "outer"):
         times = [travel_minutes(km / 2, zone) for km in range(0, 60)]

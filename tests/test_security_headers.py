@@ -13,7 +13,7 @@ import pytest
 from query_api import create_app
 from query_api.headers import DENIED_FEATURES
 
-TEMPLATES = Path(__file__).resolve().parent.parent / "query_api" / "templates"
+TEMPLATES = Path(__file__).resolve().parent.parent / "query_api" / "web" / "templates"
 
 
 def policy(response) -> dict[str, list[str]]:
@@ -120,6 +120,11 @@ def test_api_docs_load_their_stylesheet_from_this_site(client):
 
 def _templates() -> list[Path]:
     return sorted(TEMPLATES.rglob("*.html"))
+
+
+def test_the_templates_are_found():
+    """The check below is parametrized by the files found: none found would check nothing."""
+    assert len(_templates()) >= 10
 
 
 @pytest.mark.parametrize("path", _templates(), ids=lambda p: str(p.relative_to(TEMPLATES)))

@@ -10,8 +10,8 @@ from urllib.parse import quote, urlsplit
 import pytest
 
 from catalog import accounts
-from query_api.account_pages import safe_next
-from query_api.accounts import CONFIRM_LINK_PATH, RESET_LINK_PATH
+from query_api.web.account_pages import safe_next
+from query_api.api.accounts import CONFIRM_LINK_PATH, RESET_LINK_PATH
 from tests.test_accounts import (
     ADMIN_EMAIL,
     ADMIN_PASSWORD,

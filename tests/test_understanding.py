@@ -1,10 +1,10 @@
-"""query_api.understanding: a phrase → the filters the facets use, and the words left as text. Pure."""
+"""query_api.search.understanding: a phrase → the filters the facets use, and the words left as text. Pure."""
 from __future__ import annotations
 
 import pytest
 
 from catalog.nomenclature import nomenclature
-from query_api.understanding import understand, without
+from query_api.search.understanding import understand, without
 
 
 def test_the_guide_s_phrase_is_read_as_place_aptitude_patients_and_home_visit():

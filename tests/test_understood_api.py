@@ -268,7 +268,7 @@ def test_where_suggestions_put_the_place_named_first(places_api, typed, where):
 
 def test_paris_is_suggested_first_by_the_engine_too(places_api, search, settings):
     from indexer.engine import SUGGEST, alias_name
-    from query_api.queries import suggest_body
+    from query_api.search.queries import suggest_body
 
     hits = search.search(index=alias_name(dataclasses.replace(settings, index_prefix=f"{settings.index_prefix}-places"),
                                           SUGGEST), body=suggest_body("where", "paris", None, 5))["hits"]["hits"]

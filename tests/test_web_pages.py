@@ -12,7 +12,7 @@ from catalog import accounts
 from catalog.communes import communes
 from query_api import create_app
 from query_api.errors import ApiError
-from query_api.web import patients_text, resolve_where
+from query_api.web.pages import patients_text, resolve_where
 from tests import offer_fixture
 from tests.browser import private_store_settings
 from tests.conftest import fixed_clock

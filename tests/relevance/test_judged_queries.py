@@ -104,7 +104,7 @@ def _case(judged, phrase):
 
 
 def test_a_reading_that_differs_from_the_judged_one_is_a_failure(api, judged):
-    from query_api.web import resolve_where
+    from query_api.web.pages import resolve_where
 
     def get(params):
         return api.get("/api/v1/search", query_string=params).get_json()
@@ -125,7 +125,7 @@ def test_a_reading_that_differs_from_the_judged_one_is_a_failure(api, judged):
 
 
 def test_a_phrase_finding_nothing_while_its_reading_finds_something_is_counted(api, judged):
-    from query_api.web import resolve_where
+    from query_api.web.pages import resolve_where
 
     def get(params):
         return api.get("/api/v1/search", query_string=params).get_json()

@@ -20,7 +20,7 @@ from indexer.reindex import reindex
 from indexer.status import index_status
 from query_api import context, security
 from query_api.errors import ApiError
-from query_api.paging import PagedListSchema
+from query_api.api.paging import PagedListSchema
 from query_api.security import admin_required
 
 log = logging.getLogger(__name__)

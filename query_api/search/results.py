@@ -6,9 +6,9 @@ from catalog.nomenclature import nomenclature
 from catalog.phone import phone_or_none
 from markupsafe import escape
 
-from query_api.highlight import highlighted
-from query_api.queries import Clock, SearchRequest
-from query_api.travel import travel_minutes, zone_of_department
+from query_api.search.highlight import highlighted
+from query_api.search.queries import Clock, SearchRequest
+from query_api.search.travel import travel_minutes, zone_of_department
 
 PATIENT_LABELS = {"E": "Enfants", "A": "Adultes"}
 
@@ -177,7 +177,7 @@ def suggestion(hit: dict) -> dict:
 
 
 def place_suggestion(place, label_html: str | None = None) -> dict:
-    """A place read by query_api.places, shaped as a « Où ? » suggestion (``id`` is its ``where``);
+    """A place read by query_api.search.places, shaped as a « Où ? » suggestion (``id`` is its ``where``);
     ``label_html``: the engine's highlight of the same label, when it suggested it too."""
     item = {"type": place.type, "id": place.where, "label": place.label,
             "label_html": label_html or str(escape(place.label))}

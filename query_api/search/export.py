@@ -21,9 +21,9 @@ from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 from opensearchpy import OpenSearch
 
-from query_api.queries import Clock, SearchRequest, export_body
-from query_api.results import PATIENT_LABELS, distance_km, is_open
-from query_api.travel import travel_minutes, zone_of_department
+from query_api.search.queries import Clock, SearchRequest, export_body
+from query_api.search.results import PATIENT_LABELS, distance_km, is_open
+from query_api.search.travel import travel_minutes, zone_of_department
 from catalog.phone import phone_or_none
 from catalog.schedule import DAY_NAMES
 

@@ -15,7 +15,7 @@ from catalog.schemas import UnitSheetSchema, first_error
 from query_api import context, security
 from query_api.errors import ApiError, error_body
 from query_api.security import current_account, details_required, login_required
-from query_api.sheets import establishment_summary
+from query_api.api.sheets import establishment_summary
 
 blueprint = Blueprint("me", __name__)
 blueprint.after_request(security.no_store)

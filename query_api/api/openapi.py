@@ -669,8 +669,8 @@ def _operations() -> list[tuple[str, dict]]:
     unit_id = _path_param("unit_id", example="UO-KA")
     anomaly_id = _path_param("anomaly_id", "integer", example=1)
     key_id = _path_param("key_id", "integer", example=1)
-    from query_api.admin import AuditFiltersSchema
-    from query_api.anomalies import AnomalyFiltersSchema
+    from query_api.api.admin import AuditFiltersSchema
+    from query_api.api.anomalies import AnomalyFiltersSchema
 
     return [
         # --- search, suggestions, sheets

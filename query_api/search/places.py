@@ -9,7 +9,7 @@ several communes is all of them); a department by name or number. Five digits
 typed by a person are a postal code first: the other reading is named in a note.
 
 :func:`resolve` reads a whole text (the « Où ? » box); :func:`match_at` reads a
-place starting at one word of a phrase (used by query_api.understanding).
+place starting at one word of a phrase (used by query_api.search.understanding).
 """
 from __future__ import annotations
 
@@ -20,7 +20,7 @@ from functools import lru_cache
 
 from catalog.communes import ARRONDISSEMENTS, DEPARTMENTS, PARIS_CENTRE, PARIS_INSEE, communes
 from indexer.text import fold
-from query_api.fuzzy import Vocabulary, within
+from query_api.search.fuzzy import Vocabulary, within
 
 PARIS_RADIUS_KM = 6.0                  # from the centre, every arrondissement is within ~6 km
 SHARED_POSTAL_MARGIN_KM = 3.0          # around the farthest commune of a shared postal code

@@ -17,7 +17,7 @@ from catalog.schemas import AnomalyReportSchema, AnomalyUpdateSchema, first_erro
 from catalog.store import MAX_ROWID
 from query_api import context, security
 from query_api.errors import ApiError
-from query_api.paging import PagedListSchema
+from query_api.api.paging import PagedListSchema
 from query_api.security import admin_required, current_account, details_required
 
 log = logging.getLogger(__name__)

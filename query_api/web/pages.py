@@ -26,12 +26,12 @@ from catalog.schedule import DAY_NAMES, PARIS
 from indexer.engine import UNITS, alias_name
 from query_api import context
 from query_api.errors import ENGINE_DOWN_MESSAGE, HTTP_MESSAGES, ApiError, engine_cannot_serve
-from query_api.queries import MAX_RESULT_WINDOW, QueryError, search_body
-from query_api.results import search_response
-from query_api.search import current_clock, search_request_from_args
-from query_api import places
-from query_api.sheets import establishment_sheet, unit_sheet
-from query_api.understanding import understand, without
+from query_api.search.queries import MAX_RESULT_WINDOW, QueryError, search_body
+from query_api.search.results import search_response
+from query_api.api.search import current_clock, search_request_from_args
+from query_api.search import places
+from query_api.api.sheets import establishment_sheet, unit_sheet
+from query_api.search.understanding import understand, without
 
 log = logging.getLogger(__name__)
 

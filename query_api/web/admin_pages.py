@@ -18,9 +18,9 @@ from catalog.schedule import PARIS
 from catalog.nomenclature import nomenclature
 from catalog.schemas import first_error
 from query_api import context, security
-from query_api.account_pages import page_account, register_error_pages
-from query_api.admin import audit_filters
-from query_api.anomalies import AnomalyFiltersSchema
+from query_api.web.account_pages import page_account, register_error_pages
+from query_api.api.admin import audit_filters
+from query_api.api.anomalies import AnomalyFiltersSchema
 from query_api.errors import ApiError
 from query_api.security import current_account
 
@@ -175,7 +175,7 @@ def describe(entry: dict, people: dict[str, str]) -> str:
 def _field_label(target_type: str, field: str | None) -> str | None:
     if not field:
         return None
-    from query_api.web import ANOMALY_FIELDS
+    from query_api.web.pages import ANOMALY_FIELDS
     return dict(ANOMALY_FIELDS.get(target_type, [])).get(field, field)
 
 

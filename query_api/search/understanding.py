@@ -24,8 +24,8 @@ from functools import lru_cache
 
 from catalog.nomenclature import NOMENCLATURES_DIR, lay_words, nomenclature
 from indexer.text import STOPWORDS
-from query_api import places
-from query_api.fuzzy import Vocabulary, within
+from query_api.search import places
+from query_api.search.fuzzy import Vocabulary, within
 
 PATIENT_LABELS = {"E": "Enfants", "A": "Adultes"}
 HOME_VISIT_LABEL = "À domicile"

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from catalog.nomenclature import nomenclature
-from query_api.highlight import highlight_request
+from query_api.search.highlight import highlight_request
 
 # Boosts: the whole text as the engine reads it (stems, synonyms, multi-word synonyms such
 # as « accident vasculaire cérébral » for « AVC ») beats word-by-word matching, and a
@@ -77,7 +77,7 @@ class SearchRequest:
     sort: str | None = None
     page: int = 1
     per_page: int = 20
-    understood: dict | None = None      # what the free text was read as (query_api.understanding)
+    understood: dict | None = None      # what the free text was read as (query_api.search.understanding)
     understood_parts: list = field(default_factory=list)   # (parameter, Part) pairs behind it
 
     @property

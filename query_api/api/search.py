@@ -9,13 +9,13 @@ from catalog.schemas import SuggestParamsSchema, first_error, parse_search_param
 from indexer.engine import SUGGEST, UNITS, alias_name
 from query_api import context
 from query_api.errors import ApiError
-from query_api.export import MAX_EXPORT_ROWS, ExportTooLarge, export_filename, write_export
-from query_api import places
-from query_api.places import Place
-from query_api.queries import Clock, Origin, QueryError, SearchRequest, count_body, search_body, suggest_body
-from query_api.results import place_suggestion, search_response, suggestion
-from query_api.travel import zone_of_department
-from query_api.understanding import Understood, understand
+from query_api.search.export import MAX_EXPORT_ROWS, ExportTooLarge, export_filename, write_export
+from query_api.search import places
+from query_api.search.places import Place
+from query_api.search.queries import Clock, Origin, QueryError, SearchRequest, count_body, search_body, suggest_body
+from query_api.search.results import place_suggestion, search_response, suggestion
+from query_api.search.travel import zone_of_department
+from query_api.search.understanding import Understood, understand
 
 blueprint = Blueprint("search", __name__)
 
@@ -127,7 +127,7 @@ def _count(search_request: SearchRequest, clock: Clock) -> int:
 def search_request_from_args(args, clock: Clock | None = None) -> SearchRequest:
     """Query-string parameters → a SearchRequest (400 on anything malformed).
 
-    Free text (``what`` as text, ``q``) is read by query_api.understanding; when the
+    Free text (``what`` as text, ``q``) is read by query_api.search.understanding; when the
     text could be read another way and the first reading finds nothing, the first
     other reading that finds something is taken, and a note says so.
     """
