@@ -154,7 +154,8 @@ def node_for(settings: Settings) -> Node:
         probe.mkdir(parents=True, exist_ok=True)
         _ensure_service_user()
         if not _user_can_read(SERVICE_USER, probe):
-            digest = hashlib.sha1(str(probe.resolve()).encode()).hexdigest()[:10]
+            # A folder name derived from the path, not a security digest.
+            digest = hashlib.sha1(str(probe.resolve()).encode(), usedforsecurity=False).hexdigest()[:10]
             base = Path("/var/tmp/ror-search") / digest / f"opensearch-{settings.opensearch_port}"
     return Node(base=base, port=settings.opensearch_port)
 
