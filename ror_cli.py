@@ -293,15 +293,35 @@ def _print_demo_access(settings: Settings, credentials: dict, codes) -> None:
     print("\n".join(lines), flush=True)
 
 
+def _marker_expression(pytest_args: list[str]) -> str | None:
+    """The ``-m`` expression given to pytest, if any."""
+    for i, arg in enumerate(pytest_args):
+        if arg == "-m" and i + 1 < len(pytest_args):
+            return pytest_args[i + 1]
+        if arg.startswith("-m") and len(arg) > 2:
+            return arg[2:]
+    return None
+
+
 def _test(args, settings: Settings) -> int:
+    command = [sys.executable, "-m", "pytest", *args.pytest_args]
+    if _marker_expression(args.pytest_args) == "unit":
+        # The unit part needs no engine: no node to fetch, start or wait for.
+        return subprocess.run(command, cwd=PROJECT_DIR).returncode
     was_running = opensearch.status(settings)["status"] in ("green", "yellow")
     opensearch.start(settings)
     try:
-        command = [sys.executable, "-m", "pytest", *args.pytest_args]
         return subprocess.run(command, cwd=PROJECT_DIR).returncode
     finally:
         if not was_running and not args.keep_engine:
             opensearch.stop(settings)
+
+
+def _check(args, settings: Settings) -> int:
+    """Static checks CI runs before the tests: bandit finds no high-severity issue."""
+    code = ["catalog", "indexer", "query_api", "ops", "bench", "config.py", "ror_cli.py"]
+    bandit = [sys.executable, "-m", "bandit", "--quiet", "--recursive", "--severity-level", "high", *code]
+    return subprocess.run(bandit, cwd=PROJECT_DIR).returncode
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -372,6 +392,9 @@ def build_parser() -> argparse.ArgumentParser:
     test = commands.add_parser("test", help="start OpenSearch and run the whole test suite (extra arguments go to pytest)")
     test.add_argument("--keep-engine", action="store_true", help="leave the node running afterwards")
     test.set_defaults(handler=_test)
+
+    check = commands.add_parser("check", help="static checks run by CI before the tests (bandit)")
+    check.set_defaults(handler=_check)
     return parser
 
 

@@ -1,4 +1,17 @@
-"""Fixtures: a real OpenSearch node (started by ``./ror test``) and per-run names."""
+"""Fixtures: a real OpenSearch node (started by ``./ror test``) and per-run names.
+
+Every test carries one or more of four markers, so the suite runs in parts
+(``./ror test -m unit`` needs no node and takes seconds):
+
+- ``engine``: talks to OpenSearch (uses the ``search`` fixture, directly or not);
+- ``browser``: drives Chromium (uses the ``browser`` fixture);
+- ``fault``: kills or blocks a process or the engine on purpose (its module's name says so);
+- ``slow``: put by hand on a test that takes tens of seconds alone (large inputs, downloads);
+- ``unit``: none of the above — pure code, files and the store.
+
+The markers are put from what a test uses, not by hand, so they cannot drift; a test
+that reaches the engine some other way says so with ``pytest.mark.engine``.
+"""
 from __future__ import annotations
 
 import dataclasses
@@ -8,6 +21,23 @@ import pytest
 
 from config import Settings
 from indexer.engine import search_client
+
+
+ENGINE_FIXTURES = {"search", "browser"}
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        uses = set(getattr(item, "fixturenames", ()))
+        own = {mark.name for mark in item.iter_markers()}
+        if "browser" in uses:
+            item.add_marker(pytest.mark.browser)
+        if uses & ENGINE_FIXTURES or "engine" in own or "browser" in own:
+            item.add_marker(pytest.mark.engine)
+        if "fault" in item.module.__name__.rsplit(".", 1)[-1]:
+            item.add_marker(pytest.mark.fault)
+        if not {mark.name for mark in item.iter_markers()} & {"engine", "browser", "fault", "slow"}:
+            item.add_marker(pytest.mark.unit)
 
 
 @pytest.fixture(scope="session")

@@ -28,6 +28,7 @@ def analysed(search, index, analyzer, text):
     return [t["token"] for t in tokens]
 
 
+@pytest.mark.engine
 def test_the_node_runs_the_analysis_modules(settings):
     assert opensearch.missing_modules(settings.opensearch_url) == []
     assert {"analysis-common", "mapper-extras", "lang-painless"} <= set(opensearch.node_modules(settings.opensearch_url))

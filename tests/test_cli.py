@@ -80,6 +80,7 @@ def test_synonyms_command_puts_the_file_on_the_live_indexes(store_env, settings,
     assert current["french_synonyms"]["synonyms"] == synonym_rules()
 
 
+@pytest.mark.engine
 def test_synonyms_command_says_when_nothing_is_indexed(store_env, settings, monkeypatch, capsys):
     monkeypatch.setenv("ROR_INDEX_PREFIX", f"{settings.index_prefix}-cli-empty")
     assert ror_cli.main(["synonyms"]) == 1

@@ -194,6 +194,7 @@ def _peak_import(store, path) -> tuple[int, object]:
         tracemalloc.stop()
 
 
+@pytest.mark.slow
 def test_a_huge_rpps_file_is_streamed_lines_are_not_held(tmp_path):
     # Warm up: the communes and nomenclatures are loaded once per process, not per file.
     _peak_import(open_store(tmp_path / "warm.sqlite3"), _write_tiny(tmp_path / "warm.txt"))
@@ -207,6 +208,7 @@ def test_a_huge_rpps_file_is_streamed_lines_are_not_held(tmp_path):
     assert peak_big < 1.2 * peak_small + 512 * 1024, (peak_small, peak_big, big_bytes)
 
 
+@pytest.mark.slow
 def test_the_lines_an_import_keeps_are_held_one_batch_at_a_time(tmp_path, monkeypatch):
     from catalog import rpps_import
 

@@ -14,6 +14,7 @@ def _sha256(path):
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
+@pytest.mark.engine
 def test_status_lists_the_modules_of_the_running_node(settings):
     state = opensearch.status(settings)
     assert {"analysis-common", "mapper-extras", "lang-painless", "transport-netty4"} <= set(state["modules"])
@@ -43,6 +44,7 @@ def test_modules_are_laid_out_from_checksummed_jars(settings, tmp_path):
     assert '"createClassLoader"' in policy and '"getClassLoader"' in policy
 
 
+@pytest.mark.slow
 def test_a_corrupted_cached_jar_is_fetched_again_and_checked(settings, tmp_path):
     mine = dataclasses.replace(settings, cache_dir=str(tmp_path / "cache"))
     cache = tmp_path / "cache" / f"modules-{opensearch.VERSION}"
