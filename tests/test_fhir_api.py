@@ -81,7 +81,8 @@ def test_metadata_lists_what_is_supported(server):
     statement = validated(response.json())
     assert statement["fhirVersion"] == "4.0.1"
     by_type = {r["type"]: r for r in statement["rest"][0]["resource"]}
-    assert set(by_type) == {"HealthcareService", "Location", "Organization", "Practitioner", "PractitionerRole"}
+    assert set(by_type) == {"HealthcareService", "Location", "Organization", "Practitioner", "PractitionerRole", "Task"}
+    assert {i["code"] for i in by_type["Task"]["interaction"]} == {"create", "read", "search-type"}
     service = {p["name"] for p in by_type["HealthcareService"]["searchParam"]}
     assert {"_id", "name", "specialty", "characteristic", "age-range-low", "age-range-high", "intervention-zone",
             "_lastUpdated", "location.near", "location.near-insee-code", "location.commune-cog",

@@ -26,6 +26,17 @@ def capability_statement(base_url: str, date: str) -> dict:
         if REVINCLUDES.get(resource_type):
             entry["searchRevInclude"] = list(REVINCLUDES[resource_type])
         resources.append(entry)
+    resources.append({
+        "type": "Task",
+        "profile": p.PROFILES["Task"],
+        "documentation": "Signalement d'anomalie sur une fiche (EJ, EG, UO), déposé dans la file de la cellule de "
+                         "gestion : compte connecté (session et jeton CSRF) ou clé d'API avec le droit « report ». "
+                         "La recherche liste les signalements de l'appelant (tous pour la cellule).",
+        "interaction": [{"code": "create"}, {"code": "read"}, {"code": "search-type"}],
+        "searchParam": [{"name": "focus", "type": "reference", "documentation": "Fiche en anomalie"},
+                        {"name": "status", "type": "token",
+                         "documentation": "requested, in-progress, completed, rejected"}],
+    })
     return {
         "resourceType": "CapabilityStatement",
         "status": "active",

@@ -14,13 +14,14 @@ from opensearchpy.exceptions import ConnectionError as EngineConnectionError
 from opensearchpy.exceptions import ConnectionTimeout, TransportError
 from werkzeug.exceptions import HTTPException
 
-from catalog import repository
+from catalog import anomalies, repository
+from catalog.ratelimit import Limit
 from indexer.documents import unit_document
 from indexer.engine import UNITS, alias_name
-from query_api import context
+from query_api import context, security
 from query_api.api.search import current_clock
 from query_api.errors import ENGINE_DOWN_MESSAGE, ApiError, engine_cannot_serve
-from query_api.fhir import bundles, resources
+from query_api.fhir import bundles, resources, tasks
 from query_api.fhir.capability import capability_statement
 from query_api.fhir.outcome import FhirError, error_response, fhir_response
 from query_api.fhir.params import FhirSearch, general_options, parse_search, read_options
@@ -294,6 +295,100 @@ def _search_establishments(search: FhirSearch, clock, index: str, args, base_url
             entries.append(bundles.match_entry(base, bundles.subset(resource, search.elements)
                                                if search.elements else resource))
     return bundles.searchset(entries, links, total)
+
+
+# --- anomaly reports (Task) ------------------------------------------------------------------------
+
+# The same budget as POST /api/v1/anomalies for a person (one bucket: both faces count);
+# an application reporting for many users gets more.
+REPORTS_PER_ACCOUNT = Limit(hits=10, seconds=60 * 60)
+REPORTS_PER_API_KEY = Limit(hits=200, seconds=60 * 60)
+MSG_TOO_MANY_REPORTS = "Vous avez signalé beaucoup d'anomalies en peu de temps : réessayez dans une heure."
+MSG_REPORT_SCOPE = ("Cette clé d'API ne permet pas de signaler des anomalies : demandez à la cellule de gestion "
+                    "une clé avec le droit « report ».")
+security.allow_api_key_write("fhir.create_task", "report")
+
+
+def _reporter() -> tuple[dict | None, dict | None]:
+    """(account, API key) of who reports or lists reports: a key needs the "report" scope."""
+    api_key = security.current_api_key()
+    if api_key is not None:
+        if not security.api_key_has_scope(api_key, "report"):
+            raise FhirError(403, MSG_REPORT_SCOPE, "This API key has no 'report' scope.")
+        return None, api_key
+    return security.require_account(details=True), None
+
+
+def _visible_reports(conn, account: dict | None, api_key: dict | None) -> list[dict]:
+    if api_key is not None:
+        return anomalies.anomalies_of_api_key(conn, api_key["id"])
+    if account["role"] == "admin":
+        return anomalies.list_anomalies(conn, page=1, per_page=TASKS_LISTED_AT_MOST)[1]
+    return anomalies.anomalies_of_reporter(conn, account["id"])
+
+
+TASKS_LISTED_AT_MOST = 10_000
+
+
+def _target(conn, resource_type: str, resource_id: str) -> tuple[str, str]:
+    for sheet in tasks.FOCUS_TYPES[resource_type]:
+        if anomalies.target_name(conn, sheet, resource_id) is not None:
+            return sheet, resource_id
+    raise FhirError(422, f"{resource_type}/{resource_id} : aucune fiche ne porte cet identifiant.",
+                    f"{resource_type}/{resource_id}: no such sheet.", "Task.focus")
+
+
+@blueprint.post("/Task")
+def create_task():
+    account, api_key = _reporter()
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict) or body.get("resourceType") != "Task":
+        raise FhirError(400, "Le corps doit être une ressource Task en JSON (application/fhir+json).",
+                        "The body must be a Task resource in JSON.", "Task")
+    resource_type, resource_id = tasks.focus_of(body)
+    if api_key is not None:
+        security.limit_hit(f"anomaly-api-key:{api_key['id']}", REPORTS_PER_API_KEY, MSG_TOO_MANY_REPORTS)
+    else:
+        security.limit_hit(f"anomaly-account:{account['id']}", REPORTS_PER_ACCOUNT, MSG_TOO_MANY_REPORTS)
+    with context.store().transaction() as conn:
+        target_type, target_id = _target(conn, resource_type, resource_id)
+        report = tasks.report_from_task(body, target_type, target_id)
+        saved = anomalies.report_anomaly(conn, account["id"] if account else None, report, context.now(),
+                                         api_key_id=api_key["id"] if api_key else None)
+    resource = tasks.task(saved, api_key["name"] if api_key else None)
+    return fhir_response(resource, 201, headers={"Location": f"{_base()}/Task/{resource['id']}"})
+
+
+@blueprint.get("/Task")
+def search_tasks():
+    account, api_key = _reporter()
+    focus, statuses, count = tasks.parse_task_search(request.args)
+    options = general_options(request.args)
+    with context.store().snapshot() as conn:
+        found = [a for a in _visible_reports(conn, account, api_key) if tasks.matches(a, focus, statuses)]
+    base = _base()
+    label = api_key["name"] if api_key else None
+    entries = [bundles.match_entry(base, tasks.task(a, label)) for a in found[:count]]
+    links = {"self": bundles.link_url(request.base_url, list(request.args.items(multi=True)))}
+    return fhir_response(bundles.searchset(entries, links, len(found)), pretty=options["pretty"])
+
+
+@blueprint.get("/Task/<task_id>")
+def read_task(task_id: str):
+    account, api_key = _reporter()
+    options = read_options(request.args)
+    with context.store().snapshot() as conn:
+        if account is not None and account["role"] == "admin":
+            try:
+                found = [anomalies.get_anomaly(conn, int(task_id))] if task_id.isascii() and task_id.isdigit() \
+                    and len(task_id) <= 18 else []
+            except anomalies.AnomalyNotFound:
+                found = []
+        else:
+            found = [a for a in _visible_reports(conn, account, api_key) if str(a["id"]) == task_id]
+    if not found:
+        raise _not_found("Task", task_id)
+    return fhir_response(tasks.task(found[0], api_key["name"] if api_key else None), pretty=options["pretty"])
 
 
 # --- anything else under /fhir -------------------------------------------------------------------
