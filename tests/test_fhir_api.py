@@ -221,6 +221,11 @@ def test_general_parameters(server):
                          headers={"Accept": "application/json"})
     assert plain.status_code == 200 and "total" not in plain.json() and plain.text.startswith("{\n")
     assert requests.get(url, params={"_format": "xml"}).status_code == 406
+    refused = requests.get(url, headers={"Accept": "application/fhir+xml"})
+    assert refused.status_code == 406 and refused.json()["issue"][0]["code"] == "not-supported"
+    home_visits = requests.get(url, params={"_id": "UO-B"}).json()["entry"][0]["resource"]["characteristic"]
+    assert {"system": "https://mos.esante.gouv.fr/NOS/TRE_R338-ModaliteAccueil/FHIR/TRE-R338-ModaliteAccueil",
+            "code": "05", "display": "Visite et soins à domicile"} in [c["coding"][0] for c in home_visits]
 
 
 @pytest.mark.parametrize("query", [
@@ -228,7 +233,8 @@ def test_general_parameters(server):
     "location.near=95|2.1|5|km", "location.near-insee-code=99999|10|km", "location.near-insee-code=78646|10|mi",
     "age-range-low=xx5", "age-range-low=le1e400", "_lastUpdated=ge2026-13-45", "_include=Patient:link",
     "_revinclude=Task:focus", "_page=%%%", "_page=eyJ6IjpbMV19", "specialty=http://x|1", "_total=maybe",
-    "organization.type=HOPITAL", "_id=" + "x" * 65, "_summary=true", "_elements=a.b",
+    "organization.type=HOPITAL", "_id=" + "x" * 65, "_summary=true", "_elements=a.b", "name=a&name=b",
+    "age-range-low=le5,ge3",
 ])
 def test_malformed_or_unknown_parameters_get_a_400_operation_outcome(server, query):
     response = requests.get(f"{server.url}/fhir/HealthcareService?{query}")

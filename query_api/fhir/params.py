@@ -25,9 +25,6 @@ DEFAULT_COUNT = 20
 MAX_NEAR_KM = 200.0
 DEFAULT_NEAR_KM = 5.0
 MAX_VALUES = 100          # values in one parameter (comma-separated)
-# TRE_R338 modalité d'accueil « 05 Visite et soins à domicile » is the home-visit fact.
-RECEPTION_MODALITY = "https://mos.esante.gouv.fr/NOS/TRE_R338-ModaliteAccueil/FHIR/TRE-R338-ModaliteAccueil"
-HOME_VISIT_MODALITY = "05"
 
 
 @dataclass(frozen=True)
@@ -212,7 +209,7 @@ def _ages(name: str, raw: str) -> list[tuple[str, int]]:
                       f"Invalid age '{number_text}' (whole years, 0 to 150).", name)
         op = PREFIXES[prefix]
         bounds += [("gte", int(years)), ("lte", int(years))] if op is None else [(op, int(years))]
-    if len(bounds) > 2 and len(raw.split(",")) > 1:
+    if len(raw.split(",")) > 1:
         raise bad(f"« {name} » : une seule valeur à la fois (répétez le paramètre pour combiner).",
                   f"'{name}': one value at a time (repeat the parameter to combine).", name)
     return bounds
@@ -267,8 +264,8 @@ def _offer_codes(name: str, raw: str, kind: str) -> OfferMatch | None:
     for value in _values(name, raw):
         system, code = _token(value)
         national_system = {p.TRE_R211_OPERATIONAL_ACTIVITY: "JDV_J17", p.TRE_R210_SPECIFIC_ACT: "JDV_J16"}.get(system)
-        if kind == "characteristic" and system == RECEPTION_MODALITY:
-            if code != HOME_VISIT_MODALITY:
+        if kind == "characteristic" and system == p.TRE_R338_RECEPTION_MODALITY:
+            if code != p.RECEPTION_HOME_VISIT[0]:
                 raise bad(f"Modalité d'accueil non prise en charge : « {code} » (seule 05 l'est).",
                           f"Unsupported reception modality '{code}' (only 05 is).", name)
             home_visit = True
@@ -320,7 +317,9 @@ def general_options(args) -> dict:
 
 def read_options(args) -> dict:
     """A read accepts only the general parameters."""
-    for name, _ in _pairs(args):
+    for name, value in _pairs(args):
+        if name == "_summary" and value != "false":
+            raise bad("Une lecture n'accepte que _summary=false.", "A read accepts only _summary=false.", name)
         if name not in ("_format", "_pretty", "_elements", "_summary"):
             raise bad(f"Paramètre non pris en charge pour une lecture : « {name} ».",
                       f"Unsupported parameter for a read: '{name}'.", name)
@@ -348,6 +347,8 @@ def parse_search(resource_type: str, args) -> FhirSearch:
         if modifier:
             raise bad(f"Modificateur non pris en charge : « {raw_name} ».", f"Unsupported modifier: '{raw_name}'.",
                       raw_name)
+        if name in ("name", "organization.type", "type"):
+            _single(name, seen)
         _criterion(resource_type, req, name, modifier, value, commune_sets)
     if commune_sets:
         common = set.intersection(*commune_sets)

@@ -57,12 +57,13 @@ TRE_R252_TIME_TYPE = _nos("TRE_R252-TypeHoraire")
 TRE_R287_CONTACT_PURPOSE = _nos("TRE_R287-NatureContact")
 TRE_R283_CONFIDENTIALITY = _nos("TRE_R283-NiveauConfidentialite")
 TRE_R13_COMMUNE = _nos("TRE_R13-CommuneOM")
+TRE_R338_RECEPTION_MODALITY = _nos("TRE_R338-ModaliteAccueil")
 TRE_G15_PROFESSION = _nos("TRE_G15-ProfessionSante")
 TRE_R350_ANOMALY_THEME = _nos("TRE_R350-ThemeAnomalie")
 NATIONAL_SYSTEMS = {"JDV_J17": TRE_R211_OPERATIONAL_ACTIVITY, "JDV_J16": TRE_R210_SPECIFIC_ACT}
 
 # Identifier systems.
-RPPS_SYSTEM = "urn:oid:1.2.250.1.71.4.2.1"        # the RPPS (PS identifier: "8" + RPPS in the national directory)
+IDNAT_PS_SYSTEM = "urn:oid:1.2.250.1.71.4.2.1"    # idNat_PS (RORPractitioner.identifier.system): "8" + RPPS
 ROR_IF_ID_SYSTEM = "https://ror-if.example.fr/identifiant"   # our ids of EJ, EG and UO
 
 # Local code systems: our nomenclatures where the national lists have no code.
@@ -78,6 +79,8 @@ LOCAL_TELECOM_CHANNEL = _sd("ror-telecom-communication-channel")  # the example'
 ACTIVITY_FIELD_BY_CATEGORY = {"LIBERAL": ("05", "Ville"), "CENTRE_SANTE": ("05", "Ville")}
 # Mode de prise en charge (TRE_R213): the example's « Consultation (CS) » for consultations.
 CARE_MODE_CONSULTATION = ("32", "Consultation (CS)")
+# Modalité d'accueil (TRE_R338): « 05 Visite et soins à domicile » is the home-visit fact.
+RECEPTION_HOME_VISIT = ("05", "Visite et soins à domicile")
 # Type d'horaire (TRE_R252) of the typical week.
 TIME_TYPE_OPENING = ("01", "Horaire d'ouverture")
 # Type de division territoriale of a home-visit commune: local (the national code not checked).

@@ -152,6 +152,8 @@ def healthcare_service(doc: dict, distance_km: float | None = None) -> dict:
     characteristic = []
     if doc["uo_type"].startswith("CONSULT"):
         characteristic.append({"coding": [coding(p.TRE_R213_CARE_MODE, *p.CARE_MODE_CONSULTATION)]})
+    if doc.get("home_visit"):
+        characteristic.append({"coding": [coding(p.TRE_R338_RECEPTION_MODALITY, *p.RECEPTION_HOME_VISIT)]})
     for code in doc["aptitudes"]:
         place, concept = _aptitude_concept(code)
         (specialty if place == "specialty" else characteristic).append(concept)
@@ -285,8 +287,8 @@ def practitioner(person: dict) -> dict:
         "resourceType": "Practitioner",
         "id": person["rpps"],
         "meta": _meta("Practitioner", person.get("updated_at")),
-        "identifier": [{"system": p.RPPS_SYSTEM, "value": person["rpps"],
-                        "type": {"coding": [coding("http://interopsante.org/fhir/CodeSystem/fr-v2-0203", "RPPS")]}}],
+        # idNat_PS: "8" then the RPPS number, in the national PS identifier system (CI-SIS).
+        "identifier": [{"system": p.IDNAT_PS_SYSTEM, "value": "8" + person["rpps"]}],
         "active": True,
         "name": [name],
     }

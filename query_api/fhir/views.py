@@ -45,6 +45,17 @@ def _not_found(resource_type: str, resource_id: str) -> FhirError:
                      f"{resource_type}/{resource_id}: resource not found.")
 
 
+@blueprint.before_request
+def _negotiate():
+    """JSON only: a client that accepts neither FHIR JSON nor JSON gets a 406, not a surprise."""
+    if request.accept_mimetypes and not request.accept_mimetypes.best_match(ACCEPTED):
+        raise FhirError(406, "Seul le format JSON est disponible (application/fhir+json ou application/json).",
+                        "Only JSON is available (application/fhir+json or application/json).")
+
+
+ACCEPTED = ["application/fhir+json", "application/json"]
+
+
 # --- errors: every one as an OperationOutcome ------------------------------------------------
 
 @blueprint.errorhandler(FhirError)
