@@ -104,3 +104,20 @@ def test_api_keys_report_only_with_the_report_scope(settings, search, tmp_path):
     queue = admin.get("/api/v1/admin/anomalies").get_json()
     assert [(r["target"]["type"], r["target"]["id"], r["theme"]["code"], r["reporter"]) for r in queue["results"]] == [
         ("EG", "EG-KA", "06", None)]
+
+
+def test_the_cli_creates_a_key_with_the_report_scope(tmp_path, monkeypatch, settings, capsys):
+    import ror_cli
+    from catalog.store import open_store
+
+    path = tmp_path / "cli.sqlite3"
+    monkeypatch.setenv("ROR_STORE_PATH", str(path))
+    monkeypatch.setenv("ROR_INDEX_PREFIX", f"{settings.index_prefix}-cli-fhir")
+    assert ror_cli.main(["api-key", "create", "--name", "Outil SAS", "--scope", "report"]) == 0
+    printed = capsys.readouterr().out.strip().splitlines()
+    assert "signalement" in printed[0]
+    assert ror_cli.main(["api-key", "create", "--name", "Lecture"]) == 0
+    read_only = capsys.readouterr().out.strip().splitlines()[-1]
+    with open_store(str(path)).snapshot() as conn:
+        assert accounts.api_key_for(conn, printed[-1])["scopes"] == "report"
+        assert accounts.api_key_for(conn, read_only)["scopes"] == ""
