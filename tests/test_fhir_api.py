@@ -203,6 +203,13 @@ def test_location_and_organization_searches(fhir):
     assert search("Location", **{"commune-cog": "78646"}) == in_versailles
     assert search("Location", **{"address-city": "versail"}) == in_versailles
     assert search("Location", near="48.796|2.135|1|km") == {"EG-VER1"}
+    in_yvelines = {eg[0] for eg in offer_fixture.ESTABLISHMENTS if eg[3].startswith("78")}
+    by_postal_code = {eg[0] for eg in offer_fixture.ESTABLISHMENTS if "78000" in communes()[eg[3]].postal_codes}
+    assert by_postal_code == in_versailles
+    assert search("Location", **{"address-postalcode": "78000"}) == by_postal_code
+    assert search("Location", **{"address-postalcode": "78"}) == in_yvelines
+    units_78 = {u["id"] for u in offer_fixture.UNITS if u["eg_id"] in in_yvelines}
+    assert search("HealthcareService", **{"location.address-postalcode": "78"}) == units_78
     assert search("Organization", identifier="EG-HOSP") == {"EG-HOSP"}
     assert search("Organization", name="cabinet") == {eg[0] for eg in offer_fixture.ESTABLISHMENTS
                                                        if eg[1].startswith("Cabinet")}
