@@ -200,8 +200,9 @@ def _api_key(args, settings: Settings) -> int:
         if not args.name:
             print("ror: donnez un nom à la clé (--name « Application X »).", file=sys.stderr)
             return 2
-        key = accounts.create_api_key(store, args.name)
-        print(f"Clé d'API en lecture seule pour « {args.name} » (affichée une seule fois) :\n{key}")
+        key = accounts.create_api_key(store, args.name, scopes=tuple(args.scope or ()))
+        kind = "en lecture et signalement d'anomalies (FHIR Task)" if args.scope else "en lecture seule"
+        print(f"Clé d'API {kind} pour « {args.name} » (affichée une seule fois) :\n{key}")
     elif args.action == "revoke":
         if args.id is None or not accounts.revoke_api_key(store, args.id):
             print("ror: aucune clé active avec cet identifiant.", file=sys.stderr)
@@ -375,6 +376,8 @@ def build_parser() -> argparse.ArgumentParser:
     api_key.add_argument("action", choices=["create", "list", "revoke"])
     api_key.add_argument("--name", help="who the key is for (create)")
     api_key.add_argument("--id", type=int, help="key id (revoke)")
+    api_key.add_argument("--scope", action="append", choices=["report"],
+                         help="create: also let the key file anomaly reports (POST /fhir/Task)")
     api_key.set_defaults(handler=_api_key)
 
     admin = commands.add_parser("create-admin", help="create a management cell account (password read from the terminal)")

@@ -54,7 +54,7 @@ EXPORT_TARGETS = (10_000, 100_000)
 
 TARGETS = {
     "search_p95_ms": 100, "suggest_p95_ms": 20, "api_overhead_p50": 1.3, "reindex_docs_per_s": 5000,
-    "pipeline_efficiency": 0.8, "export_100k_s": 15, "export_100k_rss_mib": 300,
+    "pipeline_efficiency": 0.8, "export_100k_s": 15, "export_100k_rss_mib": 300, "fhir_p95_ratio": 1.3,
 }
 
 
@@ -485,6 +485,8 @@ def bench_requests(client, settings: Settings, server: ApiServer) -> dict:
         log(f"  {box}: API p50 {suggest[box]['api_ms']['p50']} ms p95 {suggest[box]['api_ms']['p95']} ms")
     out["suggest"] = suggest
 
+    out["fhir"] = bench_fhir(api, places)
+
     note_load("export")
     out["export"] = bench_exports(client, bodies, units_alias, server)
 
@@ -497,6 +499,33 @@ def bench_requests(client, settings: Settings, server: ApiServer) -> dict:
     out["throughput"] = throughput(settings.port, paths, clients=THROUGHPUT_CLIENTS, seconds=THROUGHPUT_SECONDS,
                                    max_requests=THROUGHPUT_MAX_REQUESTS)
     log(f"  {out['throughput']['requests_per_s']} req/s, {out['throughput']['errors']} errors")
+    return out
+
+
+def bench_fhir(api: KeepAlive, places: list[str], iterations: int = SEARCH_ITERATIONS) -> dict:
+    """The same criteria through /api/v1/search and /fhir/HealthcareService, interleaved (the
+    FHIR face must stay within 1.3x of the JSON API's p95)."""
+    log(f"FHIR vs JSON API: {iterations} searches each, same criteria, interleaved")
+    timed: dict[str, list[float]] = {"json": [], "fhir": []}
+    errors = 0
+    deadline = time.monotonic() + LOOP_SECONDS
+    for i in range(-WARMUP_PER_KIND, iterations):
+        if time.monotonic() > deadline:
+            break
+        for face, path in zip(("json", "fhir"), workload.near_aptitude_paths(i % 10_000, places)):
+            t0 = time.perf_counter()
+            try:
+                status, _ = api.get(path)
+            except (http.client.HTTPException, OSError):
+                status = 0
+            if status != 200:
+                errors += 1
+            elif i >= 0:
+                timed[face].append(time.perf_counter() - t0)
+    out = {"json_ms": summary_ms(timed["json"]), "fhir_ms": summary_ms(timed["fhir"]), "errors": errors}
+    out["p95_ratio"] = round(out["fhir_ms"]["p95"] / out["json_ms"]["p95"], 2) if out["json_ms"]["p95"] else None
+    log(f"  JSON p50 {out['json_ms']['p50']} p95 {out['json_ms']['p95']} ms; FHIR p50 {out['fhir_ms']['p50']} "
+        f"p95 {out['fhir_ms']['p95']} ms; ratio {out['p95_ratio']}")
     return out
 
 
@@ -578,6 +607,12 @@ def table(results: dict) -> str:
         a["api_ms"]["p95"] <= TARGETS["search_p95_ms"])
     add("API overhead at p50 (API ÷ direct)", f"{a['api_overhead_p50']:.2f}×", "", "≤ 1.3×",
         a["api_overhead_p50"] <= TARGETS["api_overhead_p50"])
+    f = results.get("fhir")
+    if f:
+        add("FHIR search vs JSON API, same criteria (p50 / p95 ms)",
+            f"FHIR {f['fhir_ms']['p50']} / {f['fhir_ms']['p95']}; JSON {f['json_ms']['p50']} / {f['json_ms']['p95']}",
+            f"p95 ratio {f['p95_ratio']}×, {f['errors']} errors", "≤ 1.3×",
+            f["p95_ratio"] is not None and f["p95_ratio"] <= TARGETS["fhir_p95_ratio"] and f["errors"] == 0)
     for box, k in results["suggest"].items():
         add(f"Suggest: {box} box (p50 / p95 ms)", f"{k['api_ms']['p50']} / {k['api_ms']['p95']}",
             f"direct {k['direct_ms']['p50']} / {k['direct_ms']['p95']}", "p95 ≤ 20", k["api_ms"]["p95"] <= TARGETS["suggest_p95_ms"])

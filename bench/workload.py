@@ -75,6 +75,22 @@ def search_params(kind: str, i: int, places: list[str]) -> list[tuple[str, str]]
     raise ValueError(kind)
 
 
+FHIR_RADIUS_KM = 5
+
+
+def near_aptitude_paths(i: int, places: list[str]) -> tuple[str, str]:
+    """The same criteria through both faces: around a commune's centre (no home visits: FHIR
+    « near » is about the place), one aptitude, first page of 20. (JSON path, FHIR path.)"""
+    commune = communes()[places[i % len(places)]]
+    aptitude = APTITUDES[i % len(APTITUDES)]
+    json_path = "/api/v1/search?" + urlencode([("where", f"{commune.lat},{commune.lon}"),
+                                                ("radius_km", str(FHIR_RADIUS_KM)), ("aptitude", aptitude)])
+    fhir_path = "/fhir/HealthcareService?" + urlencode([
+        ("location.near", f"{commune.lat}|{commune.lon}|{FHIR_RADIUS_KM}|km"), ("characteristic", aptitude),
+        ("_count", "20")])
+    return json_path, fhir_path
+
+
 def suggest_params(box: str, i: int) -> list[tuple[str, str]]:
     texts = SUGGEST_WHAT if box == "what" else SUGGEST_WHERE
     return [("field", box), ("q", texts[i % len(texts)])]

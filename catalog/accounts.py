@@ -340,21 +340,28 @@ def issue_reset_token(conn: sqlite3.Connection, login: str, login_kind: str, now
 
 # --- API keys ------------------------------------------------------------------------
 
-def create_api_key(store: Store, name: str, actor: str = audit.ACTOR_CLI) -> str:
-    """A new read-only API key for another application; the plain key is returned only here.
+API_KEY_SCOPES = ("report",)   # beyond reading: "report" files anomaly reports (FHIR Task)
+
+
+def create_api_key(store: Store, name: str, actor: str = audit.ACTOR_CLI, scopes: tuple[str, ...] = ()) -> str:
+    """A new API key for another application, read-only unless given ``scopes``; the plain key
+    is returned only here.
 
     The audit trail names the key and its prefix, never the key."""
+    unknown = set(scopes) - set(API_KEY_SCOPES)
+    if unknown:
+        raise ValueError(f"unknown API key scope(s): {', '.join(sorted(unknown))}")
     prefix = secrets.token_hex(4)
     key = f"{API_KEY_PREFIX}{prefix}_{secrets.token_urlsafe(32)}"
     name = name.strip() or "sans nom"
     now = utcnow()
     with store.transaction() as conn:
         cursor = conn.execute(
-            "INSERT INTO api_keys (name, prefix, key_hash, created_at) VALUES (?, ?, ?, ?)",
-            (name, API_KEY_PREFIX + prefix, _digest(key), iso(now)),
+            "INSERT INTO api_keys (name, prefix, key_hash, created_at, scopes) VALUES (?, ?, ?, ?, ?)",
+            (name, API_KEY_PREFIX + prefix, _digest(key), iso(now), " ".join(sorted(set(scopes)))),
         )
         audit.record(conn, actor, "api_key", str(cursor.lastrowid), "created", now,
-                     new=f"{name} ({API_KEY_PREFIX + prefix}…)")
+                     new=f"{name} ({API_KEY_PREFIX + prefix}…)" + (f" [{' '.join(sorted(set(scopes)))}]" if scopes else ""))
     return key
 
 

@@ -96,15 +96,17 @@ def get_anomaly(conn: sqlite3.Connection, anomaly_id: int) -> dict:
     return _anomaly(row)
 
 
-def report_anomaly(conn: sqlite3.Connection, reporter_id: int, report: dict, now: datetime) -> dict:
-    """A new report (validated by AnomalyReportSchema; the target must exist)."""
+def report_anomaly(conn: sqlite3.Connection, reporter_id: int | None, report: dict, now: datetime,
+                   *, api_key_id: int | None = None) -> dict:
+    """A new report (validated by AnomalyReportSchema; the target must exist), by an account or,
+    for an application's report (FHIR Task), by an API key with the "report" scope."""
     stamp = iso(now)
     cursor = conn.execute(
         """INSERT INTO anomalies (target_type, target_id, field, theme, message, status, reporter_id,
-                                  created_at, updated_at)
-           VALUES (?, ?, ?, ?, ?, 'new', ?, ?, ?)""",
+                                  reporter_api_key_id, created_at, updated_at)
+           VALUES (?, ?, ?, ?, ?, 'new', ?, ?, ?, ?)""",
         (report["target_type"], report["target_id"], report.get("field"), report.get("theme"),
-         report["message"], reporter_id, stamp, stamp),
+         report["message"], reporter_id, api_key_id, stamp, stamp),
     )
     return get_anomaly(conn, cursor.lastrowid)
 
@@ -215,4 +217,11 @@ def anomalies_of_unit(conn: sqlite3.Connection, unit_id: str) -> list[dict]:
 
 def anomalies_of_reporter(conn: sqlite3.Connection, account_id: int) -> list[dict]:
     rows = conn.execute(_SELECT + " WHERE a.reporter_id = ? ORDER BY a.created_at DESC, a.id DESC", (account_id,))
+    return [_anomaly(r) for r in rows]
+
+
+def anomalies_of_api_key(conn: sqlite3.Connection, api_key_id: int) -> list[dict]:
+    """The reports an application filed with its API key (FHIR Task), newest first."""
+    rows = conn.execute(_SELECT + " WHERE a.reporter_api_key_id = ? ORDER BY a.created_at DESC, a.id DESC",
+                        (api_key_id,))
     return [_anomaly(r) for r in rows]

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
@@ -19,6 +19,7 @@ class Aptitude:
     label: str
     group: str
     group_label: str
+    national: dict | None = field(default=None, compare=False)   # {"system": "JDV_J16"|"JDV_J17", "code": ...} when a national code exists
 
 
 @dataclass(frozen=True)
@@ -43,7 +44,8 @@ def nomenclature() -> Nomenclature:
     for group in raw["groups"]:
         groups[group["code"]] = group["label"]
         for item in group["aptitudes"]:
-            aptitudes[item["code"]] = Aptitude(item["code"], item["label"], group["code"], group["label"])
+            aptitudes[item["code"]] = Aptitude(item["code"], item["label"], group["code"], group["label"],
+                                              item.get("national"))
     return Nomenclature(
         aptitudes=aptitudes,
         aptitude_groups=groups,

@@ -72,4 +72,8 @@ def create_app(settings: Settings | None = None, *, clock: Callable[[], datetime
 
     app.register_blueprint(account_pages.blueprint)
     app.register_blueprint(admin_pages.blueprint)
+
+    from query_api.fhir import views as fhir
+
+    app.register_blueprint(fhir.blueprint, url_prefix="/fhir")
     return app

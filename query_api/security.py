@@ -36,12 +36,28 @@ SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 MSG_SIGN_IN = "Vous devez être connecté pour accéder à cette fonction."
 MSG_ADMIN_ONLY = "Cette fonction est réservée à la cellule de gestion du ROR."
 MSG_API_KEY_READ_ONLY = "Une clé d'API ne donne accès qu'à la consultation (recherche et fiches)."
+MSG_API_KEY_NEEDS_SCOPE = ("Cette clé d'API ne donne pas ce droit : demandez à la cellule de gestion une clé "
+                           "avec le droit « {} ».")
 MSG_API_KEY_UNKNOWN = "Clé d'API inconnue ou révoquée."
 MSG_API_KEY_TOO_MANY = "Trop de requêtes pour cette clé d'API : réessayez dans une minute."
 MSG_CSRF = "Jeton de sécurité manquant ou invalide. Rechargez la page."
 MSG_DETAILS_REQUIRED = (
     "Complétez d'abord vos informations (adresse e-mail) et acceptez les conditions d'utilisation."
 )
+
+
+# Writes an API key may make when it holds a scope (endpoint -> scope), declared by the view
+# (``allow_api_key_write``): the FHIR Task of an anomaly report needs "report". Every other
+# write stays refused to keys.
+SCOPED_WRITES: dict[str, str] = {}
+
+
+def allow_api_key_write(endpoint: str, scope: str) -> None:
+    SCOPED_WRITES[endpoint] = scope
+
+
+def api_key_has_scope(api_key: dict | None, scope: str) -> bool:
+    return api_key is not None and scope in (api_key.get("scopes") or "").split()
 
 
 class RateLimited(ApiError):
@@ -213,8 +229,9 @@ def _authenticate_api_key():
     if api_key is None:
         raise ApiError(401, "invalid_api_key", MSG_API_KEY_UNKNOWN)
     g.api_key = api_key
-    if request.method not in SAFE_METHODS:
-        raise ApiError(403, "api_key_forbidden", MSG_API_KEY_READ_ONLY)
+    scope = SCOPED_WRITES.get(request.endpoint or "")
+    if request.method not in SAFE_METHODS and not (scope and api_key_has_scope(api_key, scope)):
+        raise ApiError(403, "api_key_forbidden", MSG_API_KEY_NEEDS_SCOPE.format(scope) if scope else MSG_API_KEY_READ_ONLY)
     now = context.now()
     with context.store().transaction() as conn:
         decision = ratelimit.hit(conn, f"api-key:{api_key['id']}", API_KEY_LIMIT, now)

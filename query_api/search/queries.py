@@ -60,6 +60,15 @@ class Clock:
     holiday: bool
 
 
+@dataclass(frozen=True)
+class OfferMatch:
+    """What a unit offers, one of: these aptitudes or these UO types (a FHIR specialty or
+    characteristic code names either)."""
+
+    aptitudes: tuple[str, ...] = ()
+    uo_types: tuple[str, ...] = ()
+
+
 @dataclass
 class SearchRequest:
     origin: Origin | None = None
@@ -79,6 +88,17 @@ class SearchRequest:
     per_page: int = 20
     understood: dict | None = None      # what the free text was read as (query_api.search.understanding)
     understood_parts: list = field(default_factory=list)   # (parameter, Part) pairs behind it
+    # Criteria of the FHIR face (query_api.fhir) that the JSON API does not ask for; every one
+    # is a plain filter (criteria_filters), empty by default, so /api/v1's bodies do not change.
+    unit_ids: list[str] = field(default_factory=list)
+    establishment_ids: list[str] = field(default_factory=list)
+    offers: list[OfferMatch] = field(default_factory=list)     # each must match (AND), values OR-ed
+    age_min: list[tuple[str, int]] = field(default_factory=list)     # (gt|gte|lt|lte, years) on the lowest age
+    age_max: list[tuple[str, int]] = field(default_factory=list)     # same on the highest age
+    updated: list[tuple[str, str]] = field(default_factory=list)     # (gt|gte|lt|lte, ISO time) on updated_at
+    intervention_communes: list[str] = field(default_factory=list)   # declares one of them for home visits
+    unit_name: str | None = None                                     # the UO's name starts with these words
+    establishment_name: str | None = None                            # the EG's name starts with this (any case)
 
     @property
     def effective_sort(self) -> str:
@@ -197,11 +217,39 @@ def facet_filters(request: SearchRequest, clock: Clock) -> dict[str, dict]:
     return filters
 
 
+def _range(field_name: str, bounds: list[tuple[str, object]]) -> list[dict]:
+    return [{"range": {field_name: {op: value}}} for op, value in bounds]
+
+
+def criteria_filters(request: SearchRequest) -> list[dict]:
+    """The FHIR face's criteria (ids, offer codes, age bounds, update time, intervention zone, names)."""
+    filters: list[dict] = []
+    if request.unit_ids:
+        filters.append({"terms": {"id": request.unit_ids}})
+    if request.establishment_ids:
+        filters.append({"terms": {"establishment.id": request.establishment_ids}})
+    for offer in request.offers:
+        # An empty list of terms matches nothing: a code we do not know finds no unit.
+        filters.append({"bool": {"should": [{"terms": {"aptitudes": list(offer.aptitudes)}},
+                                            {"terms": {"uo_type": list(offer.uo_types)}}],
+                                 "minimum_should_match": 1}})
+    filters += _range("age_min", request.age_min) + _range("age_max", request.age_max)
+    filters += _range("updated_at", request.updated)
+    if request.intervention_communes:
+        filters.append({"terms": {"home_visit_communes": request.intervention_communes}})
+    if request.unit_name:
+        filters.append({"match_phrase_prefix": {"name.text": request.unit_name}})
+    if request.establishment_name:
+        filters.append({"prefix": {"establishment.name": {"value": request.establishment_name,
+                                                          "case_insensitive": True}}})
+    return filters
+
+
 def base_query(request: SearchRequest) -> dict:
     """What the search asks for, before any facet selection."""
     must = [c for c in (what_clause(request.what),
                         text_clause(request.q, ("text",)) if request.q else None) if c]
-    filters = [c for c in (where_clause(request),) if c]
+    filters = [c for c in (where_clause(request), *criteria_filters(request)) if c]
     if not must and not filters:
         return {"match_all": {}}
     return {"bool": {"must": must or [{"match_all": {}}], "filter": filters}}
@@ -387,6 +435,50 @@ def export_body(request: SearchRequest, clock: Clock, page_size: int) -> dict:
         "size": page_size,
         "track_total_hits": True,
         "_source": EXPORT_SOURCE,
+    }
+
+
+def units_page_body(request: SearchRequest, clock: Clock, size: int, *, search_after: list | None = None,
+                    backwards: bool = False, track_total: bool | int = True) -> dict:
+    """A flat page of matching UOs (no grouping, no facets) in the search's order, paged with
+    ``search_after`` so that paging goes past the 10,000 hits a ``from`` can reach (the FHIR
+    face). ``backwards`` reads the page before ``search_after`` (every sort order reversed:
+    the caller reverses the hits back)."""
+    sort = sort_clause(request)
+    if backwards:
+        sort = [_reversed(clause) for clause in sort]
+    body = {
+        "query": _with_facet_filters(_scored_query(request), request, clock),
+        "sort": sort,
+        "size": size,
+        "track_total_hits": track_total,
+        "_source": {"excludes": ["what"]},
+    }
+    if search_after is not None:
+        body["search_after"] = search_after
+    return body
+
+
+def _reversed(clause: dict) -> dict:
+    (name, spec), = clause.items()
+    flipped = {"asc": "desc", "desc": "asc"}[spec["order"]]
+    return {name: {**spec, "order": flipped}}
+
+
+def establishments_page_body(request: SearchRequest, clock: Clock, size: int, after: str | None = None) -> dict:
+    """The EGs that have a matching UO, by id, one page of a composite aggregation (``after``:
+    the last id of the page before), and how many there are in all."""
+    composite = {"size": size, "sources": [{"id": {"terms": {"field": "establishment.id"}}}]}
+    if after is not None:
+        composite["after"] = {"id": after}
+    return {
+        "query": _with_facet_filters(base_query(request), request, clock),
+        "size": 0,
+        "track_total_hits": False,
+        "aggs": {
+            "establishments": {"composite": composite},
+            "total": {"cardinality": {"field": "establishment.key", "precision_threshold": CARDINALITY_PRECISION}},
+        },
     }
 
 
