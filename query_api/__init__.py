@@ -72,4 +72,8 @@ def create_app(settings: Settings | None = None, *, clock: Callable[[], datetime
 
     app.register_blueprint(account_pages.blueprint)
     app.register_blueprint(admin_pages.blueprint)
+
+    from query_api.web import directory_pages
+
+    app.register_blueprint(directory_pages.blueprint)
     return app

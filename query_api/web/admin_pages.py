@@ -41,7 +41,9 @@ def _excerpt(text: str) -> str:
 
 
 def target_url(target: dict) -> str | None:
-    """The public sheet of the reported EG or UO (an EJ has no page of its own)."""
+    """The public sheet of the reported EJ, EG or UO."""
+    if target["type"] == "EJ":
+        return url_for("directory.legal_entity", ej_id=target["id"])
     if target["type"] == "UO":
         return url_for("web.unit", unit_id=target["id"])
     if target["type"] == "EG":
