@@ -73,7 +73,8 @@ def create_app(settings: Settings | None = None, *, clock: Callable[[], datetime
     app.register_blueprint(account_pages.blueprint)
     app.register_blueprint(admin_pages.blueprint)
 
-    from query_api.web import directory_pages
+    from query_api.web import console_pages, directory_pages
 
     app.register_blueprint(directory_pages.blueprint)
+    app.register_blueprint(console_pages.blueprint)
     return app

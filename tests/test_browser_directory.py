@@ -12,6 +12,7 @@ from playwright.sync_api import expect
 from indexer.reindex import reindex
 from query_api import create_app
 from tests import directory_fixture as fx
+from tests import offer_fixture
 from tests.browser import ARTIFACTS, LiveServer, browser, watch_policy_violations  # noqa: F401 - browser is a fixture
 
 TIMEOUT_MS = 15_000
@@ -23,7 +24,7 @@ def live(settings, search, tmp_path_factory):
     store = fx.open_world(mine)
     reindex(store, search, mine, progress=False, grace_seconds=0)
     with LiveServer(create_app(mine)) as server:
-        server.store = store
+        server.store, server.settings = store, mine
         yield server
 
 
@@ -83,3 +84,68 @@ def test_an_ej_sheet_is_opened_and_an_anomaly_reported_on_it(page, live):
     with live.store.snapshot() as conn:
         row = conn.execute("SELECT target_type, target_id, field FROM anomalies WHERE message LIKE 'Le numéro SIREN%'").fetchone()
     assert tuple(row) == ("EJ", fx.GROUP_EJ, "identifiers")
+
+
+# --- the cell's index console ------------------------------------------------------------------
+
+UNITS = len(offer_fixture.UNITS) + 1   # the hand-made offer's UO and the group's second site's
+
+
+def test_an_admin_rebuilds_the_index_and_watches_it_to_the_end(page, live):
+    sign_in(page, fx.ADMIN_EMAIL, fx.ADMIN_PASSWORD, "/cellule/anomalies")
+    page.get_by_role("link", name="Index de recherche").click()
+    page.wait_for_url("**/cellule/index")
+    expect(page.locator("[data-units]")).to_have_text(str(UNITS))
+    page.get_by_role("button", name="Reconstruire l'index").click()
+    outcome = page.locator("[data-reindex-outcome]")
+    expect(outcome).to_contain_text(f"Reconstruction terminée : {UNITS} UO dans", timeout=60_000)
+    expect(page.locator("[data-reindex-figures]")).to_have_text(f"{UNITS} / {UNITS} UO écrites (100 %)")
+    assert page.locator("progress").evaluate("bar => bar.value === bar.max")
+    page.screenshot(path=str(ARTIFACTS / "console-done.png"), full_page=True)
+    page.reload()
+    expect(page.locator("[data-reindex-history] tbody tr").first).to_have_attribute("data-status", "succeeded")
+    expect(page.locator("[data-reindex-history] tbody tr").first).to_contain_text("Cellule console")
+
+
+def test_a_second_reindex_is_refused_and_the_running_one_survives_a_reload(page, live):
+    from datetime import datetime, timezone
+
+    from catalog import audit, reindex_runs
+    from indexer import reindex_job
+
+    # A reindex run by `ror reindex` in another process, 3 UO written out of 10.
+    run_id = reindex_job.begin(live.store, live.settings, audit.ACTOR_CLI)
+    try:
+        with live.store.transaction() as conn:
+            reindex_runs.heartbeat(conn, run_id, datetime.now(timezone.utc), phase="loading", total=UNITS, written=3)
+        sign_in(page, fx.ADMIN_EMAIL, fx.ADMIN_PASSWORD, "/cellule/anomalies")
+        page.goto("/cellule/index")
+        figures = page.locator("[data-reindex-figures]")
+        expect(figures).to_contain_text(f"3 / {UNITS} UO écrites ({round(300 / UNITS, 1):g} %)")
+        expect(page.get_by_role("button", name="Reconstruire l'index")).to_be_disabled()
+        page.reload()                                          # the bar is the store's: still there
+        expect(figures).to_contain_text(f"3 / {UNITS} UO écrites")
+        page.screenshot(path=str(ARTIFACTS / "console-running.png"), full_page=True)
+        # Pressed anyway (through the API the button calls): refused in words.
+        refused = page.evaluate("() => window.RorApi.send('POST', '/api/v1/admin/reindex', {})")
+        assert refused["status"] == 409
+        assert f"Une réindexation est déjà en cours (lancée par Commande ror (serveur), 3 / {UNITS} UO)" in refused["body"]["error"]["message"]
+        with live.store.transaction() as conn:
+            reindex_runs.heartbeat(conn, run_id, datetime.now(timezone.utc), written=8)
+        expect(figures).to_contain_text(f"8 / {UNITS} UO écrites")
+        with live.store.transaction() as conn:
+            reindex_runs.finish(conn, run_id, datetime.now(timezone.utc), error="le moteur de recherche est injoignable (test)")
+        expect(page.locator("[data-reindex-outcome]")).to_have_text(
+            "Reconstruction en échec : le moteur de recherche est injoignable (test)")
+        expect(page.get_by_role("button", name="Reconstruire l'index")).to_be_enabled()
+    finally:
+        with live.store.transaction() as conn:
+            reindex_runs.finish(conn, run_id, datetime.now(timezone.utc), error="fin du test")
+
+
+def test_a_practitioner_is_refused_the_console(page):
+    sign_in(page, fx.PRACTITIONER_RPPS, fx.PRACTITIONER_PASSWORD, "/mon-compte")
+    response = page.goto("/cellule/index")
+    assert response.status == 403
+    expect(page.locator("main")).to_contain_text("réservée à la cellule de gestion du ROR")
+    expect(page.get_by_role("button", name="Reconstruire l'index")).to_have_count(0)
