@@ -212,7 +212,10 @@ def _api_key(args, settings: Settings) -> int:
             print("ror: donnez un nom à la clé (--name « Application X »).", file=sys.stderr)
             return 2
         key = accounts.create_api_key(store, args.name)
-        print(f"Clé d'API en lecture seule pour « {args.name} » (affichée une seule fois) :\n{key}")
+        if args.scope:
+            _grant_scopes(store, key, args.scope)
+        rights = f" avec le(s) droit(s) {', '.join(args.scope)}" if args.scope else ""
+        print(f"Clé d'API en lecture seule pour « {args.name} »{rights} (affichée une seule fois) :\n{key}")
     elif args.action == "revoke":
         if args.id is None or not accounts.revoke_api_key(store, args.id):
             print("ror: aucune clé active avec cet identifiant.", file=sys.stderr)
@@ -224,6 +227,16 @@ def _api_key(args, settings: Settings) -> int:
                 state = f"révoquée le {key['revoked_at'][:10]}" if key["revoked_at"] else "active"
                 print(f"{key['id']:>4}  {key['prefix']}…  {key['name']}  ({state})")
     return 0
+
+
+def _grant_scopes(store, key: str, scopes: list[str]) -> None:
+    from catalog import accounts, api_key_scopes, audit
+    from catalog.store import utcnow
+
+    with store.transaction() as conn:
+        key_id = accounts.api_key_for(conn, key)["id"]
+        for scope in scopes:
+            api_key_scopes.grant(conn, key_id, scope, audit.ACTOR_CLI, utcnow())
 
 
 def _create_admin(args, settings: Settings) -> int:
@@ -366,6 +379,8 @@ def build_parser() -> argparse.ArgumentParser:
     api_key.add_argument("action", choices=["create", "list", "revoke"])
     api_key.add_argument("--name", help="who the key is for (create)")
     api_key.add_argument("--id", type=int, help="key id (revoke)")
+    api_key.add_argument("--scope", action="append", default=[], choices=["metrics"],
+                         help="an extra right for the key (create; repeatable): metrics = read /metrics")
     api_key.set_defaults(handler=_api_key)
 
     admin = commands.add_parser("create-admin", help="create a management cell account (password read from the terminal)")

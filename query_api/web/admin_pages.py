@@ -159,6 +159,8 @@ def describe(entry: dict, people: dict[str, str]) -> str:
         return f"Réindexation complète {new}"
     if kind == "api_key" and action == "created":
         return f"Clé créée : {new}"
+    if kind == "api_key" and action == "scope":
+        return f"Droit accordé à la clé : {new}"
     if kind == "api_key" and action == "revoked":
         return f"Clé révoquée : {old}"
     if kind == "activation_code" and action == "issued":
