@@ -11,7 +11,7 @@ import pytest
 
 import ror_cli
 from catalog import accounts, audit, reindex_runs, repository
-from catalog.store import iso
+from catalog.store import iso, open_store
 from indexer import alerts, reindex_job
 from indexer.engine import search_client
 from indexer.reindex import reindex
@@ -170,3 +170,19 @@ def test_ror_status_flags_a_late_outbox(world, monkeypatch, capsys):
     monkeypatch.setenv("ROR_INDEX_PREFIX", mine.index_prefix)
     assert ror_cli.main(["status"]) == 3
     assert "ALERTE (outbox_late)" in capsys.readouterr().err
+
+
+def test_rate_and_time_left_come_from_the_units_written_since_loading_began(tmp_path):
+    store = open_store(tmp_path / "runs.sqlite3")
+    t0 = datetime(2026, 11, 30, 10, 0, tzinfo=timezone.utc)
+    with store.transaction() as conn:
+        run_id = reindex_runs.start(conn, audit.ACTOR_CLI, t0)
+        reindex_runs.heartbeat(conn, run_id, t0 + timedelta(seconds=2), phase="loading", total=1000, written=0)
+        reindex_runs.heartbeat(conn, run_id, t0 + timedelta(seconds=12), phase="loading", written=500)
+    with store.snapshot() as conn:
+        run = reindex_runs.get(conn, run_id, t0 + timedelta(seconds=12))
+        # 500 UO in the 10 s since loading began: 50 UO/s, 500 left → 10 s.
+        assert (run["running"], run["rate"], run["seconds_left"], run["percent"]) == (True, 50.0, 10.0, 50.0)
+        # Past its lease with no heartbeat: its process died.
+        late = reindex_runs.get(conn, run_id, t0 + timedelta(seconds=12) + reindex_runs.LEASE + timedelta(seconds=1))
+        assert (late["running"], late["status"], late["error"]) == (False, "failed", reindex_runs.MSG_ABANDONED)

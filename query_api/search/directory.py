@@ -25,7 +25,6 @@ def departments_body() -> dict:
     """Per department: UO (the bucket's count), establishments and communes with an offer."""
     return {
         "size": 0,
-        "track_total_hits": True,
         "aggs": {"departments": {
             "terms": {"field": "establishment.department", "size": len(DEPARTMENTS) * 4},
             "aggs": {"establishments": _establishments_count(),
