@@ -9,7 +9,7 @@ import logging
 import threading
 from datetime import datetime, timezone
 
-from flask import Blueprint, current_app, jsonify, request
+from flask import Blueprint, jsonify, request
 from marshmallow import ValidationError, fields, validate
 
 from catalog import accounts, audit, reindex_runs
