@@ -54,6 +54,13 @@ class Settings:
     # (e.g. https://data.geopf.fr), added to the Content-Security-Policy
     # (query_api/headers.py). Empty: the pages load nothing from another origin.
     map_tile_origins: str = ""
+    # ROR_OUTBOX_ALERT_S: seconds a change may wait in the outbox before the console,
+    # `ror status` and /api/v1/health warn that the index lags the store.
+    outbox_alert_seconds: int = 60
+    # PROMETHEUS_MULTIPROC_DIR: prometheus-client's own variable. Set it (an empty directory,
+    # cleared at each start) when several worker processes serve the app: each writes its
+    # request figures there and /metrics adds them up. Empty: one process (`ror serve`).
+    prometheus_multiproc_dir: str = ""
 
     @classmethod
     def from_env(cls) -> "Settings":
@@ -75,6 +82,8 @@ class Settings:
             "support_phone": "ROR_SUPPORT_PHONE",
             "support_email": "ROR_SUPPORT_EMAIL",
             "map_tile_origins": "ROR_MAP_TILE_ORIGINS",
+            "outbox_alert_seconds": "ROR_OUTBOX_ALERT_S",
+            "prometheus_multiproc_dir": "PROMETHEUS_MULTIPROC_DIR",
         }
         values = {}
         for f in fields(cls):

@@ -6,6 +6,7 @@ import json
 import subprocess
 import sys
 
+from catalog.api_key_scopes import SCOPES as API_KEY_SCOPES
 from config import PROJECT_DIR, Settings
 from ops import opensearch
 
@@ -59,23 +60,25 @@ def _store(settings: Settings):
 
 
 def _reindex(args, settings: Settings) -> int:
-    from catalog import audit
-    from catalog.store import utcnow
-    from indexer.engine import UNITS, alias_name, search_client
-    from indexer.reindex import reindex
+    from catalog import audit, reindex_runs
+    from indexer import reindex_job
+    from indexer.engine import search_client
 
     store = _store(settings)
-    alias = alias_name(settings, UNITS)
-    with store.transaction() as conn:
-        audit.record(conn, audit.ACTOR_CLI, "index", alias, "reindex", utcnow(), new="demandée")
     try:
-        report = reindex(store, search_client(settings, timeout=120), settings, grace_seconds=args.grace)
-    except Exception as error:
-        with store.transaction() as conn:
-            audit.record(conn, audit.ACTOR_CLI, "index", alias, "reindex", utcnow(), new=f"échec : {str(error)[:500]}")
-        raise
-    with store.transaction() as conn:
-        audit.record(conn, audit.ACTOR_CLI, "index", alias, "reindex", utcnow(), new=audit.reindex_outcome(report.documents, report.index, report.seconds))
+        run_id = reindex_job.begin(store, settings, audit.ACTOR_CLI)
+    except reindex_runs.ReindexBusy as busy:
+        run = busy.run
+        print(f"ror: une réindexation est déjà en cours (lancée par {run['actor_name']}, "
+              f"{run['written']} / {run['total']} UO) : une seule à la fois.", file=sys.stderr)
+        return 1
+    # The bar below is this terminal's; the same progress is in the store for the console.
+    try:
+        report = reindex_job.run(store, search_client(settings, timeout=120), settings, run_id, audit.ACTOR_CLI,
+                                 progress=True, grace_seconds=args.grace)
+    except Exception as error:    # recorded in the run and the audit trail
+        print(f"ror: réindexation en échec : {reindex_job.failure_reason(error)}", file=sys.stderr)
+        return 1
     print(f"{report.documents} UO indexées dans {report.index} en {report.seconds:.1f} s "
           f"({report.rate:,.0f} UO/s).".replace(",", " "))
     return 0
@@ -115,12 +118,21 @@ def _sync(args, settings: Settings) -> int:
 
 
 def _status(args, settings: Settings) -> int:
+    from datetime import datetime, timezone
+
+    from indexer import reindex_job
+    from indexer.alerts import warnings
     from indexer.engine import search_client
     from indexer.status import index_status
 
-    state = index_status(_store(settings), search_client(settings), settings)
+    store = _store(settings)
+    state = index_status(store, search_client(settings), settings)
+    state["warnings"] = warnings(state, settings, datetime.now(timezone.utc))
+    state["reindex"] = reindex_job.status(store, history=1)["reindex"]
     print(json.dumps(state, indent=2, ensure_ascii=False))
-    return 0 if state["in_sync"] else 3
+    for warning in state["warnings"]:
+        print(f"ALERTE ({warning['code']}) : {warning['message']}", file=sys.stderr)
+    return 0 if state["in_sync"] and not state["warnings"] else 3
 
 
 def _demo(args, settings: Settings) -> int:
@@ -200,8 +212,9 @@ def _api_key(args, settings: Settings) -> int:
         if not args.name:
             print("ror: donnez un nom à la clé (--name « Application X »).", file=sys.stderr)
             return 2
-        key = accounts.create_api_key(store, args.name, scopes=tuple(args.scope or ()))
-        kind = "en lecture et signalement d'anomalies (FHIR Task)" if args.scope else "en lecture seule"
+        key = accounts.create_api_key(store, args.name, scopes=tuple(args.scope))
+        rights = "lecture" + "".join(f", {API_KEY_SCOPES[scope]}" for scope in sorted(set(args.scope)))
+        kind = "en lecture seule" if not args.scope else f"(droits : {rights})"
         print(f"Clé d'API {kind} pour « {args.name} » (affichée une seule fois) :\n{key}")
     elif args.action == "revoke":
         if args.id is None or not accounts.revoke_api_key(store, args.id):
@@ -376,8 +389,9 @@ def build_parser() -> argparse.ArgumentParser:
     api_key.add_argument("action", choices=["create", "list", "revoke"])
     api_key.add_argument("--name", help="who the key is for (create)")
     api_key.add_argument("--id", type=int, help="key id (revoke)")
-    api_key.add_argument("--scope", action="append", choices=["report"],
-                         help="create: also let the key file anomaly reports (POST /fhir/Task)")
+    api_key.add_argument("--scope", action="append", default=[], choices=sorted(API_KEY_SCOPES),
+                         help="an extra right for the key (create; repeatable): report = file anomaly reports "
+                              "(POST /fhir/Task), metrics = read /metrics")
     api_key.set_defaults(handler=_api_key)
 
     admin = commands.add_parser("create-admin", help="create a management cell account (password read from the terminal)")

@@ -16,7 +16,7 @@ from datetime import datetime, timedelta
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
-from catalog import audit, ratelimit
+from catalog import api_key_scopes, audit, ratelimit
 from catalog.ratelimit import Limit
 from catalog.store import MAX_ROWID, Store, iso, utcnow
 
@@ -340,7 +340,7 @@ def issue_reset_token(conn: sqlite3.Connection, login: str, login_kind: str, now
 
 # --- API keys ------------------------------------------------------------------------
 
-API_KEY_SCOPES = ("report",)   # beyond reading: "report" files anomaly reports (FHIR Task)
+API_KEY_SCOPES = tuple(api_key_scopes.SCOPES)   # beyond reading (catalog/api_key_scopes.py)
 
 
 def create_api_key(store: Store, name: str, actor: str = audit.ACTOR_CLI, scopes: tuple[str, ...] = ()) -> str:

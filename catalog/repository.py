@@ -128,6 +128,19 @@ def upsert_legal_entity(conn, ej_id: str, name: str, kind: str, now: datetime | 
     )
 
 
+LEGAL_ENTITY_IDENTITY = ("finess", "siren", "address", "postal_code", "insee")
+
+
+def set_legal_entity_identity(conn, ej_id: str, *, finess: str | None, siren: str | None,
+                              address: str = "", postal_code: str = "", insee: str | None = None) -> None:
+    """The EJ's FINESS, SIREN and address as the source gives them (shown on its sheet, not indexed)."""
+    conn.execute(
+        """UPDATE legal_entities SET finess = ?, siren = ?, address = ?, postal_code = ?, insee = ?
+           WHERE id = ? AND (finess IS NOT ? OR siren IS NOT ? OR address != ? OR postal_code != ? OR insee IS NOT ?)""",
+        (finess, siren, address, postal_code, insee, ej_id, finess, siren, address, postal_code, insee),
+    )
+
+
 def upsert_establishment(conn, eg: dict, actor: str, now: datetime | None = None) -> bool:
     """Create or update an EG; True when something changed (its units are then re-queued)."""
     stamp = iso(now or utcnow())

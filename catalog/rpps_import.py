@@ -113,6 +113,8 @@ _COLUMNS = {
     "insee": "Code commune (coord. structure)",
     "phone": "Téléphone (coord. structure)",
     "sector": "Code secteur d'activité",
+    "siren": "Numéro SIREN site",
+    "finess_ej": "Numéro FINESS établissement juridique",
 }
 
 
@@ -148,6 +150,8 @@ class RppsLine(NamedTuple):
     insee: str
     phone: str
     sector: str
+    siren: str
+    finess_ej: str
     skipped: str | None = None   # None, SKIP_PROFESSION, SKIP_REGION or SKIP_NO_SITE
 
     @property
@@ -289,6 +293,8 @@ def jittered_point(eg_id: str, lat: float, lon: float, radius_m: float = JITTER_
     return round(lat + d_lat, 6), round(lon + d_lon, 6)
 
 
+_FINESS = re.compile(r"(?:[0-9]{2}|2A|2B)[0-9]{7}")   # department (2A, 2B in Corsica) + 7 digits
+_SIREN = re.compile(r"[0-9]{9}")
 _NATIONAL_NUMBER = re.compile(r"0[1-9](?: ?[0-9]{2}){4}")   # "0139123456", "01 39 12 34 56"
 
 
@@ -344,6 +350,11 @@ def establishment_of(line: RppsLine, commune: Commune) -> dict:
         "lon": lon,
         "phone": rpps_phone(line.phone),
         "source": "rpps",
+        # The EJ's identifiers and address (an identifier the extract garbles is left out).
+        "ej": {"finess": line.finess_ej if _FINESS.fullmatch(line.finess_ej) else None,
+               "siren": line.siren if _SIREN.fullmatch(line.siren) else None,
+               "address": line.address, "postal_code": line.postal_code or commune.postal_code,
+               "insee": commune.insee},
     }
 
 
@@ -555,6 +566,8 @@ def _write_establishments(conn, sites: dict[str, dict], summary: ImportSummary, 
     for eg_id in existing:
         eg = sites[eg_id]
         repository.upsert_legal_entity(conn, eg["ej_id"], eg["name"], "practitioner", now)
+    for eg in sites.values():
+        repository.set_legal_entity_identity(conn, eg["ej_id"], **eg["ej"])
     conn.executemany(
         f"INSERT INTO establishments (id, {', '.join(fields)}, updated_at) VALUES (?, {', '.join('?' for _ in fields)}, ?)",
         [(eg["id"], *(eg[f] for f in fields), stamp) for eg in new],

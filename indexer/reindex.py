@@ -13,6 +13,7 @@ import logging
 import sys
 import time
 from dataclasses import dataclass
+from typing import Callable
 from datetime import datetime, timezone
 
 from opensearchpy import OpenSearch
@@ -97,9 +98,15 @@ def reindex(
     *,
     progress: bool = True,
     grace_seconds: int = DEFAULT_GRACE_SECONDS,
+    on_progress: Callable[[str, int, int, str], None] | None = None,
 ) -> ReindexReport:
-    """Rebuild the UO and suggestion indexes from the store; swap aliases atomically."""
+    """Rebuild the UO and suggestion indexes from the store; swap aliases atomically.
+
+    ``on_progress(phase, written, total, index)`` is told where the build is: "loading"
+    after each bulk chunk, then "finishing" (settings, count check, suggestions, swap).
+    """
     started = time.monotonic()
+    report_progress = on_progress or (lambda phase, written, total, index: None)
     units_alias, suggest_alias = alias_name(settings, UNITS), alias_name(settings, SUGGEST)
     next_alias = building_alias_name(settings, UNITS)
     cleanup_old_indices(client, settings, grace_seconds)
@@ -118,9 +125,11 @@ def reindex(
             expected = repository.count_units(conn)
             bar = _progress(expected, progress)
             loaded = [0]
+            report_progress("loading", 0, expected, units_index)
 
             def tick(size: int) -> None:
                 loaded[0] += size
+                report_progress("loading", loaded[0], expected, units_index)
                 if bar is not None:
                     bar.update(size)
                 elif loaded[0] // 50_000 != (loaded[0] - size) // 50_000:
@@ -139,6 +148,7 @@ def reindex(
                 raise ReindexError(str(error)) from error
             if bar is not None:
                 bar.close()
+        report_progress("finishing", loaded[0], expected, units_index)
         _finish(client, UNITS, units_index)
         indexed = client.count(index=units_index)["count"]
         if indexed != expected:

@@ -52,6 +52,9 @@ def create_app(settings: Settings | None = None, *, clock: Callable[[], datetime
 
     headers.init_app(app, settings)
     errors.init_app(app)
+    from query_api import metrics
+
+    metrics.init_app(app)   # first of the request hooks: every request is counted, refused ones too
     app.register_blueprint(health.blueprint, url_prefix="/api/v1")
     app.register_blueprint(search.blueprint, url_prefix="/api/v1")
     app.register_blueprint(sheets.blueprint, url_prefix="/api/v1")
@@ -76,4 +79,9 @@ def create_app(settings: Settings | None = None, *, clock: Callable[[], datetime
     from query_api.fhir import views as fhir
 
     app.register_blueprint(fhir.blueprint, url_prefix="/fhir")
+
+    from query_api.web import console_pages, directory_pages
+
+    app.register_blueprint(directory_pages.blueprint)
+    app.register_blueprint(console_pages.blueprint)
     return app

@@ -23,7 +23,7 @@ from functools import wraps
 
 from flask import Flask, g, jsonify, request, session
 
-from catalog import accounts, ratelimit
+from catalog import accounts, api_key_scopes, ratelimit
 from catalog.ratelimit import Limit
 from catalog.store import iso
 from query_api import context
@@ -57,7 +57,7 @@ def allow_api_key_write(endpoint: str, scope: str) -> None:
 
 
 def api_key_has_scope(api_key: dict | None, scope: str) -> bool:
-    return api_key is not None and scope in (api_key.get("scopes") or "").split()
+    return api_key_scopes.has_scope(api_key, scope)
 
 
 class RateLimited(ApiError):

@@ -9,14 +9,13 @@ import logging
 import threading
 from datetime import datetime, timezone
 
-from flask import Blueprint, current_app, jsonify, request
+from flask import Blueprint, jsonify, request
 from marshmallow import ValidationError, fields, validate
 
-from catalog import accounts, audit
+from catalog import accounts, audit, reindex_runs
 from catalog.schemas import MSG_NOT_AN_OBJECT, first_error
 from catalog.store import iso
-from indexer.engine import UNITS, alias_name
-from indexer.reindex import reindex
+from indexer import alerts, reindex_job
 from indexer.status import index_status
 from query_api import context, security
 from query_api.errors import ApiError
@@ -29,53 +28,21 @@ blueprint = Blueprint("admin", __name__)
 blueprint.after_request(security.no_store)
 
 
-class ReindexJob:
-    """The one full reindex this process may run in the background at a time."""
-
-    def __init__(self):
-        self.lock = threading.Lock()
-        self.thread: threading.Thread | None = None
-        self.state: dict = {"running": False}
-
-    def start(self, store, client, settings, actor: str) -> bool:
-        with self.lock:
-            if self.thread is not None and self.thread.is_alive():
-                return False
-            now = datetime.now(timezone.utc)
-            with store.transaction() as conn:
-                audit.record(conn, actor, "index", alias_name(settings, UNITS), "reindex", now, new="demandée")
-            self.state = {"running": True, "started_at": iso(now)}
-            self.thread = threading.Thread(target=self._run, args=(store, client, settings, actor),
-                                           name="ror-admin-reindex", daemon=True)
-            self.thread.start()
-            return True
-
-    def _run(self, store, client, settings, actor: str) -> None:
-        outcome: dict = {}
+def _run_in_background(store, client, settings, run_id: int, actor: str) -> None:
+    """The build itself, in a thread of this process; its progress and outcome go to the store."""
+    def target():
         try:
-            report = reindex(store, client, settings, progress=False)
-            outcome = {"index": report.index, "documents": report.documents, "seconds": round(report.seconds, 1)}
-            said = audit.reindex_outcome(report.documents, report.index, report.seconds)
-        except Exception as error:  # reported through index-status, never lost in a thread
+            reindex_job.run(store, client, settings, run_id, actor)
+        except Exception:  # recorded in the run and the audit trail by reindex_job.run
             log.exception("admin reindex failed")
-            outcome = {"error": str(error)[:500]}
-            said = f"échec : {outcome['error']}"
-        finished = datetime.now(timezone.utc)
-        try:
-            with store.transaction() as conn:
-                audit.record(conn, actor, "index", alias_name(settings, UNITS), "reindex", finished, new=said)
-        except Exception:
-            log.exception("could not write the reindex outcome to the audit trail")
-        with self.lock:
-            self.state = {**self.state, **outcome, "running": False, "finished_at": iso(finished)}
 
-    def snapshot(self) -> dict:
-        with self.lock:
-            return dict(self.state)
+    threading.Thread(target=target, name=f"ror-admin-reindex-{run_id}", daemon=True).start()
 
 
-def reindex_job() -> ReindexJob:
-    return current_app.extensions.setdefault("ror_reindex_job", ReindexJob())
+def busy_message(run: dict) -> str:
+    """The refusal of a second reindex, saying who runs the first and how far it is."""
+    return (f"Une réindexation est déjà en cours (lancée par {run['actor_name']}, {run['written']} / {run['total']} UO) : "
+            "suivez-la dans l'état de l'index ; une seule réindexation à la fois.")
 
 
 def _actor() -> str:
@@ -94,18 +61,30 @@ def _json_object() -> dict:
 @blueprint.post("/admin/reindex")
 @admin_required
 def start_reindex():
-    started = reindex_job().start(context.store(), context.search(), context.settings(), _actor())
-    if not started:
-        raise ApiError(409, "reindex_running", "Une réindexation est déjà en cours : suivez-la dans l'état de l'index.")
-    return jsonify({"reindex": reindex_job().snapshot(),
+    store, actor = context.store(), _actor()
+    try:
+        run_id = reindex_job.begin(store, context.settings(), actor)
+    except reindex_runs.ReindexBusy as busy:
+        raise ApiError(409, "reindex_running", busy_message(busy.run)) from None
+    _run_in_background(store, context.search(), context.settings(), run_id, actor)
+    with store.snapshot() as conn:
+        run = reindex_runs.get(conn, run_id, datetime.now(timezone.utc))
+    return jsonify({"reindex": run,
                     "message": "Réindexation lancée. L'index actuel reste consultable jusqu'à la bascule."}), 202
 
 
 @blueprint.get("/admin/index-status")
 @admin_required
 def status():
-    state = index_status(context.store(), context.search(), context.settings())
-    return jsonify({**state, "reindex": reindex_job().snapshot()})
+    return jsonify(console_status())
+
+
+def console_status() -> dict:
+    """Index vs store, the reindex (running or last) and its history, the alerts: console and API alike."""
+    settings = context.settings()
+    state = index_status(context.store(), context.search(), settings)
+    runs = reindex_job.status(context.store())
+    return {**state, **runs, "warnings": alerts.warnings(state, settings, datetime.now(timezone.utc))}
 
 
 @blueprint.post("/admin/activation-codes")

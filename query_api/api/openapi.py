@@ -58,10 +58,20 @@ class EngineState(Schema):
     version = Str()
 
 
+class Warning_(Schema):
+    code = Str(required=True, metadata={"enum": ["outbox_late", "engine_unreachable", "engine_yellow", "engine_red",
+                                                 "no_index", "mapping_behind"]})
+    level = Str(required=True, metadata={"enum": ["warning", "error"]})
+    message = Str(required=True)
+
+
 class Health(Schema):
     status = Str(required=True)
     message = Str()
     opensearch = fields.Nested(EngineState, required=True)
+    warnings = fields.List(fields.Nested(Warning_), metadata={
+        "description": "Ce qu'un administrateur doit savoir (file d'attente en retard, mapping en retard, moteur jaune ou rouge) ; "
+                       "la réponse reste 200 tant que le moteur répond."})
 
 
 class Suggestion(Schema):
@@ -463,12 +473,22 @@ class AnomalyPage(Schema):
 
 class ReindexState(Schema):
     running = Bool(required=True)
+    id = Int()
+    status = Str(metadata={"enum": ["none", "running", "succeeded", "failed"]})
+    phase = Str(metadata={"enum": ["starting", "loading", "finishing", "done"]})
+    actor = Str()
+    actor_name = Str()
+    total = Int(metadata={"description": "UO à écrire."})
+    written = Int(metadata={"description": "UO écrites jusqu'ici."})
+    percent = Float()
+    rate = Float(allow_none=True, metadata={"description": "UO écrites par seconde."})
+    seconds_left = Float(allow_none=True, metadata={"description": "Temps restant estimé, en secondes."})
     started_at = Str()
-    finished_at = Str()
-    index = Str()
+    finished_at = NStr()
+    index = NStr()
     documents = Int()
     seconds = Float()
-    error = Str()
+    error = NStr()
 
 
 class ReindexStarted(Schema):
@@ -482,6 +502,8 @@ class StoreCount(Schema):
 
 class IndexState(Schema):
     alias = Str(required=True)
+    mapping_version = Int()
+    health = Str(metadata={"enum": ["green", "yellow", "red"]})
     indexes = fields.List(Str())
     documents = Int()
     mapping_current = Bool(metadata={"description": "L'index a été construit avec le mapping actuel (sinon : réindexation complète nécessaire)."})
@@ -500,6 +522,8 @@ class IndexStatus(Schema):
     outbox = fields.Nested(OutboxState, required=True)
     in_sync = Bool(required=True)
     reindex = fields.Nested(ReindexState, required=True)
+    history = fields.List(fields.Nested(ReindexState), metadata={"description": "Les dernières réindexations, la plus récente d'abord."})
+    warnings = fields.List(fields.Nested(Warning_))
 
 
 class ActivationCodesRequest(Schema):
@@ -591,7 +615,7 @@ class AuditPage(Schema):
 
 RESPONSE_SCHEMAS = [  # leaves first: a schema nested in a later one is then referenced, not copied
     ("Error", Error), ("Account", Account), ("PractitionerAnomaly", PractitionerAnomaly), ("Anomaly", Anomaly),
-    ("Health", Health), ("Suggestions", Suggestions), ("SearchResponse", SearchResponse),
+    ("Warning", Warning_), ("Health", Health), ("Suggestions", Suggestions), ("SearchResponse", SearchResponse),
     ("UnitSheet", UnitSheet), ("EstablishmentSheet", EstablishmentSheet),
     ("SessionState", SessionState), ("Activated", Activated), ("DetailsSaved", DetailsSaved),
     ("EmailConfirmed", EmailConfirmed), ("Message", Message), ("ResetLinkState", ResetLinkState),

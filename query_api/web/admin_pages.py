@@ -41,7 +41,9 @@ def _excerpt(text: str) -> str:
 
 
 def target_url(target: dict) -> str | None:
-    """The public sheet of the reported EG or UO (an EJ has no page of its own)."""
+    """The public sheet of the reported EJ, EG or UO."""
+    if target["type"] == "EJ":
+        return url_for("directory.legal_entity", ej_id=target["id"])
     if target["type"] == "UO":
         return url_for("web.unit", unit_id=target["id"])
     if target["type"] == "EG":
@@ -157,6 +159,8 @@ def describe(entry: dict, people: dict[str, str]) -> str:
         return f"Réindexation complète {new}"
     if kind == "api_key" and action == "created":
         return f"Clé créée : {new}"
+    if kind == "api_key" and action == "scope":
+        return f"Droit accordé à la clé : {new}"
     if kind == "api_key" and action == "revoked":
         return f"Clé révoquée : {old}"
     if kind == "activation_code" and action == "issued":

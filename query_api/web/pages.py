@@ -51,6 +51,8 @@ ANOMALY_FIELDS = {
            ("resource_persons", "Personnes ressources")],
     "EG": [("name", "Nom"), ("address", "Adresse"), ("phone", "Téléphone"), ("category", "Catégorie"),
            ("units", "Unités de l'établissement")],
+    "EJ": [("name", "Raison sociale"), ("identifiers", "FINESS / SIREN"), ("address", "Adresse"),
+           ("establishments", "Établissements rattachés")],
 }
 
 

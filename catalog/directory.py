@@ -1,0 +1,77 @@
+"""The « Répertoire » read from the store: a commune's establishments, the legal entities, one EJ.
+
+Every listing is one page read through an index of migration 0006 (``establishments_commune``,
+``legal_entities_kind_name``) or ``establishments_ej``, with per-row counts of the page's rows
+only, so a page costs the same at 1M UO as at 1,000. The region-wide counts (departments,
+communes) are the engine's aggregations (query_api/search/directory.py).
+"""
+from __future__ import annotations
+
+import sqlite3
+
+from catalog.repository import NotFound
+
+#: Legal entities are listed one kind at a time: organisations (hospital groups, companies)
+#: are a few thousand, practitioners' own EJ hundreds of thousands.
+EJ_KINDS = {"organisation": "Établissements et groupes", "practitioner": "Professionnels libéraux"}
+
+
+def establishments_in_commune(conn: sqlite3.Connection, insee: str, *, page: int, per_page: int) -> tuple[int, list[dict]]:
+    """(how many EG, one page of them by name with their number of UO and their EJ)."""
+    total = conn.execute("SELECT COUNT(*) FROM establishments WHERE insee = ?", (insee,)).fetchone()[0]
+    rows = conn.execute(
+        """SELECT e.id, e.name, e.category, e.address, e.postal_code, e.ej_id, j.name AS ej_name,
+                  (SELECT COUNT(*) FROM units u WHERE u.eg_id = e.id) AS units
+           FROM establishments e JOIN legal_entities j ON j.id = e.ej_id
+           WHERE e.insee = ? ORDER BY e.name, e.id LIMIT ? OFFSET ?""",
+        (insee, per_page, (page - 1) * per_page),
+    ).fetchall()
+    return total, [dict(row) for row in rows]
+
+
+def _initial_range(initial: str | None) -> tuple[str, list]:
+    """A name-prefix condition that the (kind, name) index serves: « B » is B ≤ name < C."""
+    if not initial:
+        return "", []
+    return " AND name >= ? AND name < ?", [initial, chr(ord(initial) + 1)]
+
+
+def legal_entities(conn: sqlite3.Connection, kind: str, *, initial: str | None = None,
+                   page: int, per_page: int) -> tuple[int, list[dict]]:
+    """(how many EJ of this kind [starting with ``initial``], one page by name with their EG and UO counts)."""
+    condition, params = _initial_range(initial)
+    total = conn.execute(f"SELECT COUNT(*) FROM legal_entities WHERE kind = ?{condition}", (kind, *params)).fetchone()[0]
+    rows = conn.execute(
+        f"""SELECT id, name, kind, finess, siren, postal_code, insee,
+                   (SELECT COUNT(*) FROM establishments e WHERE e.ej_id = j.id) AS establishments,
+                   (SELECT COUNT(*) FROM units u JOIN establishments e ON u.eg_id = e.id WHERE e.ej_id = j.id) AS units
+            FROM legal_entities j WHERE kind = ?{condition} ORDER BY name, id LIMIT ? OFFSET ?""",
+        (kind, *params, per_page, (page - 1) * per_page),
+    ).fetchall()
+    return total, [dict(row) for row in rows]
+
+
+def legal_entity(conn: sqlite3.Connection, ej_id: str) -> dict:
+    """One EJ with its identifiers and address; NotFound when there is none."""
+    row = conn.execute(
+        "SELECT id, name, kind, finess, siren, address, postal_code, insee, updated_at FROM legal_entities WHERE id = ?",
+        (ej_id,),
+    ).fetchone()
+    if row is None:
+        raise NotFound(ej_id)
+    return dict(row)
+
+
+def establishments_of_legal_entity(conn: sqlite3.Connection, ej_id: str, *, page: int,
+                                   per_page: int) -> tuple[int, list[dict]]:
+    """(how many EG the EJ has, one page of them by name, each with its UO (id, name, type) by name)."""
+    total = conn.execute("SELECT COUNT(*) FROM establishments WHERE ej_id = ?", (ej_id,)).fetchone()[0]
+    rows = [dict(row) for row in conn.execute(
+        """SELECT id, name, category, address, postal_code, insee FROM establishments
+           WHERE ej_id = ? ORDER BY name, id LIMIT ? OFFSET ?""",
+        (ej_id, per_page, (page - 1) * per_page),
+    )]
+    for eg in rows:
+        eg["units"] = [dict(u) for u in conn.execute(
+            "SELECT id, name, uo_type FROM units WHERE eg_id = ? ORDER BY name, id", (eg["id"],))]
+    return total, rows
