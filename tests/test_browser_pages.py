@@ -166,3 +166,24 @@ def test_axe_finds_what_it_is_asked_to_find(browser, live):
     found, _ = axe_violations(tab)
     assert {"image-alt", "target-size"} <= {v["id"] for v in found}
     tab.context.close()
+
+
+@pytest.mark.parametrize("width", [390, 1366])
+def test_the_open_filters_and_the_anomaly_dialog_pass_axe_too(browser, live, width):
+    tab = open_tab(browser, live, RPPS_A, PASSWORD_A)
+    tab.set_viewport_size({"width": width, "height": 800})
+    tab.goto("/recherche?where=78646")
+    if width < 900:
+        tab.locator(".refine-panel > summary").click()
+        tab.get_by_role("button", name="Fermer").wait_for()
+    assert tab.locator("#refine").is_visible()
+    found, _ = axe_violations(tab)
+    assert found == []
+    tab.goto("/uo/UO-KA")
+    tab.get_by_role("button", name="Signaler une anomalie").click()
+    tab.get_by_role("dialog", name="Signaler une anomalie").wait_for()
+    found, _ = axe_violations(tab)
+    assert found == []
+    tab.screenshot(path=ARTIFACTS / f"page-anomaly-dialog-{width}.png")
+    assert tab.problems == []
+    tab.context.close()

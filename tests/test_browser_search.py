@@ -298,6 +298,13 @@ def test_the_first_tab_skips_to_the_results_and_the_first_result_is_a_few_tabs_a
     assert page.evaluate("document.activeElement.closest('li.eg').id") == page.locator("li.eg").first.get_attribute("id")
 
 
+def test_the_first_result_is_on_the_first_screen_of_a_phone(page):
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto("/recherche?where=78646")
+    first = page.locator("li.eg").first.bounding_box()
+    assert first["y"] + first["height"] <= 844
+
+
 def test_results_are_cards_with_every_column_on_a_phone(page):
     page.set_viewport_size({"width": 320, "height": 700})
     page.goto("/recherche?where=78646")
