@@ -169,7 +169,7 @@ def test_axe_finds_what_it_is_asked_to_find(browser, live):
 
 
 @pytest.mark.parametrize("width", [390, 1366])
-def test_the_open_filters_and_the_anomaly_dialog_pass_axe_too(browser, live, width):
+def test_the_open_filters_the_map_and_the_anomaly_dialog_pass_axe_too(browser, live, width):
     tab = open_tab(browser, live, RPPS_A, PASSWORD_A)
     tab.set_viewport_size({"width": width, "height": 800})
     tab.goto("/recherche?where=78646")
@@ -177,6 +177,13 @@ def test_the_open_filters_and_the_anomaly_dialog_pass_axe_too(browser, live, wid
         tab.locator(".refine-panel > summary").click()
         tab.get_by_role("button", name="Fermer").wait_for()
     assert tab.locator("#refine").is_visible()
+    found, _ = axe_violations(tab)
+    assert found == []
+    if width < 900:
+        tab.get_by_role("button", name="Fermer").click()
+    tab.get_by_role("button", name="Carte").click()
+    tab.wait_for_selector("[data-map-ready]")
+    assert tab.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
     found, _ = axe_violations(tab)
     assert found == []
     tab.goto("/uo/UO-KA")

@@ -7,6 +7,7 @@ parameters. Screenshots go to tests/artifacts/.
 """
 from __future__ import annotations
 
+import re
 from urllib.parse import parse_qs, urlsplit
 
 import openpyxl
@@ -383,3 +384,30 @@ def test_reporting_an_anomaly_says_sign_in_is_needed_keeps_the_draft_and_is_sent
         row = conn.execute("SELECT target_type, target_id, theme, field, message FROM anomalies "
                            "WHERE target_id = 'UO-A' ORDER BY id DESC LIMIT 1").fetchone()
     assert tuple(row) == ("UO", "UO-A", "06", "phone", "Le numéro de téléphone ne répond plus.")
+
+
+def test_the_map_shows_every_establishment_of_the_results_linked_to_the_list(page):
+    page.goto("/recherche?where=78646&per_page=2")
+    total = counts(page)[0]
+    listed = shown_establishments(page)
+    assert 2 == len(listed) < total <= 100
+    region = page.get_by_role("region", name="Carte des résultats")
+    expect(region).to_be_hidden()
+    page.get_by_role("button", name="Carte").click()
+    expect(region).to_be_visible()
+    expect(region).to_have_attribute("data-map-ready", str(total))
+    # One marker per establishment of the whole result set, the page's ones highlighted.
+    markers = page.locator("path.eg-marker")
+    assert sorted(markers.evaluate_all("ms => ms.map(m => m.dataset.eg)")) == sorted(
+        r["establishment"]["id"] for r in api_answer(page, page.url.replace("per_page=2", "per_page=100"))["results"])
+    assert sorted(page.locator("path.eg-marker.is-listed").evaluate_all("ms => ms.map(m => m.dataset.eg)")) == sorted(listed)
+    expect(page.locator("path.map-radius")).to_have_count(1)
+    # The base map is drawn (communes' outlines on a canvas), with no tile server.
+    expect(page.locator(".leaflet-overlay-pane canvas")).to_have_count(1)
+    # List ↔ map: hovering an establishment lights its marker; a click on a marker opens its sheet.
+    first = listed[0]
+    page.locator(f"li#eg-{first} summary").hover()
+    expect(page.locator(f'path.eg-marker[data-eg="{first}"]')).to_have_class(re.compile(r"\bis-active\b"))
+    page.screenshot(path=str(ARTIFACTS / "results-map.png"), full_page=False)
+    page.locator(f'path.eg-marker[data-eg="{first}"]').click(force=True)
+    page.wait_for_url(f"**/eg/{first}")

@@ -465,7 +465,7 @@ def _error_page(status: int, message: str):
 
 
 #: Paths whose unknown addresses stay JSON 404s (query_api/errors.py), whoever asks.
-_NOT_PAGES = ("/api/", "/fhir", "/static/")
+_NOT_PAGES = ("/api/", "/fhir", "/static/", "/vendor/", "/carte/")
 
 
 @blueprint.app_errorhandler(404)
