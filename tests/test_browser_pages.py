@@ -186,6 +186,14 @@ def test_the_open_filters_the_map_and_the_anomaly_dialog_pass_axe_too(browser, l
     assert tab.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
     found, _ = axe_violations(tab)
     assert found == []
+    zoom_out = tab.get_by_role("button", name="Dézoomer")
+    for _ in range(3):   # zoomed out (down to the region): clustered markers too
+        if zoom_out.get_attribute("aria-disabled") != "true":
+            zoom_out.click()
+            tab.wait_for_timeout(300)
+    assert tab.locator("#carte [data-egs]").count() >= 1
+    found, _ = axe_violations(tab)
+    assert found == []
     tab.goto("/uo/UO-KA")
     tab.get_by_role("button", name="Signaler une anomalie").click()
     tab.get_by_role("dialog", name="Signaler une anomalie").wait_for()

@@ -386,6 +386,13 @@ def test_reporting_an_anomaly_says_sign_in_is_needed_keeps_the_draft_and_is_sent
     assert tuple(row) == ("UO", "UO-A", "06", "phone", "Le numéro de téléphone ne répond plus.")
 
 
+def map_ids(page) -> list[str]:
+    """Every establishment on the map: single markers (data-eg) and clusters (data-egs)."""
+    return sorted(page.locator("#carte").evaluate("""map => [
+        ...[...map.querySelectorAll("[data-eg]")].map(m => m.dataset.eg),
+        ...[...map.querySelectorAll("[data-egs]")].flatMap(m => m.dataset.egs.split(" "))]"""))
+
+
 def test_the_map_shows_every_establishment_of_the_results_linked_to_the_list(page):
     page.goto("/recherche?where=78646&per_page=2")
     total = counts(page)[0]
@@ -396,18 +403,36 @@ def test_the_map_shows_every_establishment_of_the_results_linked_to_the_list(pag
     page.get_by_role("button", name="Carte").click()
     expect(region).to_be_visible()
     expect(region).to_have_attribute("data-map-ready", str(total))
-    # One marker per establishment of the whole result set, the page's ones highlighted.
-    markers = page.locator("path.eg-marker")
-    assert sorted(markers.evaluate_all("ms => ms.map(m => m.dataset.eg)")) == sorted(
-        r["establishment"]["id"] for r in api_answer(page, page.url.replace("per_page=2", "per_page=100"))["results"])
-    assert sorted(page.locator("path.eg-marker.is-listed").evaluate_all("ms => ms.map(m => m.dataset.eg)")) == sorted(listed)
+    # Every establishment of the whole result set, not only the page's, each once.
+    everyone = sorted(r["establishment"]["id"] for r in api_answer(page, page.url.replace("per_page=2", "per_page=100"))["results"])
+    assert map_ids(page) == everyone
     expect(page.locator("path.map-radius")).to_have_count(1)
     # The base map is drawn (communes' outlines on a canvas), with no tile server.
     expect(page.locator(".leaflet-overlay-pane canvas")).to_have_count(1)
-    # List ↔ map: hovering an establishment lights its marker; a click on a marker opens its sheet.
+    # Dense: zoomed out, neighbours share a numbered marker, and still every establishment is there once.
+    zoom_out = page.get_by_role("button", name="Dézoomer")
+    for _ in range(3):
+        if zoom_out.get_attribute("aria-disabled") != "true":
+            zoom_out.click()
+            page.wait_for_timeout(400)
+    clusters = page.locator("#carte [data-egs]")
+    assert clusters.count() >= 1
+    assert map_ids(page) == everyone
+    assert sum(int(c.inner_text()) for c in clusters.all()) == len(page.locator("#carte [data-egs]").evaluate_all(
+        "cs => cs.flatMap(c => c.dataset.egs.split(' '))"))
+    # A click on a cluster zooms in until its establishments have markers of their own.
+    for _ in range(6):
+        if not page.locator("#carte [data-egs]").count():
+            break
+        page.locator("#carte [data-egs]").first.click()
+        page.wait_for_timeout(500)
     first = listed[0]
+    marker = page.locator(f'#carte [data-eg="{first}"]')
+    expect(marker).to_have_count(1)
+    expect(marker).to_have_class(re.compile(r"\bis-listed\b"))
+    # List ↔ map: hovering an establishment lights its marker; a click on a marker opens its sheet.
     page.locator(f"li#eg-{first} summary").hover()
-    expect(page.locator(f'path.eg-marker[data-eg="{first}"]')).to_have_class(re.compile(r"\bis-active\b"))
+    expect(marker).to_have_class(re.compile(r"\bis-active\b"))
     page.screenshot(path=str(ARTIFACTS / "results-map.png"), full_page=False)
-    page.locator(f'path.eg-marker[data-eg="{first}"]').click(force=True)
+    marker.click(force=True)
     page.wait_for_url(f"**/eg/{first}")

@@ -1,6 +1,6 @@
 /* The results map (« Carte »): every establishment of the result set, up to LIMIT, over the
- * outlines of the Île-de-France communes; the searched place and its radius; the page's
- * establishments highlighted; list and map linked (hover or focus an establishment, its
+ * outlines of the Île-de-France communes, clustered when dense; the searched place and its
+ * radius; the page's establishments highlighted; list and map linked (hover or focus an establishment, its
  * marker stands out; hover a marker, its establishment does; a click opens its sheet).
  *
  * No tile server and no CDN: the outlines come from /carte/communes.json and Leaflet from
@@ -31,22 +31,68 @@ function searchUrl() {
   return "/api/v1/search?" + params.toString();
 }
 
-function link(marker, item) {
-  const element = marker.getElement();
-  element.setAttribute("data-eg", item.id);
-  const on = (active) => {
-    element.classList.toggle("is-active", active);
-    if (item && active) { marker.bringToFront(); }
-  };
-  if (item.li) {
+/* Markers, clustered when dense: establishments closer than CLUSTER_PX on screen share one
+ * numbered marker (a click zooms in on them); redrawn at every zoom. */
+const CLUSTER_PX = 28;
+
+function clusters(map, items) {
+  const cells = new Map();
+  items.forEach((item) => {
+    const point = map.latLngToLayerPoint(item.latlng);
+    const key = Math.floor(point.x / CLUSTER_PX) + ":" + Math.floor(point.y / CLUSTER_PX);
+    if (!cells.has(key)) { cells.set(key, []); }
+    cells.get(key).push(item);
+  });
+  return [...cells.values()];
+}
+
+function drawMarkers(map, layer, items) {
+  layer.clearLayers();
+  items.forEach((item) => { item.element = null; });
+  clusters(map, items).forEach((group) => {
+    const listed = group.some((item) => item.li);
+    let marker;
+    if (group.length === 1) {
+      const item = group[0];
+      marker = L.circleMarker(item.latlng, { radius: item.li ? 8 : 6, className: "eg-marker" + (item.li ? " is-listed" : "") })
+        .bindTooltip(item.name, { direction: "top" })
+        .on("click", () => window.location.assign("/eg/" + encodeURIComponent(item.id)))
+        .addTo(layer);
+      marker.getElement().setAttribute("data-eg", item.id);
+    } else {
+      const bounds = L.latLngBounds(group.map((item) => item.latlng));
+      marker = L.marker(bounds.getCenter(), {
+        keyboard: false,
+        icon: L.divIcon({ className: "map-cluster" + (listed ? " is-listed" : ""), html: String(group.length), iconSize: [30, 30] }),
+      }).bindTooltip(`${group.length} établissements : cliquez pour les séparer`, { direction: "top" })
+        .on("click", () => map.fitBounds(bounds, { padding: [40, 40], maxZoom: map.getZoom() + 3 }))
+        .addTo(layer);
+      marker.getElement().setAttribute("data-egs", group.map((item) => item.id).join(" "));
+    }
+    group.forEach((item) => {
+      item.element = marker.getElement();
+      item.marker = marker;
+      if (item.li) {
+        marker.on("mouseover", () => item.li.classList.add("is-on-map"));
+        marker.on("mouseout", () => item.li.classList.remove("is-on-map"));
+      }
+    });
+  });
+}
+
+/* Hover or focus an establishment of the list: its marker (or its cluster) stands out. */
+function linkList(items) {
+  items.filter((item) => item.li).forEach((item) => {
+    const on = (active) => {
+      if (!item.element) { return; }
+      item.element.classList.toggle("is-active", active);
+      if (active && item.marker.bringToFront) { item.marker.bringToFront(); }
+    };
     item.li.addEventListener("mouseenter", () => on(true));
     item.li.addEventListener("mouseleave", () => on(false));
     item.li.addEventListener("focusin", () => on(true));
     item.li.addEventListener("focusout", () => on(false));
-    marker.on("mouseover", () => item.li.classList.add("is-on-map"));
-    marker.on("mouseout", () => item.li.classList.remove("is-on-map"));
-  }
-  marker.on("click", () => window.location.assign("/eg/" + encodeURIComponent(item.id)));
+  });
 }
 
 async function draw(section) {
@@ -77,18 +123,18 @@ async function draw(section) {
     }
     L.circleMarker(origin, { radius: 6, className: "map-origin", interactive: false }).addTo(map);
   }
-  data.results.forEach(({ establishment: eg }) => {
-    if (eg.lat === null || eg.lat === undefined) { return; }
-    const li = listed.get(eg.id);
-    const marker = L.circleMarker([eg.lat, eg.lon], { radius: li ? 8 : 6, className: "eg-marker" + (li ? " is-listed" : "") })
-      .bindTooltip(eg.name, { direction: "top" })
-      .addTo(map);
-    link(marker, { id: eg.id, li });
-    bounds.push(L.latLngBounds([[eg.lat, eg.lon], [eg.lat, eg.lon]]));
-  });
+  const items = data.results
+    .map(({ establishment: eg }) => eg)
+    .filter((eg) => eg.lat !== null && eg.lat !== undefined)
+    .map((eg) => ({ id: eg.id, name: eg.name, latlng: L.latLng(eg.lat, eg.lon), li: listed.get(eg.id) }));
+  items.forEach((item) => bounds.push(L.latLngBounds([item.latlng, item.latlng])));
   if (bounds.length) {
     map.fitBounds(bounds.reduce((all, b) => all.extend(b)), { padding: [24, 24], maxZoom: 14 });
   }
+  const layer = L.layerGroup().addTo(map);
+  drawMarkers(map, layer, items);
+  map.on("zoomend", () => drawMarkers(map, layer, items));
+  linkList(items);
   const shown = data.results.length;
   status.textContent = data.total_establishments > shown
     ? `La carte montre les ${shown} premiers établissements sur ${data.total_establishments} ; la liste les donne tous.`
