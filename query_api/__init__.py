@@ -63,6 +63,8 @@ def create_app(settings: Settings | None = None, *, clock: Callable[[], datetime
     from query_api.web import pages as web
 
     app.register_blueprint(web.blueprint)
+    from query_api.web import map_pages
+    app.register_blueprint(map_pages.blueprint)
 
     from query_api.api import accounts, admin, anomalies, me
     from query_api import security

@@ -7,10 +7,10 @@ from ``/static``; data a script needs travels in ``data-*`` attributes or a
 'none'`` (and ``X-Frame-Options`` for older browsers) keeps the pages out of
 other sites' frames.
 
-The map (not built yet) is the one part expected to load from elsewhere: its tile
-server. ``map_sources`` is its place in the policy; the tile origins come from
-``ROR_MAP_TILE_ORIGINS`` (config.py) and the library itself is served from
-``/static`` like the rest.
+The results map (web/static/map.js) needs nothing more: its base map is the communes'
+outlines and Leaflet is served from this origin (web/map_pages.py). A deployment that adds
+a tile server names it in ``ROR_MAP_TILE_ORIGINS`` (config.py); ``map_sources`` is its
+place in the policy.
 """
 from __future__ import annotations
 

@@ -304,6 +304,43 @@ def test_the_planner_works_with_a_finger_on_a_tablet(browser, live):
         tab.context.close()
 
 
+def touch_drag(tab, start: tuple[float, float], end: tuple[float, float], steps: int = 6) -> None:
+    """A finger put down at ``start``, moved to ``end`` and lifted (Chromium's touch input, as a phone sends it)."""
+    cdp = tab.context.new_cdp_session(tab)
+    cdp.send("Input.dispatchTouchEvent", {"type": "touchStart", "touchPoints": [{"x": start[0], "y": start[1]}]})
+    for i in range(1, steps + 1):
+        x = start[0] + (end[0] - start[0]) * i / steps
+        y = start[1] + (end[1] - start[1]) * i / steps
+        cdp.send("Input.dispatchTouchEvent", {"type": "touchMove", "touchPoints": [{"x": x, "y": y}]})
+    cdp.send("Input.dispatchTouchEvent", {"type": "touchEnd", "touchPoints": []})
+
+
+def test_the_planner_shows_a_day_at_a_time_and_a_finger_paints_it_on_a_phone(browser, live):
+    tab = new_page(browser, live, viewport={"width": 390, "height": 844}, has_touch=True, is_mobile=True)
+    try:
+        sign_in(tab, RPPS_B, PASSWORD_B, "/mon-compte")
+        tab.goto("/mon-compte/uo/UO-KB")
+        saturday = tab.get_by_label("Samedi", exact=True)
+        expect(saturday).to_have_value("")
+        # Every day's text is in view; only the chosen day shows its half-hours, big enough for a finger.
+        expect(cell(tab, 6, 10)).to_be_hidden()
+        tab.get_by_role("button", name="Modifier le samedi sur la grille").tap()
+        expect(cell(tab, 6, 10)).to_be_visible()
+        expect(cell(tab, 1, 10)).to_be_hidden()
+        box = cell(tab, 6, 10).bounding_box()
+        assert box["width"] >= 44 and box["height"] >= 40
+        # A vertical swipe paints (it used to scroll the page): 10h down to 12h, the cell below.
+        top, below = centre(cell(tab, 6, 10)), centre(cell(tab, 6, 12))
+        assert abs(top[0] - below[0]) < 2 and below[1] > top[1] + box["height"]
+        touch_drag(tab, top, below)
+        expect(saturday).to_have_value("10h-12h30")
+        assert tab.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+        tab.locator(".planner").screenshot(path=str(ARTIFACTS / "planner-phone.png"))
+        assert tab.errors == []
+    finally:
+        tab.context.close()
+
+
 # --- anomaly: from a UO sheet to the management cell -----------------------------------------------
 
 def test_a_report_from_a_unit_sheet_is_resolved_by_the_cell(browser, live):

@@ -7,6 +7,7 @@ parameters. Screenshots go to tests/artifacts/.
 """
 from __future__ import annotations
 
+import re
 from urllib.parse import parse_qs, urlsplit
 
 import openpyxl
@@ -253,17 +254,72 @@ def test_excel_export_has_one_row_per_matching_unit(page, tmp_path):
     assert len(rows) - 1 == total_units > 0
 
 
-def test_facets_collapse_above_the_results_on_a_tablet(page):
+def test_filters_open_over_the_results_on_a_tablet_and_show_them_with_a_count(page):
     page.set_viewport_size({"width": 800, "height": 1000})
     page.goto("/recherche?where=78646")
     facets = page.locator("#refine")
     expect(facets).to_be_hidden()
     page.locator(".refine-panel > summary").click()
     expect(facets).to_be_visible()
-    box_facets = page.locator(".refine-panel").bounding_box()
-    box_results = page.locator("#results-title").bounding_box()
-    assert box_facets["y"] < box_results["y"]
-    page.screenshot(path=str(ARTIFACTS / "results-tablet.png"), full_page=True)
+    # The sheet covers the screen, results underneath; its button says how many results it shows.
+    sheet = page.locator(".refine-sheet").bounding_box()
+    assert sheet["x"] == 0 and sheet["y"] == 0 and sheet["width"] == 800 and sheet["height"] == 1000
+    total_before = counts(page)[1]
+    apply = page.locator("[data-refine-apply]")
+    expect(apply).to_have_text(f"Voir {total_before} résultats")
+    # A tap on a filter does not reload the page: it recounts.
+    url = page.url
+    page.locator("#refine input[name=age][value=E]").check()
+    expected = api_answer(page, url + "&age=E")["total_units"]
+    assert 0 < expected < total_before
+    expect(apply).to_have_text(f"Voir {expected} résultats" if expected > 1 else "Voir 1 résultat")
+    assert page.url == url
+    page.screenshot(path=str(ARTIFACTS / "results-tablet-filters.png"))
+    apply.click()
+    page.wait_for_url("**age=E**")
+    expect(facets).to_be_hidden()
+    assert counts(page)[1] == expected
+    # The results start on the first screen, not below the filters.
+    assert page.locator(".eg-list").bounding_box()["y"] < 1000
+
+
+@pytest.mark.parametrize("width", [390, 1280])
+def test_the_first_tab_skips_to_the_results_and_the_first_result_is_a_few_tabs_away(page, width):
+    page.set_viewport_size({"width": width, "height": 900})
+    page.goto("/recherche?where=78646")
+    page.keyboard.press("Tab")
+    focused = page.evaluate("document.activeElement.textContent")
+    assert focused == "Aller aux résultats"
+    page.keyboard.press("Enter")
+    presses = 0
+    while presses < 8 and not page.evaluate("!!document.activeElement.closest('.eg-list')"):
+        page.keyboard.press("Tab")
+        presses += 1
+    assert page.evaluate("!!document.activeElement.closest('.eg-list')"), "the results were not reached in 8 Tab presses"
+    assert page.evaluate("document.activeElement.closest('li.eg').id") == page.locator("li.eg").first.get_attribute("id")
+
+
+def test_the_first_result_is_on_the_first_screen_of_a_phone(page):
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto("/recherche?where=78646")
+    first = page.locator("li.eg").first.bounding_box()
+    assert first["y"] + first["height"] <= 844
+
+
+def test_results_are_cards_with_every_column_on_a_phone(page):
+    page.set_viewport_size({"width": 320, "height": 700})
+    page.goto("/recherche?where=78646")
+    first = page.locator(".eg-details").first
+    first.locator("summary").click()
+    row = first.locator("tr[data-unit]").first
+    # Every column's information is shown, each under its label, inside the 320 px.
+    for label in ("Distance", "Trajet", "Patients", "Statut", "Téléphone"):
+        value = row.locator(f'td[data-label="{label}"]')
+        expect(value).to_be_visible()
+        box = value.bounding_box()
+        assert box["x"] >= 0 and box["x"] + box["width"] <= 320
+    assert page.evaluate("document.documentElement.scrollWidth") <= 320
+    page.screenshot(path=str(ARTIFACTS / "results-phone.png"), full_page=True)
 
 
 def test_search_works_without_javascript(browser, live):
@@ -292,34 +348,91 @@ def open_anomaly_dialog(page):
     return dialog
 
 
-def test_reporting_an_anomaly_asks_to_sign_in_then_is_sent(page, live):
+def test_reporting_an_anomaly_says_sign_in_is_needed_keeps_the_draft_and_is_sent(page, live):
     page.goto("/uo/UO-A")
     dialog = open_anomaly_dialog(page)
-    dialog.get_by_label("Votre message").fill("Le numéro de téléphone ne répond plus.")
-    dialog.get_by_role("button", name="Envoyer").click()
-    expect(dialog.locator("[data-anomaly-status]")).to_contain_text("Connectez-vous pour signaler une anomalie.")
-    expect(dialog.get_by_role("link", name="Se connecter")).to_have_attribute("href", "/connexion?next=%2Fuo%2FUO-A")
-    dialog.get_by_role("button", name="Annuler").click()
-    expect(dialog).to_be_hidden()
-
-    signed_in = page.evaluate("""async ([login, password]) => {
-        const session = await (await fetch('/api/v1/session')).json();
-        const response = await fetch('/api/v1/login', {method: 'POST',
-            headers: {'Content-Type': 'application/json', 'X-CSRF-Token': session.csrf_token},
-            body: JSON.stringify({login, password})});
-        return response.status;
-    }""", [CELL_LOGIN, CELL_PASSWORD])
-    assert signed_in == 200
-    page.reload()
-    expect(page.locator(".site-nav")).to_contain_text(CELL_NAME)
-    dialog = open_anomaly_dialog(page)
+    # Up front, before anything is written; the focus is on the first field.
+    notice = dialog.locator("[data-anomaly-sign-in]")
+    expect(notice).to_be_visible()
+    expect(notice).to_contain_text("il faut être connecté")
+    expect(dialog.get_by_label("Concerne")).to_be_focused()
     dialog.get_by_label("Thème").select_option(label="Exactitude")
     dialog.get_by_label("Champ concerné").select_option(label="Téléphone")
     dialog.get_by_label("Votre message").fill("Le numéro de téléphone ne répond plus.")
     dialog.get_by_role("button", name="Envoyer").click()
+    expect(dialog.locator("[data-anomaly-status]")).to_contain_text("Connectez-vous pour signaler une anomalie.")
+    expect(dialog.get_by_role("link", name="Se connecter")).to_have_attribute("href", "/connexion?next=%2Fuo%2FUO-A")
+
+    # Signing in from the dialog brings the page back with the dialog open and the draft in it.
+    notice.get_by_role("link").click()
+    page.wait_for_url("**/connexion?next=**")
+    page.get_by_label("Numéro RPPS ou adresse e-mail").fill(CELL_LOGIN)
+    page.get_by_label("Mot de passe", exact=True).fill(CELL_PASSWORD)
+    page.get_by_role("button", name="Se connecter").click()
+    page.wait_for_url("**/uo/UO-A")
+    expect(page.locator(".site-nav")).to_contain_text(CELL_NAME)
+    dialog = page.get_by_role("dialog", name="Signaler une anomalie")
+    expect(dialog).to_be_visible()
+    expect(dialog.get_by_label("Votre message")).to_have_value("Le numéro de téléphone ne répond plus.")
+    expect(dialog.locator("[data-anomaly-sign-in]")).to_be_hidden()
+    send = dialog.get_by_role("button", name="Envoyer")
+    send.click()
     expect(dialog.locator("[data-anomaly-status]")).to_have_text("Merci, votre signalement a été transmis à la cellule ROR.")
+    expect(send).to_be_disabled()
 
     with live.store.snapshot() as conn:
         row = conn.execute("SELECT target_type, target_id, theme, field, message FROM anomalies "
                            "WHERE target_id = 'UO-A' ORDER BY id DESC LIMIT 1").fetchone()
     assert tuple(row) == ("UO", "UO-A", "06", "phone", "Le numéro de téléphone ne répond plus.")
+
+
+def map_ids(page) -> list[str]:
+    """Every establishment on the map: single markers (data-eg) and clusters (data-egs)."""
+    return sorted(page.locator("#carte").evaluate("""map => [
+        ...[...map.querySelectorAll("[data-eg]")].map(m => m.dataset.eg),
+        ...[...map.querySelectorAll("[data-egs]")].flatMap(m => m.dataset.egs.split(" "))]"""))
+
+
+def test_the_map_shows_every_establishment_of_the_results_linked_to_the_list(page):
+    page.goto("/recherche?where=78646&per_page=2")
+    total = counts(page)[0]
+    listed = shown_establishments(page)
+    assert 2 == len(listed) < total <= 100
+    region = page.get_by_role("region", name="Carte des résultats")
+    expect(region).to_be_hidden()
+    page.get_by_role("button", name="Carte").click()
+    expect(region).to_be_visible()
+    expect(region).to_have_attribute("data-map-ready", str(total))
+    # Every establishment of the whole result set, not only the page's, each once.
+    everyone = sorted(r["establishment"]["id"] for r in api_answer(page, page.url.replace("per_page=2", "per_page=100"))["results"])
+    assert map_ids(page) == everyone
+    expect(page.locator("path.map-radius")).to_have_count(1)
+    # The base map is drawn (communes' outlines on a canvas), with no tile server.
+    expect(page.locator(".leaflet-overlay-pane canvas")).to_have_count(1)
+    # Dense: zoomed out, neighbours share a numbered marker, and still every establishment is there once.
+    zoom_out = page.get_by_role("button", name="Dézoomer")
+    for _ in range(3):
+        if zoom_out.get_attribute("aria-disabled") != "true":
+            zoom_out.click()
+            page.wait_for_timeout(400)
+    clusters = page.locator("#carte [data-egs]")
+    assert clusters.count() >= 1
+    assert map_ids(page) == everyone
+    assert sum(int(c.inner_text()) for c in clusters.all()) == len(page.locator("#carte [data-egs]").evaluate_all(
+        "cs => cs.flatMap(c => c.dataset.egs.split(' '))"))
+    # A click on a cluster zooms in until its establishments have markers of their own.
+    for _ in range(6):
+        if not page.locator("#carte [data-egs]").count():
+            break
+        page.locator("#carte [data-egs]").first.click()
+        page.wait_for_timeout(500)
+    first = listed[0]
+    marker = page.locator(f'#carte [data-eg="{first}"]')
+    expect(marker).to_have_count(1)
+    expect(marker).to_have_class(re.compile(r"\bis-listed\b"))
+    # List ↔ map: hovering an establishment lights its marker; a click on a marker opens its sheet.
+    page.locator(f"li#eg-{first} summary").hover()
+    expect(marker).to_have_class(re.compile(r"\bis-active\b"))
+    page.screenshot(path=str(ARTIFACTS / "results-map.png"), full_page=False)
+    marker.click(force=True)
+    page.wait_for_url(f"**/eg/{first}")

@@ -13,7 +13,7 @@ import re
 from datetime import datetime
 from urllib.parse import urlencode, urlsplit
 
-from flask import Blueprint, redirect, render_template, request, url_for
+from flask import Blueprint, jsonify, redirect, render_template, request, url_for
 from opensearchpy.exceptions import ConnectionError as EngineConnectionError
 from opensearchpy.exceptions import ConnectionTimeout, TransportError
 from werkzeug.datastructures import MultiDict
@@ -22,10 +22,11 @@ from werkzeug.exceptions import HTTPException
 from catalog import repository
 from catalog.communes import PARIS_INSEE, communes
 from catalog.nomenclature import nomenclature
-from catalog.schedule import DAY_NAMES, PARIS
+from catalog.opening import describe_change, next_change
+from catalog.schedule import DAY_NAMES, PARIS, parse_day_text
 from indexer.engine import UNITS, alias_name
 from query_api import context
-from query_api.errors import ENGINE_DOWN_MESSAGE, HTTP_MESSAGES, ApiError, engine_cannot_serve
+from query_api.errors import ENGINE_DOWN_MESSAGE, HTTP_MESSAGES, ApiError, engine_cannot_serve, error_body
 from query_api.search.queries import MAX_RESULT_WINDOW, QueryError, search_body
 from query_api.search.results import search_response
 from query_api.api.search import current_clock, search_request_from_args
@@ -223,6 +224,7 @@ def results():
     data = search_response(raw, search_request, clock)
 
     _mark_selected_by_text(data["facets"], args)
+    _add_next_changes(data["results"])
     per_page = search_request.per_page
     last_page = max(1, min(math.ceil(data["total_establishments"] / per_page), MAX_RESULT_WINDOW // per_page))
     selections = any(k in args for k in FACET_PARAMS)
@@ -314,6 +316,26 @@ def _week_rows(week: list[dict]) -> list[dict]:
             for day, name in DAY_NAMES.items()]
 
 
+def _next_change_text(week: dict, open_on_holidays: bool, open_now: bool) -> str | None:
+    """« Ouvre demain à 8h30 » / « Ferme à 19h30 » (catalog.opening), or None when there is nothing
+    to say or the store's week no longer agrees with the index's « Ouvert » (a change not yet synced)."""
+    now = context.now()
+    change = next_change(week, now, open_on_holidays)
+    return describe_change(change, now) if change.open == open_now else None
+
+
+def _add_next_changes(results: list[dict]) -> None:
+    """Each listed unit's next opening or closing, from its typical week in the store."""
+    with context.store().snapshot() as conn:
+        for result in results:
+            for unit in result["units"]:
+                try:
+                    record = repository.get_unit(conn, unit["id"])
+                except repository.NotFound:
+                    continue
+                unit["next_change"] = _next_change_text(record["week"], bool(record["open_on_holidays"]), unit["open_now"])
+
+
 def _anomaly_themes() -> list[tuple[str, str, str]]:
     return [(code, t["label"], t.get("description", "")) for code, t in nomenclature().anomaly_themes.items()]
 
@@ -327,6 +349,9 @@ def unit(unit_id: str):
         except repository.NotFound:
             raise ApiError(404, "not_found", f"Aucune unité (UO) ne porte l'identifiant « {unit_id} ».") from None
     eg = sheet["establishment"]
+    # The sheet gives each open day's hours as text (catalog.schedule.format_day), which reads back exactly.
+    week = {day["day"]: parse_day_text(day["hours"]) for day in sheet.get("week", [])}
+    sheet["next_change"] = _next_change_text(week, bool(sheet.get("open_on_holidays")), sheet["open_now"])
     targets = [("UO", sheet["id"], f"cette unité ({sheet['name']})"), ("EG", eg["id"], f"l'établissement ({eg['name']})")]
     return render_template("unit.html", sheet=sheet, week=_week_rows(sheet.get("week", [])), signed_in=signed_in,
                            patients_text=patients_text, back_url=_back_url(),
@@ -355,6 +380,12 @@ def help_page():
     for aptitude in nom.aptitudes.values():
         groups[aptitude.group_label].append(aptitude.label)
     return render_template("help.html", themes=_anomaly_themes(), aptitude_groups=list(groups.items()))
+
+
+@blueprint.get("/accessibilite")
+def accessibility():
+    """The accessibility statement (RGAA), linked from every page's footer."""
+    return render_template("accessibility.html")
 
 
 # --- layout and errors ---------------------------------------------------------------------
@@ -433,6 +464,19 @@ def _error_page(status: int, message: str):
                 "category": args.get("category", "")}
     return render_template("error.html", status=status, message=message, form=form,
                            categories=_categories()), status
+
+
+#: Paths whose unknown addresses stay JSON 404s (query_api/errors.py), whoever asks.
+_NOT_PAGES = ("/api/", "/fhir", "/static/", "/vendor/", "/carte/")
+
+
+@blueprint.app_errorhandler(404)
+def _unknown_address(error):
+    """A browser asking for an unknown page gets a page of the site (title, language, a way back),
+    not the API's JSON; the API and static files answer as before."""
+    if request.path.startswith(_NOT_PAGES) or not request.accept_mimetypes.accept_html:
+        return jsonify(error_body("not_found", HTTP_MESSAGES[404])), 404
+    return _error_page(404, "Cette page n'existe pas. Vérifiez l'adresse, ou repartez de la recherche.")
 
 
 @blueprint.errorhandler(ApiError)

@@ -1,17 +1,15 @@
 /* The management cell's anomaly page: « M'attribuer » and status changes, PATCHed as JSON to
- * /api/v1/admin/anomalies/<id> (window.RorApi from account.js). A note is required to close a
+ * /api/v1/admin/anomalies/<id> (api.js). A note is required to close a
  * report (resolved or rejected): the page says so, the API decides. After a change the page is
  * shown again from the server, with "Modifications enregistrées". */
-(function () {
-  "use strict";
+import { send } from "./api.js";
+import { FAILED } from "./forms.js";
 
-  var form = document.querySelector("form[data-anomaly-update]");
-  if (!form || !window.RorApi) { return; }
+function initUpdate(form) {
   var id = form.getAttribute("data-anomaly-update");
   var url = "/api/v1/admin/anomalies/" + encodeURIComponent(id);
   var note = form.elements.note;
   var line = form.querySelector("[data-form-status]");
-  var FAILED = "L'envoi a échoué : vérifiez votre connexion puis réessayez.";
 
   function say(kind, text) {
     line.className = "form-status" + (kind ? " is-" + kind : "");
@@ -30,7 +28,7 @@
   function patch(changes) {
     clearErrors();
     say("", "Enregistrement…");
-    return window.RorApi.send("PATCH", url, changes).then(function (result) {
+    return send("PATCH", url, changes).then(function (result) {
       if (result.ok) { reloadSaved(); return; }
       var error = (result.body && result.body.error) || {};
       var slot = error.field ? form.querySelector('[data-error-for="' + error.field + '"]') : null;
@@ -73,4 +71,7 @@
       patch({ assignee_id: who ? parseInt(who, 10) : null }).then(function () { button.disabled = false; });
     });
   });
-})();
+}
+
+const updateForm = document.querySelector("form[data-anomaly-update]");
+if (updateForm) { initUpdate(updateForm); }

@@ -1,128 +1,153 @@
-/* "Signaler une anomalie": a dialog that POSTs JSON to /api/v1/anomalies.
+/* "Signaler une anomalie": a dialog that POSTs JSON to /api/v1/anomalies through api.js.
  *
- * The CSRF token comes from GET /api/v1/session and goes in the X-CSRF-Token
- * header. 201 → thanks; 401 → invite to sign in; other errors show the API's
- * French message.
+ * Sending needs a signed-in account: the dialog says so as it opens (before anything is
+ * written), with a link to sign in. What is written is kept as a draft in sessionStorage
+ * for this page; after signing in from the dialog the page comes back with the dialog
+ * open and the draft in it. The focus starts on the first field. After a report is
+ * sent, « Envoyer » stays disabled until the form is changed (no double report).
  */
-(function () {
-  "use strict";
+import { errorOf, send, session } from "./api.js";
 
-  var dialog = document.getElementById("anomaly-dialog");
-  var opener = document.querySelector("[data-anomaly-open]");
-  var fallback = document.querySelector("[data-anomaly-fallback]");
-  if (!dialog || !opener || typeof dialog.showModal !== "function") {
-    return; // keep the link to the help page
-  }
-  var form = dialog.querySelector("[data-anomaly-form]");
-  var status = dialog.querySelector("[data-anomaly-status]");
-  var send = dialog.querySelector("[data-anomaly-send]");
-  var message = form.elements.message;
+const LOGIN_URL = "/connexion";
+const DRAFT_KEY = "ror-anomaly-draft:" + window.location.pathname;
+const FIELDS = ["target", "theme", "field", "message"];
+const MESSAGES = {
+  login: "Connectez-vous pour signaler une anomalie.",
+  thanks: "Merci, votre signalement a été transmis à la cellule ROR.",
+  empty: "Décrivez l'anomalie dans le message.",
+  failed: "L'envoi a échoué. Réessayez dans un instant ou contactez l'assistance."
+};
+
+function readDraft() {
+  try { return JSON.parse(window.sessionStorage.getItem(DRAFT_KEY) || "null"); } catch (e) { return null; }
+}
+
+function writeDraft(draft) {
+  try {
+    if (draft) { window.sessionStorage.setItem(DRAFT_KEY, JSON.stringify(draft)); } else { window.sessionStorage.removeItem(DRAFT_KEY); }
+  } catch (e) { /* private mode: no draft */ }
+}
+
+function initDialog(dialog, opener, fallback) {
+  const form = dialog.querySelector("[data-anomaly-form]");
+  const status = dialog.querySelector("[data-anomaly-status]");
+  const notice = dialog.querySelector("[data-anomaly-sign-in]");
+  const sendButton = dialog.querySelector("[data-anomaly-send]");
+  const closeButton = dialog.querySelector("[data-anomaly-close]");
+  const signInHref = LOGIN_URL + "?next=" + encodeURIComponent(window.location.pathname);
 
   fallback.hidden = true;
   fallback.style.display = "none";
   opener.hidden = false;
 
-  var LOGIN_URL = "/connexion";
-  var MESSAGES = {
-    login: "Connectez-vous pour signaler une anomalie.",
-    thanks: "Merci, votre signalement a été transmis à la cellule ROR.",
-    empty: "Décrivez l'anomalie dans le message.",
-    failed: "L'envoi a échoué. Réessayez dans un instant ou contactez l'assistance."
-  };
-
   function show(kind, text, link) {
     status.className = "form-status" + (kind ? " is-" + kind : "");
     status.textContent = text;
     if (link) {
-      status.appendChild(document.createTextNode(" "));
-      var a = document.createElement("a");
+      status.append(" ");
+      const a = document.createElement("a");
       a.href = link.href;
       a.textContent = link.text;
-      status.appendChild(a);
+      a.addEventListener("click", () => keepDraft(true));
+      status.append(a);
     }
   }
 
-  function needLogin() {
-    show("error", MESSAGES.login, { href: LOGIN_URL + "?next=" + encodeURIComponent(window.location.pathname), text: "Se connecter" });
+  function draftOf() {
+    const draft = {};
+    FIELDS.forEach((name) => { if (form.elements[name]) { draft[name] = form.elements[name].value; } });
+    return draft;
   }
 
-  function csrfToken(session) {
-    if (!session) { return null; }
-    return session.csrf_token || session.csrfToken || (session.csrf && session.csrf.token) || session.csrf || null;
+  /* ``resume``: the user leaves to sign in; the dialog reopens when they come back. */
+  function keepDraft(resume) {
+    writeDraft({ ...draftOf(), resume: Boolean(resume) });
   }
 
-  function errorMessage(body) {
-    return body && body.error && body.error.message ? body.error.message : MESSAGES.failed;
+  function restore(draft) {
+    FIELDS.forEach((name) => {
+      const control = form.elements[name];
+      if (control && draft[name] !== undefined && control.type !== "hidden") { control.value = draft[name]; }
+    });
   }
 
-  opener.addEventListener("click", function () {
+  async function showSignInNotice() {
+    let signedIn = true;
+    try { signedIn = (await session()).signed_in; } catch (e) { /* offline: the send will say so */ }
+    notice.hidden = signedIn;
+  }
+
+  function open() {
     show("", "");
-    dialog.querySelector("[data-anomaly-close]").textContent = "Annuler";
-    send.disabled = false;
+    closeButton.textContent = "Annuler";
+    sendButton.disabled = false;
+    const draft = readDraft();
+    if (draft) { restore(draft); }
     dialog.showModal();
-    form.elements.theme.focus();
+    form.querySelector("select, textarea, input:not([type=hidden])").focus();
+    showSignInNotice();
+  }
+
+  notice.querySelector("a").href = signInHref;
+  notice.querySelector("a").addEventListener("click", () => keepDraft(true));
+  opener.addEventListener("click", open);
+  closeButton.addEventListener("click", () => dialog.close());
+  dialog.addEventListener("close", () => opener.focus());
+  form.addEventListener("input", () => {
+    keepDraft(false);
+    if (status.classList.contains("is-success")) { show("", ""); }
+    sendButton.disabled = false;
   });
 
-  dialog.querySelector("[data-anomaly-close]").addEventListener("click", function () {
-    dialog.close();
-  });
-  dialog.addEventListener("close", function () {
-    opener.focus();
-  });
-
-  form.addEventListener("submit", function (event) {
+  form.addEventListener("submit", async (event) => {
     event.preventDefault();
-    var text = message.value.trim();
+    const text = form.elements.message.value.trim();
     if (!text) {
       show("error", MESSAGES.empty);
-      message.focus();
+      form.elements.message.focus();
       return;
     }
-    var target = form.elements.target.value.split("|");
-    var payload = { target_type: target[0], target_id: target.slice(1).join("|"), message: text };
+    const target = form.elements.target.value.split("|");
+    const payload = { target_type: target[0], target_id: target.slice(1).join("|"), message: text };
     if (form.elements.theme.value) { payload.theme = form.elements.theme.value; }
     if (form.elements.field.value) { payload.field = form.elements.field.value; }
 
-    send.disabled = true;
+    sendButton.disabled = true;
     show("", "Envoi en cours…");
-    fetch("/api/v1/session", { headers: { Accept: "application/json" }, credentials: "same-origin" })
-      .then(function (response) {
-        if (response.status === 401) { return { login: true }; }
-        if (!response.ok) { throw new Error("session " + response.status); }
-        return response.json();
-      })
-      .then(function (session) {
-        if (session.login || session.signed_in === false || session.account === null) {
-          return { status: 401 };
-        }
-        return fetch("/api/v1/anomalies", {
-          method: "POST",
-          credentials: "same-origin",
-          headers: { "Content-Type": "application/json", Accept: "application/json", "X-CSRF-Token": csrfToken(session) || "" },
-          body: JSON.stringify(payload)
-        }).then(function (response) {
-          return response.json().catch(function () { return null; }).then(function (body) {
-            return { status: response.status, body: body };
-          });
-        });
-      })
-      .then(function (result) {
-        if (result.status === 201 || result.status === 200) {
-          form.reset();
-          show("success", MESSAGES.thanks);
-          dialog.querySelector("[data-anomaly-close]").textContent = "Fermer";
-          send.disabled = true;
-        } else if (result.status === 401) {
-          needLogin();
-          send.disabled = false;
-        } else {
-          show("error", errorMessage(result.body));
-          send.disabled = false;
-        }
-      })
-      .catch(function () {
-        show("error", MESSAGES.failed);
-        send.disabled = false;
-      });
+    try {
+      const state = await session();
+      const result = state.signed_in ? await send("POST", "/api/v1/anomalies", payload) : { status: 401 };
+      if (result.ok) {
+        form.reset();
+        writeDraft(null);
+        show("success", MESSAGES.thanks);
+        closeButton.textContent = "Fermer";
+        return;                                   // « Envoyer » stays disabled until the form changes
+      }
+      if (result.status === 401) {
+        keepDraft(false);
+        notice.hidden = false;
+        show("error", MESSAGES.login, { href: signInHref, text: "Se connecter" });
+      } else {
+        show("error", errorOf(result).message || MESSAGES.failed);
+      }
+    } catch (e) {
+      show("error", MESSAGES.failed);
+    }
+    sendButton.disabled = false;
   });
-})();
+
+  // Back from signing in: the dialog as it was left.
+  const draft = readDraft();
+  if (draft && draft.resume) {
+    writeDraft({ ...draft, resume: false });
+    open();
+  }
+}
+
+const anomalyDialog = document.getElementById("anomaly-dialog");
+const anomalyOpener = document.querySelector("[data-anomaly-open]");
+// Without <dialog> support the page keeps its link to the help page.
+if (anomalyDialog && anomalyOpener && typeof anomalyDialog.showModal === "function") {
+  initDialog(anomalyDialog, anomalyOpener, document.querySelector("[data-anomaly-fallback]"));
+}
