@@ -249,6 +249,12 @@ def test_home_visit_communes_persons_and_ages_are_saved(page, live):
     page.get_by_role("button", name="Adultes (18 ans et plus)").click()
     expect(page.get_by_label("Âge minimum")).to_have_value("18")
     expect(page.locator("[data-age-summary]")).to_contain_text("Adultes")
+    # Typing a maximum below the minimum never reads as « de 18 à 10 ans ».
+    page.get_by_label("Âge maximum").fill("10")
+    expect(page.locator("[data-age-summary]")).to_contain_text("supérieur ou égal à l'âge minimum")
+    expect(page.locator("[data-age-summary]")).not_to_contain_text("de 18 à 10")
+    page.get_by_role("button", name="Adultes (18 ans et plus)").click()
+    expect(page.locator("[data-age-summary]")).to_contain_text("Adultes")
     page.get_by_role("button", name="+ Ajouter une personne").click()
     page.get_by_label("Nom et prénom").fill("Léa Stagiaire")
     page.get_by_label("Rôle").select_option("stagiaire")

@@ -55,6 +55,8 @@ function initSheet(form) {
     var high = ageMax.value === "" ? null : parseInt(ageMax.value, 10);
     if (low === null && high === null) { ageSummary.textContent = "Non précisé : le champ sera masqué."; return; }
     if (low === null || high === null || isNaN(low) || isNaN(high)) { ageSummary.textContent = "Indiquez les deux âges."; return; }
+    // The same rule as the server's (catalog/schemas.py): never show « de 60 à 10 ans ».
+    if (high < low) { ageSummary.textContent = "L'âge maximum doit être supérieur ou égal à l'âge minimum."; return; }
     var flags = [];
     if (low < 18) { flags.push("E"); }
     if (high >= 18) { flags.push("A"); }
