@@ -55,7 +55,7 @@ def _serve(args, settings: Settings) -> int:
 def _store(settings: Settings):
     from catalog.store import open_store
 
-    return open_store(settings.store_path)
+    return open_store(settings.store_location)
 
 
 def _reindex(args, settings: Settings) -> int:
@@ -246,7 +246,7 @@ def _backup(args, settings: Settings) -> int:
             size = f"{info['bytes']:,}".replace(",", " ")
             print(f"Sauvegarde écrite : {info['path']} ({info['units']} UO, {size} octets)")
         else:
-            restore(args.file, settings.store_path)
+            restore(args.file, settings.store_location)
             print("Base restaurée. Lancez « ./ror reindex » pour reconstruire l'index de recherche.")
     except BackupError as error:
         print(f"ror: {error}", file=sys.stderr)
@@ -294,12 +294,23 @@ def _print_demo_access(settings: Settings, credentials: dict, codes) -> None:
 
 
 def _test(args, settings: Settings) -> int:
+    import os
+
+    from ops import postgres
+
     was_running = opensearch.status(settings)["status"] in ("green", "yellow")
     opensearch.start(settings)
+    # The store tests also run on PostgreSQL: a throw-away local cluster, unless a server is given.
+    postgres_was_running = bool(settings.test_postgres_url) or postgres.is_running(postgres.cluster_for(settings))
+    env = dict(os.environ)
     try:
+        if not settings.test_postgres_url:
+            env["ROR_TEST_POSTGRES_URL"] = postgres.start(settings).url
         command = [sys.executable, "-m", "pytest", *args.pytest_args]
-        return subprocess.run(command, cwd=PROJECT_DIR).returncode
+        return subprocess.run(command, cwd=PROJECT_DIR, env=env).returncode
     finally:
+        if not postgres_was_running and not args.keep_engine:
+            postgres.stop(settings)
         if not was_running and not args.keep_engine:
             opensearch.stop(settings)
 

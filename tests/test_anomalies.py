@@ -1,8 +1,12 @@
 """Anomalies: from a user's report to the cell's queue, to resolved, seen by the practitioner."""
 from __future__ import annotations
 
+import pytest
+
 from tests.test_accounts import (ADMIN_EMAIL, ADMIN_PASSWORD, PASSWORD_A, PASSWORD_B, RPPS_A, make_world, send,
                                  signed_in)
+
+pytestmark = pytest.mark.both_stores   # runs on SQLite and on PostgreSQL (tests/conftest.py)
 
 
 def _report(client, target_type="UO", target_id="UO-KA", message="Le cabinet a déménagé l'an dernier.", **extra):

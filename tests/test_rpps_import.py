@@ -24,6 +24,9 @@ from catalog.rpps_import import (
     read_extract,
 )
 from catalog.store import open_store
+from tests.stores import fresh_location
+
+pytestmark = pytest.mark.both_stores   # runs on SQLite and on PostgreSQL (tests/conftest.py)
 
 VERSAILLES = "78646"
 BOULOGNE = "92012"
@@ -72,8 +75,8 @@ def extract(*rows: dict[str, str], columns=EXTRACT_COLUMNS, newline: str = "\n")
 
 
 @pytest.fixture
-def store(tmp_path):
-    return open_store(tmp_path / "store.sqlite3")
+def store(settings, tmp_path):
+    return open_store(fresh_location(settings, tmp_path))
 
 
 def outbox_rows(store) -> list[tuple[str, int]]:
