@@ -136,6 +136,10 @@ def _demo(args, settings: Settings) -> int:
     from indexer.reindex import reindex
     from indexer.status import index_status
 
+    if args.reset and settings.store_url:
+        print("ror: --reset ne vide que le fichier SQLite ; videz la base PostgreSQL de ROR_STORE_URL vous-même.",
+              file=sys.stderr)
+        return 2
     if settings.env == "development":
         settings = dataclasses.replace(settings, env="demo")
     if not args.external_engine:
@@ -352,7 +356,7 @@ def build_parser() -> argparse.ArgumentParser:
     codes.add_argument("--rpps", action="append", help="only these RPPS numbers (repeatable); default: all eligible")
     codes.set_defaults(handler=_activation_codes)
 
-    for action, text in (("backup", "online backup of the store to FILE (SQLite backup API)"),
+    for action, text in (("backup", "online backup of the store to FILE (SQLite backup API, or pg_dump)"),
                          ("restore", "replace the store by the backup FILE (stop the service first), then reindex")):
         command = commands.add_parser(action, help=text)
         command.add_argument("file")

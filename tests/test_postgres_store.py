@@ -112,3 +112,34 @@ def test_restore_refuses_a_file_that_is_not_a_backup_and_leaves_the_store(pg_sto
         restore(bogus, pg_store.url.render_as_string(hide_password=False))
     with pg_store.snapshot() as conn:
         assert repository.get_unit(conn, "UO-A")["name"]
+
+
+def test_ror_backup_and_restore_commands_use_the_store_url(postgres_server, tmp_path, monkeypatch, capsys):
+    import ror_cli
+
+    url = create_database(postgres_server)
+    monkeypatch.setenv("ROR_STORE_URL", url)
+    monkeypatch.setenv("ROR_STORE_PATH", str(tmp_path / "unused.sqlite3"))
+    store = open_store(url)
+    offer_fixture.load(store)
+    with store.snapshot() as conn:
+        queued = conn.execute("SELECT COUNT(*) FROM outbox").scalar()
+    assert queued > 0
+
+    assert ror_cli.main(["backup", str(tmp_path / "ror.dump")]) == 0
+    assert "Sauvegarde écrite" in capsys.readouterr().out
+    with store.transaction() as conn:
+        conn.execute("DELETE FROM outbox")
+    assert ror_cli.main(["restore", str(tmp_path / "ror.dump")]) == 0
+
+    with open_store(url).snapshot() as conn:
+        assert conn.execute("SELECT COUNT(*) FROM outbox").scalar() == queued
+    assert not (tmp_path / "unused.sqlite3").exists()
+
+
+def test_demo_reset_refuses_to_touch_a_postgresql_store(postgres_server, monkeypatch, capsys):
+    import ror_cli
+
+    monkeypatch.setenv("ROR_STORE_URL", create_database(postgres_server))
+    assert ror_cli.main(["demo", "--reset", "--external-engine"]) == 2
+    assert "ne vide que le fichier SQLite" in capsys.readouterr().err
