@@ -28,6 +28,8 @@ BUSY_TIMEOUT_MS = 15_000
 MAX_ROWID = 2**63 - 1
 #: The key of PostgreSQL's advisory lock that plays SQLite's one write lock.
 WRITE_LOCK_KEY = 0x524F52   # 'ROR'
+#: The key of the PostgreSQL advisory lock held while the schema is migrated.
+MIGRATION_LOCK_KEY = WRITE_LOCK_KEY + 1
 
 
 def utcnow() -> datetime:
@@ -128,7 +130,7 @@ class Store:
         from alembic.runtime.migration import MigrationContext
 
         target = "head" if upto is None else f"{upto:04d}"
-        with self.engine.connect() as connection:
+        with self.engine.connect() as connection, _migration_lock(connection):
             current = MigrationContext.configure(connection).get_current_revision()
             legacy = 0
             if current is None and self.dialect == "sqlite":
@@ -182,6 +184,27 @@ def _write(connection: sa.Connection) -> Iterator[None]:
             yield
     finally:
         connection.info["ror_write"] = False
+
+
+@contextmanager
+def _migration_lock(connection: sa.Connection) -> Iterator[None]:
+    """On PostgreSQL, one process at a time migrates: API processes started together open the store at once.
+
+    A session-level advisory lock (the migrations commit one revision at a time); the
+    others wait, then find the schema up to date. SQLite's migrations run under its
+    write lock, revision by revision.
+    """
+    if connection.dialect.name != "postgresql":
+        yield
+        return
+    connection.exec_driver_sql(f"SELECT pg_advisory_lock({MIGRATION_LOCK_KEY})")
+    connection.commit()
+    try:
+        yield
+    finally:
+        connection.rollback()
+        connection.exec_driver_sql(f"SELECT pg_advisory_unlock({MIGRATION_LOCK_KEY})")
+        connection.commit()
 
 
 @lru_cache(maxsize=1)

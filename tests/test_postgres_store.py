@@ -143,3 +143,24 @@ def test_demo_reset_refuses_to_touch_a_postgresql_store(postgres_server, monkeyp
     monkeypatch.setenv("ROR_STORE_URL", create_database(postgres_server))
     assert ror_cli.main(["demo", "--reset", "--external-engine"]) == 2
     assert "ne vide que le fichier SQLite" in capsys.readouterr().err
+
+
+def test_processes_opening_a_new_store_at_once_all_find_it_migrated(postgres_server):
+    """Several API processes start together on an empty database: one migrates, the others wait for it."""
+    url = create_database(postgres_server)
+    barrier, versions, errors = threading.Barrier(4), [], []
+
+    def start() -> None:
+        barrier.wait()
+        try:
+            versions.append(open_store(url).migrate())
+        except Exception as error:  # noqa: BLE001 - the test reports any failure
+            errors.append(error)
+
+    threads = [threading.Thread(target=start) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    assert errors == []
+    assert len(versions) == 4 and len(set(versions)) == 1
