@@ -379,3 +379,13 @@ def test_fast_phone_normalisation_agrees_with_normalize_phone():
         text = digits if rng.random() < 0.5 else " ".join(digits[i:i + 2] for i in range(0, 10, 2))
         mobile = rng.random() < 0.5
         assert outcome(normalize_phone_fast, text, mobile) == outcome(normalize_phone, text, mobile), text
+
+
+def test_a_line_with_a_nul_character_is_a_bad_line_and_the_others_are_imported(store):
+    broken = physio(2, structure="R2", **{"Nom d'exercice": "DUR\x00AND"})
+    summary = import_extract(store, extract(physio(1), broken, physio(3, structure="R3")))
+
+    assert summary.units_created == 2
+    assert [(bad.line_number, bad.reason) for bad in summary.bad_lines] == [(3, "caractère nul (\\0) dans la ligne")]
+    with store.snapshot() as conn:
+        assert conn.execute("SELECT COUNT(*) FROM practitioners").fetchone()[0] == 2
