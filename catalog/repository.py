@@ -332,9 +332,10 @@ def _index_rows(conn, sql: str, params=()):
     """Plain tuples straight from the driver: a full reindex reads a million rows.
 
     On SQLite the sqlite3 connection is read directly (no per-row object, no layer):
-    timed on the bench's 50k-unit store (best of 3, same machine, back to back), the
-    read and record building took 62 µs per unit on the driver and 94 µs through
-    SQLAlchemy's rows, half as much again, on a path bounded by Python time. On
+    timed on the bench's 50k-unit store (4 rounds of 3 reads each way, back to back,
+    on a shared machine at load 9-13, so noisy), the best read with record building
+    took 43 µs per unit on the driver and 53 µs through SQLAlchemy's rows (+20 %),
+    on a path bounded by Python time. On
     PostgreSQL the statement goes through the layer (its marks are the dialect's),
     with a server-side cursor.
     """
