@@ -25,6 +25,12 @@ class Settings:
     index_prefix: str = "ror"
     # ROR_STORE_PATH: the SQLite file, the system of record.
     store_path: str = str(PROJECT_DIR / "var" / "ror.sqlite3")
+    # ROR_STORE_URL: a PostgreSQL store instead (postgresql://user:password@host:port/db);
+    # when set it wins over ROR_STORE_PATH.
+    store_url: str = ""
+    # ROR_TEST_POSTGRES_URL: the PostgreSQL server the tests make their databases on
+    # (`./ror test` starts a throw-away one under ROR_STATE_DIR and sets it).
+    test_postgres_url: str = ""
     # ROR_STATE_DIR: where the local OpenSearch node keeps its home, data and logs.
     state_dir: str = str(PROJECT_DIR / "var")
     # ROR_CACHE_DIR: downloaded artifacts (the OpenSearch zip), outside the work tree.
@@ -68,6 +74,8 @@ class Settings:
             "opensearch_url": "OPENSEARCH_URL",
             "index_prefix": "ROR_INDEX_PREFIX",
             "store_path": "ROR_STORE_PATH",
+            "store_url": "ROR_STORE_URL",
+            "test_postgres_url": "ROR_TEST_POSTGRES_URL",
             "state_dir": "ROR_STATE_DIR",
             "cache_dir": "ROR_CACHE_DIR",
             "opensearch_heap": "OPENSEARCH_HEAP",
@@ -90,6 +98,11 @@ class Settings:
             raw = _env(names[f.name], str(f.default))
             values[f.name] = int(raw) if f.type in ("int", int) else raw
         return cls(**values)
+
+    @property
+    def store_location(self) -> str:
+        """Where the store is: the PostgreSQL URL when one is set, else the SQLite file."""
+        return self.store_url or self.store_path
 
     @property
     def opensearch_port(self) -> int:

@@ -56,7 +56,7 @@ def _serve(args, settings: Settings) -> int:
 def _store(settings: Settings):
     from catalog.store import open_store
 
-    return open_store(settings.store_path)
+    return open_store(settings.store_location)
 
 
 def _reindex(args, settings: Settings) -> int:
@@ -148,6 +148,10 @@ def _demo(args, settings: Settings) -> int:
     from indexer.reindex import reindex
     from indexer.status import index_status
 
+    if args.reset and settings.store_url:
+        print("ror: --reset ne vide que le fichier SQLite ; videz la base PostgreSQL de ROR_STORE_URL vous-même.",
+              file=sys.stderr)
+        return 2
     if settings.env == "development":
         settings = dataclasses.replace(settings, env="demo")
     if not args.external_engine:
@@ -260,7 +264,7 @@ def _backup(args, settings: Settings) -> int:
             size = f"{info['bytes']:,}".replace(",", " ")
             print(f"Sauvegarde écrite : {info['path']} ({info['units']} UO, {size} octets)")
         else:
-            restore(args.file, settings.store_path)
+            restore(args.file, settings.store_location)
             print("Base restaurée. Lancez « ./ror reindex » pour reconstruire l'index de recherche.")
     except BackupError as error:
         print(f"ror: {error}", file=sys.stderr)
@@ -318,15 +322,26 @@ def _marker_expression(pytest_args: list[str]) -> str | None:
 
 
 def _test(args, settings: Settings) -> int:
+    import os
+
+    from ops import postgres
+
     command = [sys.executable, "-m", "pytest", *args.pytest_args]
-    if _marker_expression(args.pytest_args) == "unit":
-        # The unit part needs no engine: no node to fetch, start or wait for.
-        return subprocess.run(command, cwd=PROJECT_DIR).returncode
-    was_running = opensearch.status(settings)["status"] in ("green", "yellow")
-    opensearch.start(settings)
+    # The unit part needs no engine: no node to fetch, start or wait for.
+    unit_only = _marker_expression(args.pytest_args) == "unit"
+    was_running = unit_only or opensearch.status(settings)["status"] in ("green", "yellow")
+    if not unit_only:
+        opensearch.start(settings)
+    # The store tests also run on PostgreSQL: a throw-away local cluster, unless a server is given.
+    postgres_was_running = bool(settings.test_postgres_url) or postgres.is_running(postgres.cluster_for(settings))
+    env = dict(os.environ)
     try:
-        return subprocess.run(command, cwd=PROJECT_DIR).returncode
+        if not settings.test_postgres_url:
+            env["ROR_TEST_POSTGRES_URL"] = postgres.start(settings).url
+        return subprocess.run(command, cwd=PROJECT_DIR, env=env).returncode
     finally:
+        if not postgres_was_running and not args.keep_engine:
+            postgres.stop(settings)
         if not was_running and not args.keep_engine:
             opensearch.stop(settings)
 
@@ -375,7 +390,7 @@ def build_parser() -> argparse.ArgumentParser:
     codes.add_argument("--rpps", action="append", help="only these RPPS numbers (repeatable); default: all eligible")
     codes.set_defaults(handler=_activation_codes)
 
-    for action, text in (("backup", "online backup of the store to FILE (SQLite backup API)"),
+    for action, text in (("backup", "online backup of the store to FILE (SQLite backup API, or pg_dump)"),
                          ("restore", "replace the store by the backup FILE (stop the service first), then reindex")):
         command = commands.add_parser(action, help=text)
         command.add_argument("file")

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-import sqlite3
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -18,6 +17,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 
 from catalog import api_key_scopes, audit, ratelimit
 from catalog.ratelimit import Limit
+from catalog.sql import Row, StoreConnection
 from catalog.store import MAX_ROWID, Store, iso, utcnow
 
 ROLES = ("practitioner", "admin")
@@ -96,7 +96,7 @@ def _digest(secret: str) -> str:
 
 # --- reading accounts ----------------------------------------------------------------
 
-def account_dict(row: sqlite3.Row | None) -> dict | None:
+def account_dict(row: Row | None) -> dict | None:
     """An account row without its password hash."""
     if row is None:
         return None
@@ -105,11 +105,11 @@ def account_dict(row: sqlite3.Row | None) -> dict | None:
     return account
 
 
-def get_account(conn: sqlite3.Connection, account_id: int) -> dict | None:
+def get_account(conn: StoreConnection, account_id: int) -> dict | None:
     return account_dict(conn.execute("SELECT * FROM accounts WHERE id = ?", (account_id,)).fetchone())
 
 
-def find_account(conn: sqlite3.Connection, *, rpps: str | None = None, email: str | None = None) -> dict | None:
+def find_account(conn: StoreConnection, *, rpps: str | None = None, email: str | None = None) -> dict | None:
     if rpps is not None:
         row = conn.execute("SELECT * FROM accounts WHERE rpps = ?", (rpps,)).fetchone()
     else:
@@ -117,7 +117,7 @@ def find_account(conn: sqlite3.Connection, *, rpps: str | None = None, email: st
     return account_dict(row)
 
 
-def admin_accounts(conn: sqlite3.Connection) -> list[dict]:
+def admin_accounts(conn: StoreConnection) -> list[dict]:
     """Active members of the management cell (who receive the anomaly e-mails)."""
     rows = conn.execute("SELECT * FROM accounts WHERE role = 'admin' AND status = 'active' ORDER BY id")
     return [account_dict(r) for r in rows]
@@ -145,24 +145,24 @@ def public_account(account: dict) -> dict:
 
 # --- creating accounts ---------------------------------------------------------------
 
-def _display_name(conn: sqlite3.Connection, rpps: str) -> str:
+def _display_name(conn: StoreConnection, rpps: str) -> str:
     row = conn.execute("SELECT first_name, last_name FROM practitioners WHERE rpps = ?", (rpps,)).fetchone()
     return f"{row['first_name']} {row['last_name']}".strip() if row else ""
 
 
-def create_practitioner_account(conn: sqlite3.Connection, rpps: str, password: str, now: datetime) -> dict:
+def create_practitioner_account(conn: StoreConnection, rpps: str, password: str, now: datetime) -> dict:
     """An active practitioner account linked to an RPPS number (no e-mail yet)."""
     if find_account(conn, rpps=rpps) is not None:
         raise AccountExists(rpps)
     cursor = conn.execute(
         """INSERT INTO accounts (rpps, password_hash, role, display_name, status, created_at)
-           VALUES (?, ?, 'practitioner', ?, 'active', ?)""",
+           VALUES (?, ?, 'practitioner', ?, 'active', ?) RETURNING id""",
         (rpps, hash_password(password), _display_name(conn, rpps), iso(now)),
     )
-    return get_account(conn, cursor.lastrowid)
+    return get_account(conn, cursor.scalar())
 
 
-def create_admin_account(conn: sqlite3.Connection, email: str, password: str, display_name: str, now: datetime) -> dict:
+def create_admin_account(conn: StoreConnection, email: str, password: str, display_name: str, now: datetime) -> dict:
     """A member of the management cell; the address counts as confirmed (set by an operator)."""
     email = email.lower()
     if find_account(conn, email=email) is not None:
@@ -171,13 +171,13 @@ def create_admin_account(conn: sqlite3.Connection, email: str, password: str, di
     cursor = conn.execute(
         """INSERT INTO accounts (email, password_hash, role, display_name, status, terms_accepted_at,
                                  email_confirmed_at, created_at)
-           VALUES (?, ?, 'admin', ?, 'active', ?, ?, ?)""",
+           VALUES (?, ?, 'admin', ?, 'active', ?, ?, ?) RETURNING id""",
         (email, hash_password(password), display_name, stamp, stamp, stamp),
     )
-    return get_account(conn, cursor.lastrowid)
+    return get_account(conn, cursor.scalar())
 
 
-def activate(conn: sqlite3.Connection, rpps: str, code: str, password: str, now: datetime) -> dict:
+def activate(conn: StoreConnection, rpps: str, code: str, password: str, now: datetime) -> dict:
     """RPPS number + one-time code + password → an active practitioner account.
 
     The code is checked before the account, so whoever does not hold a valid code
@@ -198,7 +198,7 @@ def activate(conn: sqlite3.Connection, rpps: str, code: str, password: str, now:
     return account
 
 
-def set_details(conn: sqlite3.Connection, account_id: int, email: str, now: datetime) -> dict:
+def set_details(conn: StoreConnection, account_id: int, email: str, now: datetime) -> dict:
     """Record the e-mail address and the acceptance of the terms; a new address is unconfirmed."""
     email = email.lower()
     other = find_account(conn, email=email)
@@ -213,7 +213,7 @@ def set_details(conn: sqlite3.Connection, account_id: int, email: str, now: date
     return get_account(conn, account_id)
 
 
-def set_password(conn: sqlite3.Connection, account_id: int, password: str) -> None:
+def set_password(conn: StoreConnection, account_id: int, password: str) -> None:
     """New password: lockout cleared, and every session signed with the old one ends."""
     conn.execute(
         """UPDATE accounts SET password_hash = ?, failed_logins = 0, locked_until = NULL,
@@ -222,7 +222,7 @@ def set_password(conn: sqlite3.Connection, account_id: int, password: str) -> No
     )
 
 
-def end_sessions(conn: sqlite3.Connection, account_id: int) -> None:
+def end_sessions(conn: StoreConnection, account_id: int) -> None:
     """Every session of the account ends (sign-out): its session epoch moves on."""
     conn.execute("UPDATE accounts SET session_version = session_version + 1 WHERE id = ?", (account_id,))
 
@@ -235,7 +235,7 @@ class SignIn:
     outcome: str                # 'ok' | 'invalid' | 'locked'
 
 
-def authenticate(conn: sqlite3.Connection, login: str, login_kind: str, password: str, now: datetime) -> SignIn:
+def authenticate(conn: StoreConnection, login: str, login_kind: str, password: str, now: datetime) -> SignIn:
     """Check a login (RPPS number, or a confirmed e-mail) and a password; count failures.
 
     ``LOCKOUT_THRESHOLD`` failures in a row lock the account for ``LOCKOUT_DURATION``;
@@ -270,7 +270,7 @@ def authenticate(conn: sqlite3.Connection, login: str, login_kind: str, password
 
 # --- e-mail tokens (confirmation, password reset) ---------------------------------------
 
-def issue_token(conn: sqlite3.Connection, account_id: int, purpose: str, email: str, now: datetime) -> tuple[str, datetime]:
+def issue_token(conn: StoreConnection, account_id: int, purpose: str, email: str, now: datetime) -> tuple[str, datetime]:
     """A one-time token for a link; earlier unused tokens of the same purpose stop working."""
     token = secrets.token_urlsafe(32)
     expires = now + TOKEN_LIFETIMES[purpose]
@@ -286,7 +286,7 @@ def issue_token(conn: sqlite3.Connection, account_id: int, purpose: str, email: 
     return token, expires
 
 
-def check_token(conn: sqlite3.Connection, token: str, purpose: str, now: datetime) -> dict:
+def check_token(conn: StoreConnection, token: str, purpose: str, now: datetime) -> dict:
     """The token's row if it can still be used; raises TokenRefused otherwise."""
     row = conn.execute(
         "SELECT * FROM email_tokens WHERE token_hash = ? AND purpose = ?", (_digest(token or ""), purpose)
@@ -300,13 +300,13 @@ def check_token(conn: sqlite3.Connection, token: str, purpose: str, now: datetim
     return dict(row)
 
 
-def _use_token(conn: sqlite3.Connection, token: str, purpose: str, now: datetime) -> dict:
+def _use_token(conn: StoreConnection, token: str, purpose: str, now: datetime) -> dict:
     row = check_token(conn, token, purpose, now)
     conn.execute("UPDATE email_tokens SET used_at = ? WHERE id = ?", (iso(now), row["id"]))
     return row
 
 
-def confirm_email(conn: sqlite3.Connection, token: str, now: datetime) -> dict:
+def confirm_email(conn: StoreConnection, token: str, now: datetime) -> dict:
     """Mark the address as confirmed, if it is still the account's address."""
     row = _use_token(conn, token, "confirm_email", now)
     account = get_account(conn, row["account_id"])
@@ -316,13 +316,13 @@ def confirm_email(conn: sqlite3.Connection, token: str, now: datetime) -> dict:
     return get_account(conn, account["id"])
 
 
-def reset_password(conn: sqlite3.Connection, token: str, password: str, now: datetime) -> dict:
+def reset_password(conn: StoreConnection, token: str, password: str, now: datetime) -> dict:
     row = _use_token(conn, token, "reset_password", now)
     set_password(conn, row["account_id"], password)
     return get_account(conn, row["account_id"])
 
 
-def issue_reset_token(conn: sqlite3.Connection, login: str, login_kind: str, now: datetime) -> tuple[dict, str] | None:
+def issue_reset_token(conn: StoreConnection, login: str, login_kind: str, now: datetime) -> tuple[dict, str] | None:
     """(account, token) for a reset request naming an RPPS number or an e-mail, or None.
 
     None when no active account with an e-mail address matches, and when this
@@ -357,15 +357,15 @@ def create_api_key(store: Store, name: str, actor: str = audit.ACTOR_CLI, scopes
     now = utcnow()
     with store.transaction() as conn:
         cursor = conn.execute(
-            "INSERT INTO api_keys (name, prefix, key_hash, created_at, scopes) VALUES (?, ?, ?, ?, ?)",
+            "INSERT INTO api_keys (name, prefix, key_hash, created_at, scopes) VALUES (?, ?, ?, ?, ?) RETURNING id",
             (name, API_KEY_PREFIX + prefix, _digest(key), iso(now), " ".join(sorted(set(scopes)))),
         )
-        audit.record(conn, actor, "api_key", str(cursor.lastrowid), "created", now,
+        audit.record(conn, actor, "api_key", str(cursor.scalar()), "created", now,
                      new=f"{name} ({API_KEY_PREFIX + prefix}…)" + (f" [{' '.join(sorted(set(scopes)))}]" if scopes else ""))
     return key
 
 
-def api_key_for(conn: sqlite3.Connection, key: str) -> dict | None:
+def api_key_for(conn: StoreConnection, key: str) -> dict | None:
     """The active key matching a presented secret, or None (unknown or revoked)."""
     row = conn.execute("SELECT * FROM api_keys WHERE key_hash = ? AND revoked_at IS NULL", (_digest(key),)).fetchone()
     if row is None:
@@ -375,11 +375,11 @@ def api_key_for(conn: sqlite3.Connection, key: str) -> dict | None:
     return key_row
 
 
-def touch_api_key(conn: sqlite3.Connection, key_id: int, now: datetime) -> None:
+def touch_api_key(conn: StoreConnection, key_id: int, now: datetime) -> None:
     conn.execute("UPDATE api_keys SET last_used_at = ? WHERE id = ?", (iso(now), key_id))
 
 
-def list_api_keys(conn: sqlite3.Connection) -> list[dict]:
+def list_api_keys(conn: StoreConnection) -> list[dict]:
     return [dict(r) for r in conn.execute(
         "SELECT id, name, prefix, created_at, revoked_at, last_used_at FROM api_keys ORDER BY id")]
 
@@ -400,7 +400,7 @@ def revoke_api_key(store: Store, key_id: int, actor: str = audit.ACTOR_CLI) -> b
 
 # --- demo accounts -------------------------------------------------------------------
 
-def _ensure_password(conn: sqlite3.Connection, account_id: int, password: str) -> None:
+def _ensure_password(conn: StoreConnection, account_id: int, password: str) -> None:
     # The printed demo credentials must work even if someone changed the password.
     row = conn.execute("SELECT password_hash FROM accounts WHERE id = ?", (account_id,)).fetchone()
     if not verify_password(row["password_hash"], password):

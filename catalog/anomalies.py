@@ -6,10 +6,10 @@ reopened (→ in_progress). Every change is written to the audit log.
 """
 from __future__ import annotations
 
-import sqlite3
 from datetime import datetime
 
 from catalog.nomenclature import nomenclature
+from catalog.sql import Row, StoreConnection
 from catalog.store import MAX_ROWID, iso
 
 STATUS_LABELS = {"new": "Nouvelle", "in_progress": "En cours", "resolved": "Résolue", "rejected": "Rejetée"}
@@ -43,7 +43,7 @@ class UnknownAssignee(Exception):
     """The assignee is not an active member of the management cell."""
 
 
-def target_name(conn: sqlite3.Connection, target_type: str, target_id: str) -> str | None:
+def target_name(conn: StoreConnection, target_type: str, target_id: str) -> str | None:
     """The name of the EJ, EG or UO, or None when there is no such sheet."""
     row = conn.execute(f"SELECT name FROM {_TARGET_TABLES[target_type]} WHERE id = ?", (target_id,)).fetchone()
     return row["name"] if row else None
@@ -62,7 +62,7 @@ LEFT JOIN units u ON a.target_type = 'UO' AND u.id = a.target_id
 """
 
 
-def _anomaly(row: sqlite3.Row) -> dict:
+def _anomaly(row: Row) -> dict:
     theme = nomenclature().anomaly_themes.get(row["theme"]) if row["theme"] else None
     return {
         "id": row["id"],
@@ -87,7 +87,7 @@ def for_practitioner(anomaly: dict) -> dict:
     return {k: v for k, v in anomaly.items() if k not in ("reporter", "assignee")}
 
 
-def get_anomaly(conn: sqlite3.Connection, anomaly_id: int) -> dict:
+def get_anomaly(conn: StoreConnection, anomaly_id: int) -> dict:
     if not 0 <= anomaly_id <= MAX_ROWID:  # an id from a URL; SQLite would overflow
         raise AnomalyNotFound(anomaly_id)
     row = conn.execute(_SELECT + " WHERE a.id = ?", (anomaly_id,)).fetchone()
@@ -96,7 +96,7 @@ def get_anomaly(conn: sqlite3.Connection, anomaly_id: int) -> dict:
     return _anomaly(row)
 
 
-def report_anomaly(conn: sqlite3.Connection, reporter_id: int | None, report: dict, now: datetime,
+def report_anomaly(conn: StoreConnection, reporter_id: int | None, report: dict, now: datetime,
                    *, api_key_id: int | None = None) -> dict:
     """A new report (validated by AnomalyReportSchema; the target must exist), by an account or,
     for an application's report (FHIR Task), by an API key with the "report" scope."""
@@ -104,15 +104,15 @@ def report_anomaly(conn: sqlite3.Connection, reporter_id: int | None, report: di
     cursor = conn.execute(
         """INSERT INTO anomalies (target_type, target_id, field, theme, message, status, reporter_id,
                                   reporter_api_key_id, created_at, updated_at)
-           VALUES (?, ?, ?, ?, ?, 'new', ?, ?, ?, ?)""",
+           VALUES (?, ?, ?, ?, ?, 'new', ?, ?, ?, ?) RETURNING id""",
         (report["target_type"], report["target_id"], report.get("field"), report.get("theme"),
          report["message"], reporter_id, api_key_id, stamp, stamp),
     )
-    return get_anomaly(conn, cursor.lastrowid)
+    return get_anomaly(conn, cursor.scalar())
 
 
 def list_anomalies(
-    conn: sqlite3.Connection,
+    conn: StoreConnection,
     *,
     status: str | None = None,
     target_type: str | None = None,
@@ -141,7 +141,7 @@ def list_anomalies(
     return total, [_anomaly(r) for r in rows]
 
 
-def update_anomaly(conn: sqlite3.Connection, anomaly_id: int, changes: dict, *, actor_id: int, now: datetime) -> dict:
+def update_anomaly(conn: StoreConnection, anomaly_id: int, changes: dict, *, actor_id: int, now: datetime) -> dict:
     """Apply an admin's change (AnomalyUpdateSchema): status transition, note, assignee.
 
     Taking a report in hand (→ in_progress) with nobody assigned assigns it to the actor.
@@ -182,12 +182,12 @@ def _text(value) -> str | None:
     return None if value is None else str(value)
 
 
-def _is_admin(conn: sqlite3.Connection, account_id: int) -> bool:
+def _is_admin(conn: StoreConnection, account_id: int) -> bool:
     row = conn.execute("SELECT 1 FROM accounts WHERE id = ? AND role = 'admin' AND status = 'active'", (account_id,)).fetchone()
     return row is not None
 
 
-def anomalies_of_owner(conn: sqlite3.Connection, rpps: str) -> list[dict]:
+def anomalies_of_owner(conn: StoreConnection, rpps: str) -> list[dict]:
     """Reports on the practitioner's UOs, or on the EG and EJ of those UOs, newest first."""
     rows = conn.execute(
         _SELECT + """
@@ -201,7 +201,7 @@ def anomalies_of_owner(conn: sqlite3.Connection, rpps: str) -> list[dict]:
     return [_anomaly(r) for r in rows]
 
 
-def anomalies_of_unit(conn: sqlite3.Connection, unit_id: str) -> list[dict]:
+def anomalies_of_unit(conn: StoreConnection, unit_id: str) -> list[dict]:
     """Reports on one UO, its EG and its EJ, newest first."""
     rows = conn.execute(
         _SELECT + """
@@ -215,12 +215,12 @@ def anomalies_of_unit(conn: sqlite3.Connection, unit_id: str) -> list[dict]:
     return [_anomaly(r) for r in rows]
 
 
-def anomalies_of_reporter(conn: sqlite3.Connection, account_id: int) -> list[dict]:
+def anomalies_of_reporter(conn: StoreConnection, account_id: int) -> list[dict]:
     rows = conn.execute(_SELECT + " WHERE a.reporter_id = ? ORDER BY a.created_at DESC, a.id DESC", (account_id,))
     return [_anomaly(r) for r in rows]
 
 
-def anomalies_of_api_key(conn: sqlite3.Connection, api_key_id: int) -> list[dict]:
+def anomalies_of_api_key(conn: StoreConnection, api_key_id: int) -> list[dict]:
     """The reports an application filed with its API key (FHIR Task), newest first."""
     rows = conn.execute(_SELECT + " WHERE a.reporter_api_key_id = ? ORDER BY a.created_at DESC, a.id DESC",
                         (api_key_id,))

@@ -8,7 +8,7 @@ stored space-separated in the key's row, granted by an operator (``ror api-key c
 """
 from __future__ import annotations
 
-import sqlite3
+from catalog.sql import StoreConnection
 from datetime import datetime
 
 from catalog import audit
@@ -27,7 +27,7 @@ def has_scope(api_key: dict | None, scope: str) -> bool:
     return api_key is not None and scope in scopes_of(api_key)
 
 
-def grant(conn: sqlite3.Connection, key_id: int, scope: str, actor: str, now: datetime) -> None:
+def grant(conn: StoreConnection, key_id: int, scope: str, actor: str, now: datetime) -> None:
     """Add ``scope`` to the key, in the caller's transaction; ValueError for an unknown scope."""
     if scope not in SCOPES:
         raise ValueError(f"Droit inconnu : « {scope} » (droits possibles : {', '.join(SCOPES)}).")

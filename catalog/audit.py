@@ -22,9 +22,9 @@ they describe, so there is no action without its row.
 """
 from __future__ import annotations
 
-import sqlite3
 from datetime import datetime
 
+from catalog.sql import Row, StoreConnection
 from catalog.store import iso
 
 ACTOR_CLI = "cli"
@@ -41,13 +41,13 @@ def account_actor(account_id: int) -> str:
     return f"account:{account_id}"
 
 
-def record(conn: sqlite3.Connection, actor: str, target_type: str, target_id: str, action: str,
+def record(conn: StoreConnection, actor: str, target_type: str, target_id: str, action: str,
            now: datetime, *, old: str | None = None, new: str | None = None) -> None:
     """One administrative action, in the caller's transaction."""
     record_many(conn, actor, target_type, [(target_id, action, old, new)], now)
 
 
-def record_many(conn: sqlite3.Connection, actor: str, target_type: str,
+def record_many(conn: StoreConnection, actor: str, target_type: str,
                 actions: list[tuple[str, str, str | None, str | None]], now: datetime) -> None:
     """Several actions of one kind at once: (target_id, action, old, new) each."""
     stamp = iso(now)
@@ -62,7 +62,7 @@ def reindex_outcome(documents: int, index: str, seconds: float) -> str:
     return f"terminée : {documents} UO dans {index} en {seconds:.1f} s"
 
 
-def admin_actions(conn: sqlite3.Connection, *, target_type: str | None = None, actor: str | None = None,
+def admin_actions(conn: StoreConnection, *, target_type: str | None = None, actor: str | None = None,
                   page: int = 1, per_page: int = 50) -> tuple[int, list[dict]]:
     """The cell's journal, newest first: (total, one page of rows with the actor's name)."""
     kinds = [target_type] if target_type else list(ADMIN_TARGETS)
@@ -81,7 +81,7 @@ def admin_actions(conn: sqlite3.Connection, *, target_type: str | None = None, a
     return total, [_entry(row) for row in rows]
 
 
-def _entry(row: sqlite3.Row) -> dict:
+def _entry(row: Row) -> dict:
     kind, _, ident = row["actor"].partition(":")
     if kind == "account" and ident.isdigit():
         actor = {"kind": "account", "id": int(ident), "name": row["actor_name"] or row["actor_email"] or f"compte n° {ident}",

@@ -7,7 +7,7 @@ communes) are the engine's aggregations (query_api/search/directory.py).
 """
 from __future__ import annotations
 
-import sqlite3
+from catalog.sql import StoreConnection
 
 from catalog.repository import NotFound
 
@@ -16,7 +16,7 @@ from catalog.repository import NotFound
 EJ_KINDS = {"organisation": "Établissements et groupes", "practitioner": "Professionnels libéraux"}
 
 
-def establishments_in_commune(conn: sqlite3.Connection, insee: str, *, page: int, per_page: int) -> tuple[int, list[dict]]:
+def establishments_in_commune(conn: StoreConnection, insee: str, *, page: int, per_page: int) -> tuple[int, list[dict]]:
     """(how many EG, one page of them by name with their number of UO and their EJ)."""
     total = conn.execute("SELECT COUNT(*) FROM establishments WHERE insee = ?", (insee,)).fetchone()[0]
     rows = conn.execute(
@@ -36,7 +36,7 @@ def _initial_range(initial: str | None) -> tuple[str, list]:
     return " AND name >= ? AND name < ?", [initial, chr(ord(initial) + 1)]
 
 
-def legal_entities(conn: sqlite3.Connection, kind: str, *, initial: str | None = None,
+def legal_entities(conn: StoreConnection, kind: str, *, initial: str | None = None,
                    page: int, per_page: int) -> tuple[int, list[dict]]:
     """(how many EJ of this kind [starting with ``initial``], one page by name with their EG and UO counts)."""
     condition, params = _initial_range(initial)
@@ -51,7 +51,7 @@ def legal_entities(conn: sqlite3.Connection, kind: str, *, initial: str | None =
     return total, [dict(row) for row in rows]
 
 
-def legal_entity(conn: sqlite3.Connection, ej_id: str) -> dict:
+def legal_entity(conn: StoreConnection, ej_id: str) -> dict:
     """One EJ with its identifiers and address; NotFound when there is none."""
     row = conn.execute(
         "SELECT id, name, kind, finess, siren, address, postal_code, insee, updated_at FROM legal_entities WHERE id = ?",
@@ -62,7 +62,7 @@ def legal_entity(conn: sqlite3.Connection, ej_id: str) -> dict:
     return dict(row)
 
 
-def establishments_of_legal_entity(conn: sqlite3.Connection, ej_id: str, *, page: int,
+def establishments_of_legal_entity(conn: StoreConnection, ej_id: str, *, page: int,
                                    per_page: int) -> tuple[int, list[dict]]:
     """(how many EG the EJ has, one page of them by name, each with its UO (id, name, type) by name)."""
     total = conn.execute("SELECT COUNT(*) FROM establishments WHERE ej_id = ?", (ej_id,)).fetchone()[0]

@@ -7,9 +7,10 @@ at worst twice the limit passes across a window boundary.
 """
 from __future__ import annotations
 
-import sqlite3
 from dataclasses import dataclass
 from datetime import datetime
+
+from catalog.sql import StoreConnection
 
 
 @dataclass(frozen=True)
@@ -31,11 +32,11 @@ def _window(limit: Limit, now: datetime) -> tuple[int, int]:
     return start, start + limit.seconds
 
 
-def _purge(conn: sqlite3.Connection, epoch: int) -> None:
+def _purge(conn: StoreConnection, epoch: int) -> None:
     conn.execute("DELETE FROM rate_limits WHERE expires_at <= ?", (epoch,))
 
 
-def count(conn: sqlite3.Connection, bucket: str, limit: Limit, now: datetime) -> Decision:
+def count(conn: StoreConnection, bucket: str, limit: Limit, now: datetime) -> Decision:
     """How many hits the bucket has in the current window; allowed while under the limit."""
     start, end = _window(limit, now)
     row = conn.execute(
@@ -45,13 +46,13 @@ def count(conn: sqlite3.Connection, bucket: str, limit: Limit, now: datetime) ->
     return Decision(hits < limit.hits, hits, end - int(now.timestamp()))
 
 
-def hit(conn: sqlite3.Connection, bucket: str, limit: Limit, now: datetime) -> Decision:
+def hit(conn: StoreConnection, bucket: str, limit: Limit, now: datetime) -> Decision:
     """Count one hit (inside the caller's write transaction); refused past the limit."""
     start, end = _window(limit, now)
     _purge(conn, int(now.timestamp()))
     conn.execute(
         """INSERT INTO rate_limits (bucket, window_start, expires_at, hits) VALUES (?, ?, ?, 1)
-           ON CONFLICT(bucket, window_start) DO UPDATE SET hits = hits + 1""",
+           ON CONFLICT(bucket, window_start) DO UPDATE SET hits = rate_limits.hits + 1""",
         (bucket, start, end),
     )
     hits = conn.execute(
@@ -60,5 +61,5 @@ def hit(conn: sqlite3.Connection, bucket: str, limit: Limit, now: datetime) -> D
     return Decision(hits <= limit.hits, hits, end - int(now.timestamp()))
 
 
-def reset(conn: sqlite3.Connection, bucket: str) -> None:
+def reset(conn: StoreConnection, bucket: str) -> None:
     conn.execute("DELETE FROM rate_limits WHERE bucket = ?", (bucket,))

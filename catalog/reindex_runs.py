@@ -8,7 +8,7 @@ takes over. Rate and time left are derived when read, from ``loading_at`` and ``
 """
 from __future__ import annotations
 
-import sqlite3
+from catalog.sql import Row, StoreConnection
 from datetime import datetime, timedelta
 
 from catalog.store import iso
@@ -25,7 +25,7 @@ class ReindexBusy(Exception):
         self.run = run
 
 
-def start(conn: sqlite3.Connection, actor: str, now: datetime) -> int:
+def start(conn: StoreConnection, actor: str, now: datetime) -> int:
     """Take the lease (in the caller's write transaction) and return the new run's id; ReindexBusy if held."""
     running = conn.execute("SELECT * FROM reindex_runs WHERE status = 'running' ORDER BY id").fetchall()
     for row in running:
@@ -35,12 +35,13 @@ def start(conn: sqlite3.Connection, actor: str, now: datetime) -> int:
                      (MSG_ABANDONED, row["lease_until"], iso(now), row["id"]))
     stamp = iso(now)
     return conn.execute(
-        "INSERT INTO reindex_runs (actor, status, started_at, updated_at, lease_until) VALUES (?, 'running', ?, ?, ?)",
+        "INSERT INTO reindex_runs (actor, status, started_at, updated_at, lease_until) VALUES (?, 'running', ?, ?, ?)"
+        " RETURNING id",
         (actor, stamp, stamp, iso(now + LEASE)),
-    ).lastrowid
+    ).scalar()
 
 
-def heartbeat(conn: sqlite3.Connection, run_id: int, now: datetime, *, phase: str | None = None,
+def heartbeat(conn: StoreConnection, run_id: int, now: datetime, *, phase: str | None = None,
               total: int | None = None, written: int | None = None, index_name: str | None = None) -> None:
     """Renew the lease and record progress (None leaves a figure as it is)."""
     conn.execute(
@@ -53,7 +54,7 @@ def heartbeat(conn: sqlite3.Connection, run_id: int, now: datetime, *, phase: st
     )
 
 
-def finish(conn: sqlite3.Connection, run_id: int, now: datetime, *, error: str | None = None,
+def finish(conn: StoreConnection, run_id: int, now: datetime, *, error: str | None = None,
            written: int | None = None, index_name: str | None = None) -> None:
     """Record the outcome: succeeded, or failed with the reason in words."""
     conn.execute(
@@ -65,24 +66,24 @@ def finish(conn: sqlite3.Connection, run_id: int, now: datetime, *, error: str |
     )
 
 
-def current(conn: sqlite3.Connection, now: datetime) -> dict | None:
+def current(conn: StoreConnection, now: datetime) -> dict | None:
     """The running reindex (lease alive), or None."""
     row = conn.execute("SELECT * FROM reindex_runs WHERE status = 'running' AND lease_until > ? ORDER BY id DESC LIMIT 1",
                        (iso(now),)).fetchone()
     return describe(row, now) if row else None
 
 
-def latest(conn: sqlite3.Connection, now: datetime) -> dict | None:
+def latest(conn: StoreConnection, now: datetime) -> dict | None:
     row = conn.execute("SELECT * FROM reindex_runs ORDER BY id DESC LIMIT 1").fetchone()
     return describe(row, now) if row else None
 
 
-def get(conn: sqlite3.Connection, run_id: int, now: datetime) -> dict | None:
+def get(conn: StoreConnection, run_id: int, now: datetime) -> dict | None:
     row = conn.execute("SELECT * FROM reindex_runs WHERE id = ?", (run_id,)).fetchone()
     return describe(row, now) if row else None
 
 
-def history(conn: sqlite3.Connection, now: datetime, limit: int = 10) -> list[dict]:
+def history(conn: StoreConnection, now: datetime, limit: int = 10) -> list[dict]:
     """The last runs, newest first, with who started them (a name for an account)."""
     rows = conn.execute(
         """SELECT r.*, a.display_name AS actor_name, a.email AS actor_email FROM reindex_runs r
@@ -90,7 +91,7 @@ def history(conn: sqlite3.Connection, now: datetime, limit: int = 10) -> list[di
     return [describe(row, now) for row in rows]
 
 
-def describe(row: sqlite3.Row, now: datetime) -> dict:
+def describe(row: Row, now: datetime) -> dict:
     """A run as the console, the API and the command show it: figures, rate, time left, outcome."""
     keys = row.keys()
     running = row["status"] == "running" and row["lease_until"] > iso(now)

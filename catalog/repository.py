@@ -7,7 +7,6 @@ queues it in the outbox in that same transaction.
 from __future__ import annotations
 
 import json
-import sqlite3
 from datetime import datetime
 from typing import Iterable, Iterator
 
@@ -89,7 +88,7 @@ def _encode_unit_value(field: str, value):
     return value
 
 
-def _decode_unit(row: sqlite3.Row) -> dict:
+def _decode_unit(row) -> dict:
     unit = dict(row)
     for field in _JSON_UNIT_FIELDS:
         unit[field] = orjson.loads(unit[field])
@@ -122,8 +121,9 @@ def upsert_legal_entity(conn, ej_id: str, name: str, kind: str, now: datetime | 
     conn.execute(
         """INSERT INTO legal_entities (id, name, kind, updated_at) VALUES (?, ?, ?, ?)
            ON CONFLICT(id) DO UPDATE SET name = excluded.name, kind = excluded.kind,
-             revision = revision + (name != excluded.name), updated_at = excluded.updated_at
-           WHERE name != excluded.name OR kind != excluded.kind""",
+             revision = legal_entities.revision + CASE WHEN legal_entities.name != excluded.name THEN 1 ELSE 0 END,
+             updated_at = excluded.updated_at
+           WHERE legal_entities.name != excluded.name OR legal_entities.kind != excluded.kind""",
         (ej_id, name, kind, stamp),
     )
 
@@ -136,7 +136,8 @@ def set_legal_entity_identity(conn, ej_id: str, *, finess: str | None, siren: st
     """The EJ's FINESS, SIREN and address as the source gives them (shown on its sheet, not indexed)."""
     conn.execute(
         """UPDATE legal_entities SET finess = ?, siren = ?, address = ?, postal_code = ?, insee = ?
-           WHERE id = ? AND (finess IS NOT ? OR siren IS NOT ? OR address != ? OR postal_code != ? OR insee IS NOT ?)""",
+           WHERE id = ? AND (COALESCE(finess, '') != COALESCE(?, '') OR COALESCE(siren, '') != COALESCE(?, '')
+                             OR address != ? OR postal_code != ? OR COALESCE(insee, '') != COALESCE(?, ''))""",
         (finess, siren, address, postal_code, insee, ej_id, finess, siren, address, postal_code, insee),
     )
 
@@ -192,8 +193,8 @@ def upsert_practitioner(conn, practitioner: dict, now: datetime | None = None) -
            VALUES (:rpps, :civility, :last_name, :first_name, :profession, :updated_at)
            ON CONFLICT(rpps) DO UPDATE SET civility = excluded.civility, last_name = excluded.last_name,
              first_name = excluded.first_name, profession = excluded.profession, updated_at = excluded.updated_at
-           WHERE civility != excluded.civility OR last_name != excluded.last_name
-             OR first_name != excluded.first_name OR profession != excluded.profession""",
+           WHERE practitioners.civility != excluded.civility OR practitioners.last_name != excluded.last_name
+             OR practitioners.first_name != excluded.first_name OR practitioners.profession != excluded.profession""",
         {**practitioner, "updated_at": stamp},
     )
 
@@ -341,10 +342,22 @@ def _index_record(row: tuple) -> dict:
     }
 
 
-def _index_rows(conn, sql: str, params=()) -> sqlite3.Cursor:
-    cursor = conn.cursor()
-    cursor.row_factory = None   # plain tuples: no per-row Row object
-    return cursor.execute(sql, params)
+def _index_rows(conn, sql: str, params=()):
+    """Plain tuples straight from the driver: a full reindex reads a million rows.
+
+    On SQLite the sqlite3 connection is read directly (no per-row object, no layer):
+    timed on the bench's 50k-unit store (4 rounds of 3 reads each way, back to back,
+    on a shared machine at load 9-13, so noisy), the best read with record building
+    took 43 µs per unit on the driver and 53 µs through SQLAlchemy's rows (+20 %),
+    on a path bounded by Python time. On
+    PostgreSQL the statement goes through the layer (its marks are the dialect's),
+    with a server-side cursor.
+    """
+    if conn.dialect == "sqlite":
+        cursor = conn.driver_connection().cursor()
+        cursor.row_factory = None
+        return cursor.execute(sql, params)
+    return conn.stream(sql, params)
 
 
 def iter_index_records(conn, batch_size: int = 2000) -> Iterator[dict]:
@@ -355,7 +368,8 @@ def iter_index_records(conn, batch_size: int = 2000) -> Iterator[dict]:
     The store is memory-mapped for the read: the joins' lookups become memory reads
     instead of a system call per page.
     """
-    conn.execute(f"PRAGMA mmap_size = {INDEX_READ_MMAP_BYTES}")
+    if conn.dialect == "sqlite":
+        conn.execute(f"PRAGMA mmap_size = {INDEX_READ_MMAP_BYTES}")
     cursor = _index_rows(conn, _INDEX_RECORD_SQL)
     while True:
         rows = cursor.fetchmany(batch_size)

@@ -246,6 +246,9 @@ def read_extract(lines: Iterable[str], *, professions: Collection[str] | None = 
         if "\ufffd" in text:
             yield BadLine(line_number, "caractères illisibles (le fichier n'est pas en UTF-8 ?)")
             continue
+        if "\x00" in text:   # PostgreSQL's text cannot hold it: the line is refused on both stores alike
+            yield BadLine(line_number, "caractère nul (\\0) dans la ligne")
+            continue
         line = RppsLine(line_number, *[parts[at].strip() for at in positions])
         if wanted is not None and line.profession not in wanted:
             yield line._replace(skipped=SKIP_PROFESSION)

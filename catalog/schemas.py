@@ -157,6 +157,7 @@ class _Str(_French, fields.String):
         "invalid": "Texte attendu.",
         "invalid_utf8": "Texte non valide (encodage UTF-8 attendu).",
         "blank": MSG_NULL,
+        "nul": "Le texte contient un caractère nul (\\0), qui n'est pas accepté.",
     }
 
     def __init__(self, *, strip: bool = True, blank_as_none: bool = False, null_as: Any = None, **kwargs):
@@ -169,6 +170,8 @@ class _Str(_French, fields.String):
         if value is None and self.allow_none:
             return self.null_as
         if isinstance(value, str):
+            if "\x00" in value:   # PostgreSQL's text cannot hold it: refused on both stores alike
+                raise self.make_error("nul")
             if self.strip:
                 value = value.strip()
             if self.blank_as_none and value == "":

@@ -15,7 +15,7 @@ from opensearchpy import OpenSearch
 from opensearchpy.exceptions import OpenSearchException
 
 from catalog import repository
-from catalog.store import Store, ack_outbox, due_outbox, retry_outbox, wake_outbox
+from catalog.store import Store, ack_outbox, claim_outbox, retry_outbox, wake_outbox
 from config import Settings
 from indexer import bulk
 from indexer.documents import unit_document
@@ -54,25 +54,25 @@ def apply_documents(client: OpenSearch, targets: list[str], docs: list[dict], de
 
 def sync_once(store: Store, client: OpenSearch, settings: Settings, *, limit: int = BATCH_SIZE) -> SyncResult:
     """Apply one batch of due outbox entries; returns what was applied."""
-    with store.snapshot() as conn:
-        entries = due_outbox(conn, limit)
+    with claim_outbox(store, limit) as claim:
+        entries = claim.entries
         if not entries:
             return SyncResult()
-        records = repository.index_records(conn, sorted({e["unit_id"] for e in entries}))
-    ids = [e["id"] for e in entries]
-    try:
-        targets = _targets(client, settings)
-        docs = [unit_document(record) for record in records.values()]
-        gone = sorted({e["unit_id"] for e in entries} - set(records))
-        apply_documents(client, targets, docs, deleted=gone)
-    except (OpenSearchException, RuntimeError) as error:  # BulkError is a RuntimeError
-        with store.transaction() as conn:
-            retry_outbox(conn, ids, str(error))
-        log.warning("sync: %d entries kept for retry: %s", len(ids), error)
-        return SyncResult(failed=len(ids))
-    with store.transaction() as conn:
-        ack_outbox(conn, ids)
-    return SyncResult(applied=len(ids))
+        records = repository.index_records(claim.conn, sorted({e["unit_id"] for e in entries}))
+        ids = [e["id"] for e in entries]
+        try:
+            targets = _targets(client, settings)
+            docs = [unit_document(record) for record in records.values()]
+            gone = sorted({e["unit_id"] for e in entries} - set(records))
+            apply_documents(client, targets, docs, deleted=gone)
+        except (OpenSearchException, RuntimeError) as error:  # BulkError is a RuntimeError
+            with claim.settle() as conn:
+                retry_outbox(conn, ids, str(error))
+            log.warning("sync: %d entries kept for retry: %s", len(ids), error)
+            return SyncResult(failed=len(ids))
+        with claim.settle() as conn:
+            ack_outbox(conn, ids)
+        return SyncResult(applied=len(ids))
 
 
 def drain(store: Store, client: OpenSearch, settings: Settings) -> SyncResult:

@@ -43,7 +43,7 @@ def create_app(settings: Settings | None = None, *, clock: Callable[[], datetime
     app.extensions["ror"] = {
         "settings": settings,
         "search": search_client(settings),
-        "store": open_store(settings.store_path),
+        "store": open_store(settings.store_location),
         "clock": clock or _utcnow,
     }
 

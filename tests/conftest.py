@@ -1,7 +1,12 @@
-"""Fixtures: a real OpenSearch node (started by ``./ror test``) and per-run names.
+"""Fixtures: a real OpenSearch node (started by ``./ror test``), per-run names, and the store's backend.
 
-Every test carries one or more of four markers, so the suite runs in parts
-(``./ror test -m unit`` needs no node and takes seconds):
+Modules marked ``both_stores`` run on SQLite and on PostgreSQL: for them the session
+``settings`` is parametrized by ``store_backend``, and PostgreSQL's settings carry a
+``store_url`` on the test server (tests/stores.py makes fresh stores of either kind).
+Every other module runs on the default, SQLite.
+
+Every test also carries one or more of these markers, so the suite runs in parts
+(``./ror test -m unit`` needs no OpenSearch node and takes seconds):
 
 - ``engine``: talks to OpenSearch (uses the ``search`` fixture, directly or not);
 - ``browser``: drives Chromium (uses the ``browser`` fixture);
@@ -40,16 +45,52 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(pytest.mark.unit)
 
 
+BACKENDS = ("sqlite", "postgresql")
+
+
+def pytest_configure(config):
+    config.addinivalue_line("markers", "both_stores: run on SQLite and on PostgreSQL (the store's two backends)")
+
+
+def pytest_generate_tests(metafunc):
+    if "store_backend" in metafunc.fixturenames:
+        both = metafunc.definition.get_closest_marker("both_stores") is not None
+        metafunc.parametrize("store_backend", BACKENDS if both else BACKENDS[:1], indirect=True, scope="session")
+
+
 @pytest.fixture(scope="session")
-def settings(tmp_path_factory) -> Settings:
+def store_backend(request) -> str:
+    return request.param
+
+
+@pytest.fixture(scope="session")
+def postgres_server() -> str:
+    """URL of the test PostgreSQL server: ROR_TEST_POSTGRES_URL, or the throw-away cluster (started if needed)."""
+    from ops import postgres
+    from tests import stores
+
+    base = Settings.from_env()
+    url = base.test_postgres_url or postgres.start(base).url
+    yield url
+    stores.drop_created()
+
+
+@pytest.fixture(scope="session")
+def settings(tmp_path_factory, store_backend, request) -> Settings:
     """Settings of this test run: its own index prefix and store, the real engine."""
     base = Settings.from_env()
     run = uuid.uuid4().hex[:8]
     work = tmp_path_factory.mktemp("ror")
+    store_url = ""
+    if store_backend == "postgresql":
+        from tests import stores
+
+        store_url = stores.create_database(request.getfixturevalue("postgres_server"))
     return dataclasses.replace(
         base,
-        index_prefix=f"test-{run}",
+        index_prefix=f"test-{run}" + ("-pg" if store_url else ""),
         store_path=str(work / "store.sqlite3"),
+        store_url=store_url,
         mail_dir=str(work / "mail"),
         secret_key="test-secret",
     )
@@ -87,7 +128,7 @@ def indexed_offer(settings, search):
     from indexer.reindex import reindex
     from tests import offer_fixture
 
-    store = open_store(settings.store_path)
+    store = open_store(settings.store_location)
     offer_fixture.load(store)
     reindex(store, search, settings, progress=False, grace_seconds=0)
     return store
@@ -114,10 +155,11 @@ def demo_index(settings, search, tmp_path_factory):
     from catalog.store import open_store
     from indexer.reindex import reindex
 
+    from tests.stores import fresh_settings
+
     work = tmp_path_factory.mktemp("demo-index")
-    mine = dataclasses.replace(settings, store_path=str(work / "store.sqlite3"),
-                               index_prefix=f"{settings.index_prefix}-demo")
-    store = open_store(mine.store_path)
+    mine = fresh_settings(settings, work, index_prefix=f"{settings.index_prefix}-demo")
+    store = open_store(mine.store_location)
     load(store, generate(work / "files", physios=DEMO_INDEX_PHYSIOS, seed=7))
     reindex(store, search, mine, progress=False, grace_seconds=0)
     return mine

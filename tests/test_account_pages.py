@@ -28,6 +28,8 @@ from tests.test_accounts import (
     token_of,
 )
 
+pytestmark = pytest.mark.both_stores   # runs on SQLite and on PostgreSQL (tests/conftest.py)
+
 
 @pytest.fixture
 def world(settings, search, tmp_path):

@@ -17,8 +17,11 @@ import pytest
 from catalog import accounts, repository, schemas
 from catalog.identifiers import make_rpps
 from catalog.store import open_store
+from tests.stores import fresh_settings
 from query_api.api.accounts import CONFIRM_LINK_PATH, RESET_LINK_PATH
 from tests import offer_fixture
+
+pytestmark = pytest.mark.both_stores   # runs on SQLite and on PostgreSQL (tests/conftest.py)
 
 RPPS_A = make_rpps(424_242)
 RPPS_B = make_rpps(515_151)
@@ -69,13 +72,13 @@ def make_world(settings, tmp_path, *, accounts_ready: bool = True) -> World:
     """
     from query_api import create_app
 
-    mine = dataclasses.replace(
+    mine = fresh_settings(
         settings,
-        store_path=str(tmp_path / "store.sqlite3"),
+        tmp_path,
         index_prefix=f"{settings.index_prefix}-{uuid.uuid4().hex[:6]}",
         mail_dir=str(tmp_path / "mail"),
     )
-    store = open_store(mine.store_path)
+    store = open_store(mine.store_location)
     offer_fixture.load(store)
     with store.transaction() as conn:
         for rpps, last, first in ((RPPS_A, "Martin", "Claire"), (RPPS_B, "Durand", "Paul")):

@@ -19,15 +19,18 @@ from catalog.activation import (
 from catalog.identifiers import make_rpps
 from catalog.schedule import PARIS
 from catalog.store import iso, open_store
+from tests.stores import fresh_location
+
+pytestmark = pytest.mark.both_stores   # runs on SQLite and on PostgreSQL (tests/conftest.py)
 
 NOW = datetime(2026, 1, 10, 10, 0, tzinfo=PARIS)
 RPPS = [make_rpps(n) for n in (1, 2, 3)]
 
 
 @pytest.fixture
-def store(tmp_path):
+def store(settings, tmp_path):
     """Three practitioners; the first two have a practice with its address."""
-    store = open_store(tmp_path / "store.sqlite3")
+    store = open_store(fresh_location(settings, tmp_path))
     with store.transaction() as conn:
         for n, rpps in enumerate(RPPS, start=1):
             repository.upsert_practitioner(conn, {"rpps": rpps, "civility": "Madame", "last_name": f"DURAND{n}", "first_name": "Claire", "profession": "70"})
@@ -61,10 +64,20 @@ def test_codes_are_twelve_unambiguous_characters_in_groups_of_four(store):
     assert len({issued.code for issued in codes}) == 3
 
 
+def _everything_stored(store) -> bytes:
+    """SQLite: the bytes of the store's files (WAL included); PostgreSQL: every row of every table."""
+    if store.dialect == "sqlite":
+        return b"".join(path.read_bytes() for path in store.path.parent.glob(store.path.name + "*"))
+    with store.snapshot() as conn:
+        tables = [r[0] for r in conn.execute("SELECT tablename FROM pg_tables WHERE schemaname = 'public'")]
+        assert "activation_codes" in tables
+        return "\n".join(repr(tuple(row)) for table in tables for row in conn.execute(f"SELECT * FROM {table}")).encode()
+
+
 def test_codes_are_stored_hashed_and_never_in_clear(store):
     codes = issue_codes(store, now=NOW)
 
-    stored = b"".join(path.read_bytes() for path in store.path.parent.glob(store.path.name + "*"))
+    stored = _everything_stored(store)
     for issued in codes:
         assert issued.code.encode() not in stored
         assert issued.code.replace("-", "").encode() not in stored

@@ -1,6 +1,8 @@
 """Roles and API keys: who may call the admin endpoints, what a read-only key may do."""
 from __future__ import annotations
 
+import pytest
+
 import time
 
 from catalog import accounts
@@ -8,6 +10,8 @@ from catalog.ratelimit import Limit
 from indexer.reindex import reindex
 from query_api import security
 from tests.test_accounts import ADMIN_EMAIL, ADMIN_PASSWORD, PASSWORD_A, RPPS_A, make_world, send, signed_in
+
+pytestmark = pytest.mark.both_stores   # runs on SQLite and on PostgreSQL (tests/conftest.py)
 
 ADMIN_READS = ["/api/v1/admin/anomalies", "/api/v1/admin/index-status", "/api/v1/admin/api-keys"]
 ADMIN_WRITES = [("POST", "/api/v1/admin/reindex"), ("POST", "/api/v1/admin/activation-codes"),

@@ -13,6 +13,7 @@ import ror_cli
 from catalog import accounts, anomalies, audit
 from catalog.store import open_store
 from indexer.engine import UNITS, alias_name
+from tests.stores import fresh_location
 from tests.test_accounts import (
     ADMIN_EMAIL,
     ADMIN_PASSWORD,
@@ -23,6 +24,8 @@ from tests.test_accounts import (
     send,
     signed_in,
 )
+
+pytestmark = pytest.mark.both_stores   # runs on SQLite and on PostgreSQL (tests/conftest.py)
 
 
 @pytest.fixture
@@ -178,8 +181,9 @@ def test_operators_commands_are_journaled_as_cli(store_env_world):
 
 @pytest.fixture
 def store_env_world(tmp_path, monkeypatch, settings):
-    path = tmp_path / "cli.sqlite3"
-    monkeypatch.setenv("ROR_STORE_PATH", str(path))
+    """The commands' store (a file or, on the PostgreSQL run, a database), given as an operator gives it."""
+    path = fresh_location(settings, tmp_path, "cli")
+    monkeypatch.setenv("ROR_STORE_URL" if settings.store_url else "ROR_STORE_PATH", path)
     monkeypatch.setenv("ROR_INDEX_PREFIX", f"{settings.index_prefix}-cli-audit")
     return path
 

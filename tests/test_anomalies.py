@@ -1,8 +1,12 @@
 """Anomalies: from a user's report to the cell's queue, to resolved, seen by the practitioner."""
 from __future__ import annotations
 
+import pytest
+
 from tests.test_accounts import (ADMIN_EMAIL, ADMIN_PASSWORD, PASSWORD_A, PASSWORD_B, RPPS_A, make_world, send,
                                  signed_in)
+
+pytestmark = pytest.mark.both_stores   # runs on SQLite and on PostgreSQL (tests/conftest.py)
 
 
 def _report(client, target_type="UO", target_id="UO-KA", message="Le cabinet a déménagé l'an dernier.", **extra):
@@ -118,3 +122,18 @@ def test_reports_are_rate_limited_per_user(settings, search, tmp_path):
     assert _report(signed_in(world, "paul@kine.test", PASSWORD_B), "UO", "UO-A").status_code == 201
     world.clock.advance(hours=1)
     assert _report(client, "UO", "UO-A").status_code == 201
+
+
+def test_a_nul_character_in_a_report_or_a_sheet_is_refused_in_french_and_nothing_is_written(settings, search, tmp_path):
+    """PostgreSQL's text cannot hold U+0000: it is refused before the store, on both stores alike."""
+    world = make_world(settings, tmp_path)
+    editor = signed_in(world, "claire@kine.test", PASSWORD_A)
+    report = _report(editor, message="Le cabinet a\x00 déménagé l'an dernier.")
+    assert report.status_code == 400
+    assert "caractère nul" in report.get_json()["error"]["message"]
+    sheet = send(editor, "PUT", "/api/v1/me/units/UO-KA", {"revision": 1, "comments": "Ouvert\x00 le samedi"})
+    assert sheet.status_code == 400 and "caractère nul" in sheet.get_json()["error"]["message"]
+    with world.store.snapshot() as conn:
+        assert conn.execute("SELECT COUNT(*) FROM anomalies").fetchone()[0] == 0
+        unit = conn.execute("SELECT revision, comments FROM units WHERE id = 'UO-KA'").fetchone()
+        assert (unit["revision"], unit["comments"]) == (1, "")

@@ -4,6 +4,8 @@ management cell's queue; other keys stay read-only."""
 from __future__ import annotations
 
 import pytest
+
+pytestmark = pytest.mark.both_stores   # runs on SQLite and on PostgreSQL (tests/conftest.py)
 from fhir.resources.R4B import get_fhir_model_class
 from fhirpy import SyncFHIRClient
 from fhirpy.base.exceptions import ForbiddenError

@@ -12,6 +12,9 @@ from catalog.schemas import UnitSheetSchema
 from catalog.store import Store, open_store
 from query_api import create_app
 from tests.conftest import fixed_clock
+from tests.stores import fresh_location
+
+pytestmark = pytest.mark.both_stores   # runs on SQLite and on PostgreSQL (tests/conftest.py)
 
 PHYSIO = "70"
 VERSAILLES, LE_CHESNAY = "78646", "78158"
@@ -72,8 +75,8 @@ def _store_with_units(path) -> Store:
     return store
 
 
-def test_saving_a_physio_sheet_with_the_flag_ticks_and_unticks_the_aptitude(tmp_path):
-    store = _store_with_units(tmp_path / "store.sqlite3")
+def test_saving_a_physio_sheet_with_the_flag_ticks_and_unticks_the_aptitude(settings, tmp_path):
+    store = _store_with_units(fresh_location(settings, tmp_path))
     with store.transaction() as conn:
         on = repository.update_unit(conn, "UO-K", {"home_visit": True, "home_visit_communes": [VERSAILLES]}, actor="test")
         off = repository.update_unit(conn, "UO-K", {"aptitudes": ["KINE_REEDUC_RACHIS", HOME_VISIT_APTITUDE],
@@ -82,8 +85,8 @@ def test_saving_a_physio_sheet_with_the_flag_ticks_and_unticks_the_aptitude(tmp_
     assert (off["aptitudes"], off["home_visit"]) == (["KINE_REEDUC_RACHIS"], False)
 
 
-def test_saving_only_the_aptitude_sets_the_flag_and_the_flag_keeps_it(tmp_path):
-    store = _store_with_units(tmp_path / "store.sqlite3")
+def test_saving_only_the_aptitude_sets_the_flag_and_the_flag_keeps_it(settings, tmp_path):
+    store = _store_with_units(fresh_location(settings, tmp_path))
     with store.transaction() as conn:
         ticked = repository.update_unit(conn, "UO-K", {"aptitudes": [HOME_VISIT_APTITUDE]}, actor="test")
         # The flag is the source: unticking only the aptitude does not stop the home visits.
@@ -92,15 +95,15 @@ def test_saving_only_the_aptitude_sets_the_flag_and_the_flag_keeps_it(tmp_path):
     assert (unticked["aptitudes"], unticked["home_visit"]) == (["KINE_REEDUC_RACHIS", HOME_VISIT_APTITUDE], True)
 
 
-def test_a_home_care_unit_keeps_its_flag_without_the_aptitude(tmp_path):
-    store = _store_with_units(tmp_path / "store.sqlite3")
+def test_a_home_care_unit_keeps_its_flag_without_the_aptitude(settings, tmp_path):
+    store = _store_with_units(fresh_location(settings, tmp_path))
     with store.transaction() as conn:
         unit = repository.update_unit(conn, "UO-HAD", {"comments": "Sur prescription."}, actor="test")
     assert (unit["aptitudes"], unit["home_visit"]) == (["KINE_HAD"], True)
 
 
-def test_migration_makes_existing_physio_rows_agree_and_queues_them(tmp_path):
-    store = Store(tmp_path / "store.sqlite3")
+def test_migration_makes_existing_physio_rows_agree_and_queues_them(settings, tmp_path):
+    store = Store(fresh_location(settings, tmp_path))
     assert store.migrate(upto=2) == 2
     with store.transaction() as conn:
         repository.upsert_legal_entity(conn, "EJ-1", "Cabinet", "practitioner")
@@ -189,7 +192,7 @@ def test_demo_data_home_visit_facet_aptitude_and_free_text_give_the_same_units(d
 
 
 def test_demo_store_physio_units_carry_the_aptitude_iff_the_flag(demo_index):
-    with Store(demo_index.store_path).snapshot() as conn:
+    with Store(demo_index.store_location).snapshot() as conn:
         rows = conn.execute("SELECT profession, aptitudes, home_visit FROM units").fetchall()
     agreement = Counter((r["profession"] == PHYSIO, (HOME_VISIT_APTITUDE in json.loads(r["aptitudes"])) == bool(r["home_visit"]))
                         for r in rows)

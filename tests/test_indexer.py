@@ -14,14 +14,16 @@ from indexer.reindex import ReindexError, reindex
 from indexer.sync import SyncWorker, apply_documents, drain, sync_once
 from indexer.documents import unit_document
 from tests import offer_fixture
+from tests.stores import fresh_settings
+
+pytestmark = pytest.mark.both_stores   # runs on SQLite and on PostgreSQL (tests/conftest.py)
 
 
 @pytest.fixture
 def own(settings, search, tmp_path, request):
     """Settings with their own index prefix and store, so tests here can write freely."""
-    mine = dataclasses.replace(settings, index_prefix=f"{settings.index_prefix}-{request.node.name[:20].lower()}",
-                               store_path=str(tmp_path / "store.sqlite3"))
-    store = open_store(mine.store_path)
+    mine = fresh_settings(settings, tmp_path, index_prefix=f"{settings.index_prefix}-{request.node.name[:20].lower()}")
+    store = open_store(mine.store_location)
     offer_fixture.load(store)
     yield mine, store
     search.indices.delete(index=f"{mine.index_prefix}-*", ignore_unavailable=True, expand_wildcards="all")
@@ -111,6 +113,37 @@ def test_out_of_order_writes_of_two_revisions_end_with_the_newer(own, search):
     doc = search.get(index=report.index, id="UO-A")
     assert doc["_version"] == 3
     assert doc["_source"]["comments"] == "revision 3" and doc["_source"]["revision"] == 3
+
+
+def test_two_drainers_at_once_apply_every_edit_and_empty_the_outbox(own, search):
+    """Two API processes each drain the outbox: every edit reaches the index at its last revision, none is lost."""
+    settings, store = own
+    reindex(store, search, settings, progress=False, grace_seconds=0)
+    _add_units(store, 120, prefix="DRAIN")
+    with store.transaction() as conn:
+        for i in range(0, 120, 3):
+            repository.update_unit(conn, f"DRAIN-{i:05d}", {"comments": "modifiée"}, actor="test")
+    applied = []
+
+    def drainer() -> None:
+        while (result := sync_once(store, search, settings, limit=20)).applied:
+            applied.append(result.applied)
+
+    threads = [threading.Thread(target=drainer) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(120)
+    with store.snapshot() as conn:
+        assert outbox_state(conn)["depth"] == 0
+        expected = {r["id"]: r["revision"] for r in conn.execute("SELECT id, revision FROM units WHERE id LIKE 'DRAIN-%'")}
+    if store.dialect == "postgresql":   # disjoint claims: each entry applied once (40 edits + 120 new units)
+        assert sum(applied) == 160
+    search.indices.refresh(index=alias_name(settings, UNITS))
+    hits = search.search(index=alias_name(settings, UNITS), body={
+        "size": 200, "query": {"prefix": {"id": "DRAIN-"}}, "_source": ["revision", "comments"]})["hits"]["hits"]
+    assert {h["_id"]: h["_source"]["revision"] for h in hits} == expected
+    assert sum(h["_source"]["comments"] == "modifiée" for h in hits) == 40
 
 
 def test_edits_made_while_the_engine_is_unreachable_stay_queued_then_drain(own, search):

@@ -1,11 +1,15 @@
 """« Mon compte » and the practitioner's own sheet: ownership, RPPS fields, revisions, search."""
 from __future__ import annotations
 
+import pytest
+
 from catalog.schemas import RPPS_FIELD_MESSAGE
 from indexer.reindex import reindex
 from indexer.sync import drain
 from query_api.api.me import MSG_NOT_OWNER
 from tests.test_accounts import PASSWORD_A, PASSWORD_B, RPPS_A, make_world, send, signed_in
+
+pytestmark = pytest.mark.both_stores   # runs on SQLite and on PostgreSQL (tests/conftest.py)
 
 
 def test_me_lists_identity_and_units(settings, search, tmp_path):

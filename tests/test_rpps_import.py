@@ -24,6 +24,9 @@ from catalog.rpps_import import (
     read_extract,
 )
 from catalog.store import open_store
+from tests.stores import fresh_location
+
+pytestmark = pytest.mark.both_stores   # runs on SQLite and on PostgreSQL (tests/conftest.py)
 
 VERSAILLES = "78646"
 BOULOGNE = "92012"
@@ -72,8 +75,8 @@ def extract(*rows: dict[str, str], columns=EXTRACT_COLUMNS, newline: str = "\n")
 
 
 @pytest.fixture
-def store(tmp_path):
-    return open_store(tmp_path / "store.sqlite3")
+def store(settings, tmp_path):
+    return open_store(fresh_location(settings, tmp_path))
 
 
 def outbox_rows(store) -> list[tuple[str, int]]:
@@ -376,3 +379,13 @@ def test_fast_phone_normalisation_agrees_with_normalize_phone():
         text = digits if rng.random() < 0.5 else " ".join(digits[i:i + 2] for i in range(0, 10, 2))
         mobile = rng.random() < 0.5
         assert outcome(normalize_phone_fast, text, mobile) == outcome(normalize_phone, text, mobile), text
+
+
+def test_a_line_with_a_nul_character_is_a_bad_line_and_the_others_are_imported(store):
+    broken = physio(2, structure="R2", **{"Nom d'exercice": "DUR\x00AND"})
+    summary = import_extract(store, extract(physio(1), broken, physio(3, structure="R3")))
+
+    assert summary.units_created == 2
+    assert [(bad.line_number, bad.reason) for bad in summary.bad_lines] == [(3, "caractère nul (\\0) dans la ligne")]
+    with store.snapshot() as conn:
+        assert conn.execute("SELECT COUNT(*) FROM practitioners").fetchone()[0] == 2

@@ -10,6 +10,8 @@ from query_api import create_app
 from tests import offer_fixture
 from tests.conftest import fixed_clock
 
+pytestmark = pytest.mark.both_stores   # runs on SQLite and on PostgreSQL (tests/conftest.py)
+
 # Monday 30 November 2026, 10:00 in Paris (UTC+1).
 MONDAY_10H = "2026-11-30T10:00:00+01:00"
 

@@ -27,6 +27,8 @@ from tests.test_accounts import (
     token_of,
 )
 
+pytestmark = pytest.mark.both_stores   # runs on SQLite and on PostgreSQL (tests/conftest.py)
+
 COOKIE = "session"
 REPORT = {"target_type": "UO", "target_id": "UO-A", "message": "Le téléphone ne répond jamais."}
 

@@ -6,6 +6,8 @@ import pytest
 from query_api import create_app
 from tests.conftest import fixed_clock
 
+pytestmark = pytest.mark.both_stores   # runs on SQLite and on PostgreSQL (tests/conftest.py)
+
 
 @pytest.fixture
 def api(settings, indexed_offer):

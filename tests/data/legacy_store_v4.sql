@@ -1,3 +1,7 @@
+-- The schema of a store made before Alembic: catalog/store.py's migrations 0001, 0002 and 0004
+-- as they were (0003 moved data only). tests/test_store_migrations.py opens such a store.
+
+-- 0001_initial.sql
 -- The system of record. Every change the index must see writes an outbox row in
 -- the same transaction; every change of a sheet by a person writes audit rows.
 
@@ -135,3 +139,49 @@ CREATE TABLE outbox (                      -- index operations not yet applied
     last_error       TEXT
 );
 CREATE INDEX outbox_next ON outbox(next_attempt_at);
+
+-- 0002_accounts.sql
+-- The write path's own tables: e-mail tokens, API keys, rate-limit counters.
+-- Secrets (tokens, keys) are stored as SHA-256 digests: they are long random
+-- strings, so a fast digest is enough and a stolen file reveals none of them.
+
+-- Bumped when a password changes: session cookies signed before then stop working.
+ALTER TABLE accounts ADD COLUMN session_version INTEGER NOT NULL DEFAULT 0;
+
+CREATE TABLE email_tokens (                -- one-time links sent by e-mail
+    id           INTEGER PRIMARY KEY,
+    account_id   INTEGER NOT NULL REFERENCES accounts(id),
+    purpose      TEXT NOT NULL,            -- 'confirm_email' | 'reset_password'
+    token_hash   TEXT NOT NULL UNIQUE,
+    email        TEXT NOT NULL,            -- the address the link was sent to
+    expires_at   TEXT NOT NULL,
+    used_at      TEXT,
+    created_at   TEXT NOT NULL
+);
+CREATE INDEX email_tokens_account ON email_tokens(account_id, purpose);
+
+CREATE TABLE api_keys (                    -- read-only access for other applications
+    id            INTEGER PRIMARY KEY,
+    name          TEXT NOT NULL,
+    prefix        TEXT NOT NULL,           -- shown to identify a key; not secret
+    key_hash      TEXT NOT NULL UNIQUE,
+    created_at    TEXT NOT NULL,
+    revoked_at    TEXT,
+    last_used_at  TEXT
+);
+
+CREATE TABLE rate_limits (                 -- fixed-window counters
+    bucket        TEXT NOT NULL,           -- e.g. 'login-ip:203.0.113.7', 'api-key:3'
+    window_start  INTEGER NOT NULL,        -- epoch seconds, a multiple of the window
+    expires_at    INTEGER NOT NULL,        -- epoch seconds
+    hits          INTEGER NOT NULL,
+    PRIMARY KEY (bucket, window_start)
+);
+CREATE INDEX rate_limits_expiry ON rate_limits(expires_at);
+
+-- 0004_audit_admin_actions.sql
+-- The management cell's actions join the one audit trail (catalog/audit.py):
+-- target_type 'index', 'api_key', 'activation_code' and 'anomaly' rows, listed
+-- newest first for the cell, one kind at a time or all. This index serves that
+-- listing without reading the sheets' rows, which are far more numerous.
+CREATE INDEX audit_log_kind ON audit_log(target_type, id);
