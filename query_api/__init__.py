@@ -52,10 +52,10 @@ def create_app(settings: Settings | None = None, *, clock: Callable[[], datetime
 
     headers.init_app(app, settings)
     errors.init_app(app)
-    app.register_blueprint(health.blueprint, url_prefix="/api/v1")
-    app.register_blueprint(search.blueprint, url_prefix="/api/v1")
-    app.register_blueprint(sheets.blueprint, url_prefix="/api/v1")
-    app.register_blueprint(openapi.blueprint)
+    # The JSON API's blueprints go through flask-smorest: their declarations make the OpenAPI document.
+    api = openapi.init_app(app)
+    for module in (health, search, sheets, openapi):
+        api.register_blueprint(module.blueprint, url_prefix="/api/v1")
 
     from query_api.web import pages as web
 
@@ -66,7 +66,7 @@ def create_app(settings: Settings | None = None, *, clock: Callable[[], datetime
 
     security.init_app(app)
     for module in (accounts, me, anomalies, admin):
-        app.register_blueprint(module.blueprint, url_prefix="/api/v1")
+        api.register_blueprint(module.blueprint, url_prefix="/api/v1")
 
     from query_api.web import account_pages, admin_pages
 
