@@ -163,12 +163,9 @@ class FuzzIdentities:
 DOCUMENT_PROMISES_MORE = frozenset({
     "POST /api/v1/activation",                        # RPPS check digit, password rules, the code must exist
     "POST /api/v1/account/details",                   # e-mail syntax; accept_terms must be true
-    "GET /api/v1/account/confirm-email",              # the link's token must exist (400 invalid_link)
-    "GET /api/v1/account/password-reset",             # idem
-    "POST /api/v1/account/password-reset/confirm",    # idem, and the password rules
+    "POST /api/v1/account/password-reset/confirm",    # the link's token must exist (400), password rules
     "PUT /api/v1/me/units/{unit_id}",                 # ages both or neither, home visits need a commune
     "PATCH /api/v1/admin/anomalies/{anomaly_id}",     # the assignee must be a member of the cell
-    "POST /api/v1/admin/activation-codes",            # the RPPS numbers must be known
 })
 
 

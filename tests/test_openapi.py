@@ -85,7 +85,8 @@ def test_every_route_of_the_json_api_is_a_declared_operation(api):
         assert success, (method, path)
         # Every answer, success or error, has its documented body.
         for status, response in statuses.items():
-            assert response["content"], (method, path, status)
+            body = response.get("content") or document["components"]["responses"][response["$ref"].split("/")[-1]]
+            assert body, (method, path, status)
 
 
 def _object_schemas(node):
@@ -145,3 +146,14 @@ def test_the_leniency_kept_on_purpose_is_declared(api):
     age = re.compile(parameters["age"]["schema"]["items"]["pattern"])
     assert age.match(" e ") and age.match("A") and not age.match("X")     # codes: any case, spaces around
     assert api.get("/api/v1/search?where=78646&age=+e+&sort=DISTANCE&category=").status_code == 200
+
+
+def test_the_public_contract_describes_every_field_it_answers(api):
+    schemas = api.get("/api/v1/openapi.json").get_json()["components"]["schemas"]
+    for name in ("SearchResponse", "Result", "ResultUnit", "ResultEstablishment", "Understood", "UnderstoodPlace",
+                 "Origin", "FacetValue", "Suggestions", "Suggestion", "Health", "EngineState", "Error", "ErrorDetail",
+                 "Problem", "UnitSheet", "EstablishmentSheet", "SheetEstablishment", "SheetUnitLine", "SheetCodeLabel",
+                 "SheetLegalEntity", "SheetAptitudeGroup", "SheetPractitioner", "SheetPatients", "SheetCommune",
+                 "SheetDay", "SheetPerson"):
+        for field, schema in schemas[name]["properties"].items():
+            assert _described(schema.get("description")), (name, field)

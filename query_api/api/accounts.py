@@ -213,7 +213,7 @@ def resend_confirmation():
 
 @blueprint.get("/account/confirm-email")
 @blueprint.declare(security=PUBLIC_READ, summary="Confirmer son adresse e-mail (lien reçu)",
-                   errors={400: "Lien inconnu, déjà utilisé ou expiré. *Unknown, used or expired link.*"})
+                   errors={404: "Lien inconnu, déjà utilisé ou expiré. *Unknown, used or expired link.*"})
 @blueprint.response(200, shapes.EmailConfirmed, description="Adresse confirmée. *Address confirmed.*")
 @blueprint.arguments(shapes.LinkToken, location="query")
 def confirm_email(args: dict):
@@ -221,7 +221,8 @@ def confirm_email(args: dict):
         with context.store().transaction() as conn:
             account = accounts.confirm_email(conn, args["token"], context.now())
     except accounts.TokenRefused:
-        raise ApiError(400, "invalid_link", MSG_TOKEN["confirm_email"]) from None
+        # A link the API does not know (any more) is a resource it does not have: 404, as for a sheet.
+        raise ApiError(404, "invalid_link", MSG_TOKEN["confirm_email"]) from None
     return jsonify({"confirmed": True, "email": account["email"],
                     "message": "Votre adresse e-mail est confirmée. Merci !"})
 
@@ -263,7 +264,7 @@ def request_password_reset():
 
 @blueprint.get("/account/password-reset")
 @blueprint.declare(security=PUBLIC_READ, summary="Ce lien de réinitialisation est-il encore valable ?",
-                   errors={400: "Lien inconnu, déjà utilisé ou expiré. *Unknown, used or expired link.*"})
+                   errors={404: "Lien inconnu, déjà utilisé ou expiré. *Unknown, used or expired link.*"})
 @blueprint.response(200, shapes.ResetLinkState, description="Lien valable. *Valid link.*")
 @blueprint.arguments(shapes.LinkToken, location="query")
 def check_password_reset(args: dict):
@@ -272,7 +273,7 @@ def check_password_reset(args: dict):
         with context.store().snapshot() as conn:
             row = accounts.check_token(conn, args["token"], "reset_password", context.now())
     except accounts.TokenRefused:
-        raise ApiError(400, "invalid_link", MSG_TOKEN["reset_password"]) from None
+        raise ApiError(404, "invalid_link", MSG_TOKEN["reset_password"]) from None
     return jsonify({"valid": True, "expires_at": row["expires_at"],
                     "message": "Choisissez un nouveau mot de passe : au moins 8 caractères, dont une majuscule, "
                                "une minuscule et un chiffre."})

@@ -121,7 +121,8 @@ def status():
 
 
 @blueprint.post("/admin/activation-codes")
-@blueprint.declare(security=SIGNED_IN_WRITE, invalid=True, summary="Émettre des codes d'activation (publipostage)")
+@blueprint.declare(security=SIGNED_IN_WRITE, invalid=True, summary="Émettre des codes d'activation (publipostage)",
+                   errors={404: "Numéro(s) RPPS inconnu(s). *Unknown RPPS number(s).*"})
 @blueprint.doc(requestBody={"required": False,
                             "content": {"application/json": {"schema": shapes.ActivationCodesRequest}}})
 @blueprint.response(201, shapes.IssuedCodes, description="Codes émis, affichés une seule fois. "
@@ -136,8 +137,8 @@ def activation_codes():
         raise ApiError(400, "invalid_parameter", "rpps_list doit être une liste de numéros RPPS.", "rpps_list")
     try:
         issued = activation.issue_codes(context.store(), rpps_list=rpps_list, now=context.now(), actor=_actor())
-    except ValueError as error:
-        raise ApiError(400, "invalid_parameter", str(error), "rpps_list") from None
+    except ValueError as error:  # numbers the register does not have: unknown resources, as a sheet's id
+        raise ApiError(404, "not_found", str(error), "rpps_list") from None
     codes = [{"rpps": c.rpps, "code": c.code, "expires_at": iso(c.expires_at),
               "name": f"{c.first_name} {c.last_name}".strip(), "address": c.address,
               "postal_code": c.postal_code, "commune": c.commune} for c in issued]
