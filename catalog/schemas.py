@@ -342,6 +342,14 @@ def _known_theme(code: str) -> bool:
 class AnomalyUpdateSchema(BaseSchema):
     """An admin's change to an anomaly: status, note, assignee (each optional)."""
 
+    # What the fields alone cannot say, for the API's document: something must change, and a
+    # decision (resolved, rejected) comes with a note.
+    OPENAPI = {"minProperties": 1, "anyOf": [
+        {"not": {"required": ["status"]}},
+        {"properties": {"status": {"pattern": spaced(("new", "in_progress"), ignore_case=True)}}},
+        {"required": ["note"], "properties": {"note": {"type": "string", "pattern": r"\S"}}},
+    ]}
+
     status = Str(
         validate=one_of(ANOMALY_STATUSES, "Statut"),
         pre_load=lambda v: v.strip().lower() if isinstance(v, str) else v,
@@ -673,6 +681,13 @@ NOT_BLANK = r"\S"  # a field that strips its value and refuses what is left blan
 for _schema, _name in ((AnomalyReportSchema, "target_id"), (LoginSchema, "login"), (ResourcePersonSchema, "name")):
     _schema._declared_fields[_name].metadata["pattern"] = NOT_BLANK
 LoginSchema._declared_fields["password"].metadata["minLength"] = 1
+# Stricter than the check (marshmallow's, with IDN domains): every address of this form is accepted.
+AccountDetailsSchema._declared_fields["email"].metadata.update(
+    pattern=r"^\s*[A-Za-z0-9_%+-]+(\.[A-Za-z0-9_%+-]+)*@([A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,6}\s*$",
+    maxLength=254)
+AccountDetailsSchema._declared_fields["accept_terms"].metadata["true_only"] = True
+AnomalyUpdateSchema._declared_fields["status"].metadata["accepts"] = lambda: spaced(ANOMALY_STATUSES, ignore_case=True)
+AnomalyUpdateSchema._declared_fields["note"].metadata["maxLength"] = COMMENTS_MAX
 AnomalyReportSchema._declared_fields["target_id"].metadata["maxLength"] = 64
 AnomalyReportSchema._declared_fields["message"].metadata.update(pattern=r"\S[\s\S]{8,}\S", maxLength=COMMENTS_MAX)
 AnomalyReportSchema._declared_fields["field"].metadata["maxLength"] = 64

@@ -879,3 +879,16 @@ def test_bad_catalog_records_are_refused_naming_the_field(path, value, field, me
         schemas.EstablishmentRecordSchema().load(_record(**{path: value}))
     assert field in caught.value.messages
     assert message in str(caught.value.messages)
+
+
+def test_importing_the_schemas_reads_no_data_file():
+    """Nomenclatures and communes are read on first use, not when a module that declares a schema is imported."""
+    import subprocess
+    import sys
+
+    code = ("import catalog.schemas, query_api.api.schemas.query, query_api.api.schemas.anomalies, "
+            "query_api.api.schemas.admin, query_api.api.search, query_api.api.openapi\n"
+            "from catalog.nomenclature import nomenclature\nfrom catalog.communes import communes\n"
+            "print(nomenclature.cache_info().currsize, communes.cache_info().currsize)")
+    read = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert read.stdout.split() == ["0", "0"]

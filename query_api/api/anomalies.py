@@ -102,7 +102,8 @@ def anomaly(anomaly_id: int):
 
 @blueprint.patch("/admin/anomalies/<int:anomaly_id>", parameters=[ANOMALY_ID])
 @blueprint.declare(security=SIGNED_IN_WRITE, invalid=True, summary="Traiter une anomalie : statut, note, responsable",
-                   errors={**NO_SUCH_ANOMALY, 409: "Changement de statut impossible depuis l'état actuel. "
+                   errors={404: "Aucune anomalie ne porte ce numéro, ou ce responsable n'est pas membre de la "
+                                "cellule. *No such anomaly, or the assignee is not in the cell.*", 409: "Changement de statut impossible depuis l'état actuel. "
                                                    "*Status change not allowed from the current state.*"})
 @blueprint.response(200, shapes.Anomaly, description="L'anomalie modifiée. *The updated anomaly.*")
 @admin_required
@@ -116,7 +117,7 @@ def update(changes: dict, anomaly_id: int):
         raise ApiError(404, "not_found", f"Aucune anomalie n° {anomaly_id}.") from None
     except anomalies.InvalidTransition as error:
         raise ApiError(409, "invalid_transition", error.message, "status") from None
-    except anomalies.UnknownAssignee:
-        raise ApiError(400, "invalid_parameter", "Ce responsable n'est pas un membre actif de la cellule de gestion.",
+    except anomalies.UnknownAssignee:  # no such member of the cell: an unknown resource, as an unknown anomaly
+        raise ApiError(404, "not_found", "Ce responsable n'est pas un membre actif de la cellule de gestion.",
                        "assignee_id") from None
     return jsonify(report)

@@ -49,6 +49,9 @@ def _lenient_boolean(self, field, ret, **kwargs) -> dict:
     if not isinstance(field, french.Bool) or ret.get("type") != "boolean":
         return {}
     del ret["type"]
+    if field.metadata.get("true_only"):  # a box that must be ticked (the terms of use)
+        return {"oneOf": [{"type": "boolean", "enum": [True]}, {"type": "integer", "enum": [1]},
+                          {"type": "string", "pattern": spaced(sorted(french.TRUE_WORDS), ignore_case=True)}]}
     words = sorted(french.TRUE_WORDS | french.FALSE_WORDS)
     return {"oneOf": [{"type": "boolean"}, {"type": "integer", "enum": [0, 1]},
                       {"type": "string", "pattern": spaced(words, ignore_case=True)}]}
@@ -84,11 +87,20 @@ def _blank_is_absent(self, field, ret, **kwargs) -> dict:
     return {"allowEmptyValue": True} if isinstance(field.parent, query.QuerySchema) and not field.required else {}
 
 
+class SchemasPlugin(MarshmallowPlugin):
+    """apispec's marshmallow plugin; a schema may add, in ``OPENAPI``, a rule its fields alone cannot state."""
+
+    def schema_helper(self, name, _, schema=None, **kwargs):
+        described = super().schema_helper(name, _, schema=schema, **kwargs)
+        cls = schema if isinstance(schema, type) else type(schema)
+        return {**described, **getattr(cls, "OPENAPI", {})} if described is not None else described
+
+
 def init_app(app: Flask) -> RorApi:
     """The flask-smorest Api of this app; blueprints of the JSON API are registered through it."""
     app.config.update(API_TITLE="ROR search — API de recherche de l'offre de santé", API_VERSION="1.0.0",
                       OPENAPI_VERSION="3.0.3")
-    plugin = MarshmallowPlugin(schema_name_resolver=_schema_name)
+    plugin = SchemasPlugin(schema_name_resolver=_schema_name)
     api = RorApi(app, spec_kwargs={"marshmallow_plugin": plugin, "info": {"description": DESCRIPTION},
                                    "servers": [{"url": "/"}]})
     plugin.map_to_openapi_type(query.Where, "string", None)
