@@ -154,6 +154,9 @@ def test_the_public_contract_describes_every_field_it_answers(api):
                  "Origin", "FacetValue", "Suggestions", "Suggestion", "Health", "EngineState", "Error", "ErrorDetail",
                  "Problem", "UnitSheet", "EstablishmentSheet", "SheetEstablishment", "SheetUnitLine", "SheetCodeLabel",
                  "SheetLegalEntity", "SheetAptitudeGroup", "SheetPractitioner", "SheetPatients", "SheetCommune",
-                 "SheetDay", "SheetPerson"):
+                 "SheetDay", "SheetPerson", "CodeLabel", "Message", "Account", "SessionState", "Activated",
+                 "DetailsSaved", "EmailConfirmed", "ResetLinkState", "PasswordChanged", "PasswordResetRequest",
+                 "PasswordResetConfirmation", "AnomalyTarget", "AnomalyTheme", "PractitionerAnomaly", "Reporter",
+                 "Assignee", "Anomaly", "AnomalyPage"):
         for field, schema in schemas[name]["properties"].items():
             assert _described(schema.get("description")), (name, field)

@@ -8,6 +8,7 @@ from marshmallow import Schema, ValidationError, fields, validate
 from catalog.anomalies import STATUS_LABELS
 from catalog.nomenclature import nomenclature
 from query_api.api.schemas.paging import PagedListSchema
+from catalog.fields import describe
 from query_api.api.schemas.common import any_case, Enum, Int, NStr, Str, doc
 
 
@@ -95,3 +96,34 @@ class AnomalyFiltersSchema(PagedListSchema):
 
 def _unknown_theme(code: str) -> bool:
     raise ValidationError(f"Thème d'anomalie inconnu : « {code} ».")
+
+
+# --- what each field means (French, then English), for /api/docs -------------------------
+
+describe(AnomalyTarget, {
+    "type": ("Type de fiche : EJ, EG ou UO.", "Record type: EJ, EG or UO.", "UO"),
+    "id": ("Identifiant de la fiche.", "Record id.", "UO-KA"),
+    "name": ("Nom de la fiche (null si elle n'existe plus).", "Record name (null if gone).", "Consultation"),
+    "type_label": ("Type en toutes lettres.", "Type in words.", "Unité opérationnelle"),
+})
+describe(AnomalyTheme, {"code": ("Code du thème.", "Theme code.", "01"), "label": ("Libellé.", "Label.", "Complétude")})
+describe(PractitionerAnomaly, {
+    "id": ("Numéro de l'anomalie.", "Anomaly number.", 1),
+    "target": ("La fiche concernée.", "The record concerned.", None),
+    "field": ("Champ concerné, s'il y en a un.", "Field concerned, if any.", "phone"),
+    "theme": ("Thème, s'il y en a un.", "Theme, if any.", None),
+    "message": ("Description de l'anomalie.", "What is wrong.", "Le téléphone ne répond pas."),
+    "status": ("new, in_progress, resolved ou rejected.", "new, in_progress, resolved or rejected.", "new"),
+    "status_label": ("Statut en toutes lettres.", "Status in words.", "Nouvelle"),
+    "note": ("Note de la cellule.", "The cell's note.", ""),
+    "created_at": ("Signalée le (ISO 8601, UTC).", "Reported on (ISO 8601, UTC).", "2026-11-30T09:00:00Z"),
+    "updated_at": ("Modifiée le (ISO 8601, UTC).", "Updated on (ISO 8601, UTC).", "2026-11-30T09:00:00Z"),
+})
+describe(Reporter, {"id": ("Compte qui a signalé.", "Reporting account.", 7), "name": ("Nom.", "Name.", "Claire Martin"),
+                    "email": ("E-mail.", "E-mail.", "claire@kine.test")})
+describe(Assignee, {"id": ("Compte responsable.", "Account in charge.", 1), "name": ("Nom.", "Name.", "Cellule")})
+describe(Anomaly, {"reporter": ("Qui l'a signalée.", "Who reported it.", None),
+                   "assignee": ("Responsable dans la cellule (null : personne).", "Assignee in the cell.", None)})
+describe(AnomalyPage, {"total": ("Anomalies qui correspondent.", "Matching anomalies.", 12),
+                       "page": ("Page rendue.", "Page returned.", 1), "per_page": ("Lignes par page.", "Rows per page.", 50),
+                       "results": ("Les anomalies de la page.", "The page's anomalies.", None)})

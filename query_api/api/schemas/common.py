@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
-from catalog.fields import any_case, doc, spaced
+from catalog.fields import any_case, describe, doc, spaced
 
 __all__ = ["any_case", "doc", "spaced"]  # one definition each, shared with the catalog's forms
 
@@ -72,3 +72,8 @@ class CodeLabel(Schema):
 
 class Message(Schema):
     message = Str(required=True)
+
+
+describe(CodeLabel, {"code": ("Code.", "Code.", "KINE_REEDUC_VESTIBULAIRE"),
+                     "label": ("Libellé.", "Label.", "Rééducation vestibulaire")})
+describe(Message, {"message": ("Ce qui s'est passé, en français, à montrer.", "What happened, in French.", None)})
