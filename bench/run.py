@@ -296,7 +296,7 @@ class Bodies:
             return search_body(search_request_from_args(request.args), current_clock())
 
     def suggest(self, params: list[tuple[str, str]]) -> dict:
-        from catalog.schemas import SuggestParamsSchema
+        from query_api.api.schemas.query import SuggestParamsSchema
         from query_api.search.queries import suggest_body
 
         loaded = SuggestParamsSchema().load(dict(params))

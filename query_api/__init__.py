@@ -55,10 +55,10 @@ def create_app(settings: Settings | None = None, *, clock: Callable[[], datetime
     from query_api import metrics
 
     metrics.init_app(app)   # first of the request hooks: every request is counted, refused ones too
-    app.register_blueprint(health.blueprint, url_prefix="/api/v1")
-    app.register_blueprint(search.blueprint, url_prefix="/api/v1")
-    app.register_blueprint(sheets.blueprint, url_prefix="/api/v1")
-    app.register_blueprint(openapi.blueprint)
+    # The JSON API's blueprints go through flask-smorest: their declarations make the OpenAPI document.
+    api = openapi.init_app(app)
+    for module in (health, search, sheets, openapi):
+        api.register_blueprint(module.blueprint, url_prefix="/api/v1")
 
     from query_api.web import pages as web
 
@@ -71,7 +71,7 @@ def create_app(settings: Settings | None = None, *, clock: Callable[[], datetime
 
     security.init_app(app)
     for module in (accounts, me, anomalies, admin):
-        app.register_blueprint(module.blueprint, url_prefix="/api/v1")
+        api.register_blueprint(module.blueprint, url_prefix="/api/v1")
 
     from query_api.web import account_pages, admin_pages
 

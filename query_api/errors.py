@@ -1,9 +1,18 @@
-"""One place that turns failures into JSON a person can read: 400, 404, 503, never a trace."""
+"""One place that turns failures into JSON a person can read: 400, 404, 503, never a trace.
+
+A marshmallow ``ValidationError`` (a query string, a body) and a query the builder
+refuses become a 400 here and nowhere else: ``error`` is the first problem (the
+contract other applications read), ``errors`` lists every problem, so a form can
+show them all at once.
+"""
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
+from typing import Any
 
 from flask import Flask, jsonify
+from marshmallow import ValidationError
 from opensearchpy.exceptions import ConnectionError as EngineConnectionError
 from opensearchpy.exceptions import ConnectionTimeout, TransportError
 from werkzeug.exceptions import HTTPException
@@ -16,13 +25,60 @@ ENGINE_DOWN_MESSAGE = "Le moteur de recherche est momentanément indisponible. R
 class ApiError(Exception):
     """An error the client caused or must know about, with a French message."""
 
-    def __init__(self, status: int, code: str, message: str, field: str | None = None):
+    def __init__(self, status: int, code: str, message: str, field: str | None = None,
+                 errors: list[dict] | None = None):
         super().__init__(message)
         self.status, self.code, self.message, self.field = status, code, message, field
+        # Every problem of a 400, the first one being (field, message) itself.
+        self.errors = errors if errors is not None else (
+            [{"field": field, "message": message}] if status == 400 else None)
 
 
-def error_body(code: str, message: str, field: str | None = None) -> dict:
-    return {"error": {"code": code, "message": message, "field": field}}
+def error_body(code: str, message: str, field: str | None = None, errors: list[dict] | None = None) -> dict:
+    body: dict = {"error": {"code": code, "message": message, "field": field}}
+    if errors is not None:
+        body["errors"] = errors
+    return body
+
+
+def all_errors(err: ValidationError) -> list[dict]:
+    """Every ``{"field", "message"}`` of a marshmallow error, in the order the schema gave them.
+
+    ``{"week": {"2": ["mardi : ..."]}}`` -> ``[{"field": "week.2", "message": "mardi : ..."}]``;
+    schema-level errors have no field (None).
+    """
+    found: list[dict] = []
+    _collect(err.messages, [], found)
+    return found or [{"field": None, "message": "Requête non valide."}]
+
+
+def first_error(err: ValidationError) -> tuple[str | None, str]:
+    """The first ``(dotted field, message)`` of a marshmallow error."""
+    first = all_errors(err)[0]
+    return first["field"], first["message"]
+
+
+def _collect(node: Any, path: list, found: list[dict]) -> None:
+    if isinstance(node, str):
+        parts = [str(p) for p in path if p != "_schema"]
+        found.append({"field": ".".join(parts) or None, "message": node})
+    elif isinstance(node, Mapping):
+        for key, value in node.items():
+            _collect(value, [*path, key], found)
+    elif isinstance(node, (list, tuple)):
+        for item in node:
+            _collect(item, path, found)
+
+
+def invalid_input(err: ValidationError, schema=None) -> ApiError:
+    """The one translation of a validation error into the API's 400.
+
+    A schema may word the first problem itself (``first_problem``: the activation puts
+    every broken password rule in one message); ``errors`` keeps them all.
+    """
+    errors = all_errors(err)
+    first = schema.first_problem(errors) if hasattr(schema, "first_problem") else errors[0]
+    return ApiError(400, "invalid_parameter", first["message"], first["field"], errors)
 
 
 HTTP_MESSAGES = {
@@ -47,7 +103,11 @@ def engine_cannot_serve(error: TransportError) -> bool:
 def init_app(app: Flask) -> None:
     @app.errorhandler(ApiError)
     def _api_error(error: ApiError):
-        return jsonify(error_body(error.code, error.message, error.field)), error.status
+        return jsonify(error_body(error.code, error.message, error.field, error.errors)), error.status
+
+    @app.errorhandler(ValidationError)
+    def _invalid(error: ValidationError):
+        return _api_error(invalid_input(error))
 
     @app.errorhandler(HTTPException)
     def _http_error(error: HTTPException):

@@ -355,14 +355,15 @@ def test_confirmation_link_works_once_and_expires_after_48_hours(settings, searc
     first = _path(api_link(link_in(world.mails()[-1], CONFIRM_LINK_PATH), "/api/v1/account/confirm-email"))
     assert client.get(first).status_code == 200
     reused = client.get(first)
-    assert reused.status_code == 400 and "plus valide" in reused.get_json()["error"]["message"]
+    # A used link is one the API no longer has: 404 (the OpenAPI document says so).
+    assert reused.status_code == 404 and "plus valide" in reused.get_json()["error"]["message"]
 
     # A new address needs a new confirmation; its link expires after 48 hours.
     assert send(client, "POST", "/api/v1/account/details", {"email": "c.martin@kine.test", "accept_terms": True}).status_code == 200
     assert client.get("/api/v1/me").get_json()["account"]["email_confirmed"] is False
     second = _path(api_link(link_in(world.mails()[-1], CONFIRM_LINK_PATH), "/api/v1/account/confirm-email"))
     world.clock.advance(hours=48, seconds=1)
-    assert client.get(second).status_code == 400
+    assert client.get(second).status_code == 404
 
 
 def test_password_reset_by_email_link(settings, search, tmp_path):
@@ -396,7 +397,8 @@ def test_password_reset_link_expires_after_one_hour(settings, search, tmp_path):
     send(client, "POST", "/api/v1/account/password-reset", {"login": "claire@kine.test"})
     link = api_link(link_in(world.mails()[-1], RESET_LINK_PATH), "/api/v1/account/password-reset")
     world.clock.advance(hours=1, seconds=1)
-    assert client.get(_path(link)).status_code == 400
+    assert client.get(_path(link)).get_json()["error"]["code"] == "invalid_link"
+    assert client.get(_path(link)).status_code == 404
     expired = send(client, "POST", "/api/v1/account/password-reset/confirm",
                    {"token": token_of(link), "password": "Nouveau-Mot-7"})
     assert expired.status_code == 400

@@ -91,7 +91,7 @@ def test_transitions_are_enforced(settings, search, tmp_path):
     # A closed report can be reopened, then sent back to the queue.
     assert send(admin, "PATCH", path, {"status": "in_progress", "note": "Rouvert."}).get_json()["status"] == "in_progress"
     assert send(admin, "PATCH", path, {"status": "new"}).get_json()["status"] == "new"
-    assert send(admin, "PATCH", path, {"assignee_id": 1}).status_code == 400  # a practitioner is not in the cell
+    assert send(admin, "PATCH", path, {"assignee_id": 1}).status_code == 404  # a practitioner is not in the cell
     assert send(admin, "PATCH", "/api/v1/admin/anomalies/999", {"status": "in_progress"}).status_code == 404
 
 

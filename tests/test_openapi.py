@@ -1,10 +1,15 @@
 """The OpenAPI document describes the contract, and real responses conform to it."""
 from __future__ import annotations
 
+import re
+
 import pytest
 
-from query_api.api import openapi
 from query_api import create_app
+from query_api.api.schemas.common import Error
+from query_api.api.schemas.search import Health, SearchResponse, Suggestions
+from query_api.api.schemas.accounts import SessionState
+from query_api.api.schemas.sheets import EstablishmentSheet, UnitSheet
 from tests.conftest import fixed_clock
 
 CONTRACT_PATHS = ["/api/v1/suggest", "/api/v1/search", "/api/v1/search.xlsx", "/api/v1/units/{unit_id}",
@@ -27,11 +32,19 @@ def test_openapi_document_lists_the_contract_paths_and_search_parameters(api):
 
 
 @pytest.mark.parametrize("url, schema", [
-    ("/api/v1/search?where=78646&radius_km=30&age=E", openapi.SearchResponse),
-    ("/api/v1/search?what=vestibulaire", openapi.SearchResponse),
-    ("/api/v1/suggest?field=where&q=vers", openapi.Suggestions),
-    ("/api/v1/suggest?field=what&q=reed", openapi.Suggestions),
-    ("/api/v1/search?where=95.5,2", openapi.Error),
+    ("/api/v1/search?where=78646&radius_km=30&age=E", SearchResponse),
+    ("/api/v1/search?what=vestibulaire", SearchResponse),
+    ("/api/v1/suggest?field=where&q=vers", Suggestions),
+    ("/api/v1/suggest?field=what&q=reed", Suggestions),
+    ("/api/v1/search?where=95.5,2", Error),
+    ("/api/v1/search?where=75056&q=kiné+enfant+à+domicile&open_now=oui", SearchResponse),
+    ("/api/v1/suggest?field=what&q=...", Suggestions),
+    ("/api/v1/units/UO-A", UnitSheet),
+    ("/api/v1/units/UO-C", UnitSheet),
+    ("/api/v1/establishments/EG-HOSP", EstablishmentSheet),
+    ("/api/v1/health", Health),
+    ("/api/v1/session", SessionState),
+    ("/api/v1/units/UO-NOPE", Error),
 ])
 def test_responses_conform_to_their_documented_schema(api, url, schema):
     body = api.get(url).get_json()
@@ -42,3 +55,108 @@ def test_api_docs_page_is_readable(api):
     page = api.get("/api/docs")
     assert page.status_code == 200
     assert "/api/v1/search" in page.get_data(as_text=True)
+
+
+def test_a_400_lists_every_problem_and_names_the_first_one(api):
+    body = api.get("/api/v1/search?radius_km=0.1&sort=prix&per_page=0").get_json()
+    assert body["error"] == {"code": "invalid_parameter", "field": body["errors"][0]["field"],
+                             "message": body["errors"][0]["message"]}
+    assert {problem["field"] for problem in body["errors"]} == {"radius_km", "sort", "per_page"}
+
+
+def _routes(app) -> set[tuple[str, str]]:
+    routed = set()
+    for rule in app.url_map.iter_rules():
+        if rule.rule.startswith("/api/v1/"):
+            path = re.sub(r"<(?:[a-z]+(?:\([^)]*\))?:)?([a-z_]+)>", r"{\1}", rule.rule)
+            routed |= {(path, method.lower()) for method in rule.methods - {"HEAD", "OPTIONS"}}
+    return routed
+
+
+def test_every_route_of_the_json_api_is_a_declared_operation(api):
+    document = api.get("/api/v1/openapi.json").get_json()
+    operations = {(path, method): operation for path, item in document["paths"].items()
+                  for method, operation in item.items() if method != "parameters"}
+    assert set(operations) == _routes(api.application)
+    for (path, method), operation in operations.items():
+        assert operation["summary"] and "security" in operation, (method, path)
+        statuses = operation["responses"]
+        success = [status for status in statuses if status.startswith("2")]
+        assert success, (method, path)
+        # Every answer, success or error, has its documented body.
+        for status, response in statuses.items():
+            body = response.get("content") or document["components"]["responses"][response["$ref"].split("/")[-1]]
+            assert body, (method, path, status)
+
+
+def _object_schemas(node):
+    if isinstance(node, dict):
+        if node.get("type") == "object" and "properties" in node:
+            yield node
+        for value in node.values():
+            yield from _object_schemas(value)
+    elif isinstance(node, list):
+        for value in node:
+            yield from _object_schemas(value)
+
+
+def test_every_field_a_view_sends_is_declared(api):
+    """Response schemas refuse what they do not list: a view that sends a new field must declare it."""
+    document = api.get("/api/v1/openapi.json").get_json()
+    schemas = document["components"]["schemas"]
+    for name, schema in schemas.items():
+        if name.endswith("Input") or name in ("PasswordResetRequest", "PasswordResetConfirmation",
+                                             "ActivationCodesRequest", "ApiKeyRequest", "PaginationMetadata"):
+            continue  # request bodies: some tolerate fields they ignore, on purpose
+        assert schema.get("additionalProperties") is False, name
+
+
+def _described(description: str | None) -> bool:
+    """French first, then the English in italics."""
+    return bool(description) and bool(re.search(r"\n\n\*[^*]+\*$", description))
+
+
+def test_every_parameter_is_described_in_french_and_english_with_an_example(api):
+    document = api.get("/api/v1/openapi.json").get_json()
+    for path, item in document["paths"].items():
+        for method, operation in item.items():
+            parameters = operation if method == "parameters" else operation.get("parameters", [])
+            for parameter in parameters:
+                where = (method, path, parameter["name"])
+                if parameter["in"] == "path":
+                    assert parameter.get("description") and "example" in parameter, where
+                    continue
+                assert _described(parameter.get("description")), where
+                assert "example" in parameter["schema"], where
+
+
+def test_request_bodies_describe_their_fields(api):
+    document = api.get("/api/v1/openapi.json").get_json()
+    schemas = document["components"]["schemas"]
+    for name in ("UnitSheetInput", "AnomalyReportInput", "AnomalyUpdateInput", "ActivationInput", "LoginInput",
+                 "AccountDetailsInput", "ResourcePersonInput"):
+        for field, schema in schemas[name]["properties"].items():
+            assert _described(schema.get("description")), (name, field)
+
+
+def test_the_leniency_kept_on_purpose_is_declared(api):
+    document = api.get("/api/v1/openapi.json").get_json()
+    parameters = {p["name"]: p for p in document["paths"]["/api/v1/search"]["get"]["parameters"]}
+    assert all(p["allowEmptyValue"] for p in parameters.values())       # a blank parameter is absent
+    age = re.compile(parameters["age"]["schema"]["items"]["pattern"])
+    assert age.match(" e ") and age.match("A") and not age.match("X")     # codes: any case, spaces around
+    assert api.get("/api/v1/search?where=78646&age=+e+&sort=DISTANCE&category=").status_code == 200
+
+
+def test_the_public_contract_describes_every_field_it_answers(api):
+    schemas = api.get("/api/v1/openapi.json").get_json()["components"]["schemas"]
+    for name in ("SearchResponse", "Result", "ResultUnit", "ResultEstablishment", "Understood", "UnderstoodPlace",
+                 "Origin", "FacetValue", "Suggestions", "Suggestion", "Health", "EngineState", "Error", "ErrorDetail",
+                 "Problem", "UnitSheet", "EstablishmentSheet", "SheetEstablishment", "SheetUnitLine", "SheetCodeLabel",
+                 "SheetLegalEntity", "SheetAptitudeGroup", "SheetPractitioner", "SheetPatients", "SheetCommune",
+                 "SheetDay", "SheetPerson", "CodeLabel", "Message", "Account", "SessionState", "Activated",
+                 "DetailsSaved", "EmailConfirmed", "ResetLinkState", "PasswordChanged", "PasswordResetRequest",
+                 "PasswordResetConfirmation", "AnomalyTarget", "AnomalyTheme", "PractitionerAnomaly", "Reporter",
+                 "Assignee", "Anomaly", "AnomalyPage"):
+        for field, schema in schemas[name]["properties"].items():
+            assert _described(schema.get("description")), (name, field)

@@ -14,14 +14,11 @@ from catalog.schemas import (
     AnomalyReportSchema,
     AnomalyUpdateSchema,
     LoginSchema,
-    SearchParamsSchema,
-    SuggestParamsSchema,
     UnitSheetSchema,
-    first_error,
-    parse_search_params,
-    parse_suggest_params,
     password_problems,
 )
+from query_api.api.schemas.query import SearchParamsSchema, SuggestParamsSchema, parse_search_params, parse_suggest_params
+from query_api.errors import first_error
 
 VERSAILLES = "78646"
 SAINT_GERMAIN = "78551"
@@ -736,7 +733,7 @@ def test_radius_sort_and_paging():
     assert messages == {
         "radius_km": ["Le rayon doit être compris entre 0,5 et 100 km."],
         "sort": ["Tri inconnu : « prix » (valeurs possibles : distance, relevance)."],
-        "page": ["Le numéro de page doit être 1 ou plus."],
+        "page": [PAGE_RANGE],
         "per_page": ["Le nombre de résultats par page doit être compris entre 1 et 100."],
     }
 
@@ -748,12 +745,14 @@ def test_radius_and_page_must_be_numbers():
     }
 
 
+PAGE_RANGE = ("Le numéro de page doit être compris entre 1 et 100 : seuls les 10 000 premiers résultats peuvent "
+              "être parcourus. Affinez la recherche ou exportez la liste complète au format Excel.")
+
+
 def test_pages_beyond_the_result_window_are_refused():
-    assert search_errors({"page": ["101"], "per_page": ["100"]}) == {
-        "page": [
-            "Page trop lointaine : seuls les 10 000 premiers résultats peuvent être parcourus. Affinez la recherche ou exportez la liste complète au format Excel."
-        ]
-    }
+    # 100 pages of at most 100: the window is a bound of ``page`` alone, that the OpenAPI document can state.
+    assert search_errors({"page": ["101"], "per_page": ["20"]}) == {"page": [PAGE_RANGE]}
+    assert parse_search_params({"page": ["100"], "per_page": ["100"]})["page"] == 100
 
 
 def test_unknown_search_parameter_is_named():
@@ -880,3 +879,16 @@ def test_bad_catalog_records_are_refused_naming_the_field(path, value, field, me
         schemas.EstablishmentRecordSchema().load(_record(**{path: value}))
     assert field in caught.value.messages
     assert message in str(caught.value.messages)
+
+
+def test_importing_the_schemas_reads_no_data_file():
+    """Nomenclatures and communes are read on first use, not when a module that declares a schema is imported."""
+    import subprocess
+    import sys
+
+    code = ("import catalog.schemas, query_api.api.schemas.query, query_api.api.schemas.anomalies, "
+            "query_api.api.schemas.admin, query_api.api.search, query_api.api.openapi\n"
+            "from catalog.nomenclature import nomenclature\nfrom catalog.communes import communes\n"
+            "print(nomenclature.cache_info().currsize, communes.cache_info().currsize)")
+    read = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert read.stdout.split() == ["0", "0"]

@@ -240,7 +240,7 @@ def test_a_reset_link_is_valid_for_exactly_one_hour(world):
 def test_a_reset_token_does_not_confirm_an_address_nor_the_reverse(world):
     client = world.client()
     reset = token_of(_reset_link(world, client))
-    assert client.get(f"/api/v1/account/confirm-email?token={reset}").status_code == 400
+    assert client.get(f"/api/v1/account/confirm-email?token={reset}").status_code == 404
     assert client.get(f"/compte/confirmation?token={reset}").status_code == 400
     with world.store.transaction() as conn:
         account = accounts.find_account(conn, rpps=RPPS_A)
@@ -270,6 +270,6 @@ def test_the_confirmation_page_link_works_once_and_for_48_hours(world):
     second = link_in(world.mails()[-1], CONFIRM_LINK_PATH)
     world.clock.advance(hours=48)
     assert client.get(_path(second)).status_code == 400
-    assert client.get(_path(api_link(second, "/api/v1/account/confirm-email"))).status_code == 400
+    assert client.get(_path(api_link(second, "/api/v1/account/confirm-email"))).status_code == 404  # the API: a link it no longer has
     with world.store.snapshot() as conn:
         assert accounts.find_account(conn, rpps=RPPS_A)["email_confirmed_at"] is None

@@ -8,28 +8,28 @@ from __future__ import annotations
 
 import logging
 
-from flask import Blueprint, current_app, jsonify, request
-from marshmallow import ValidationError
+from flask import current_app, jsonify, request
 
-from catalog import accounts, schemas
+from catalog import accounts
+from catalog.fields import MSG_NOT_AN_OBJECT
 from catalog.mail import MailError, send_mail
 from catalog.ratelimit import Limit
-from catalog.schemas import AccountDetailsSchema, ActivationSchema, LoginSchema, first_error, password_problems
+from catalog.schemas import AccountDetailsSchema, ActivationSchema, LoginSchema, password_message, password_problems
 from query_api import context, security
+from query_api.api.operations import PUBLIC_READ, SESSION_WRITE, SIGNED_IN_WRITE, Blueprint
+from query_api.api.schemas import accounts as shapes
+from query_api.api.schemas.common import Message
 from query_api.errors import ApiError
 from query_api.security import client_address, details_required, login_required
 
 log = logging.getLogger(__name__)
 
-blueprint = Blueprint("accounts", __name__)
+blueprint = Blueprint("accounts", __name__, description="Comptes des praticiens. *Practitioners' accounts.*")
 blueprint.after_request(security.no_store)
 
 LOGIN_FAILURES_PER_ADDRESS = Limit(hits=20, seconds=15 * 60)
 ACTIVATION_FAILURES_PER_ADDRESS = Limit(hits=20, seconds=15 * 60)
 RESET_REQUESTS_PER_ADDRESS = Limit(hits=10, seconds=60 * 60)
-
-PASSWORD_RULES = frozenset({schemas.PASSWORD_TOO_SHORT, schemas.PASSWORD_NO_UPPER, schemas.PASSWORD_NO_LOWER,
-                            schemas.PASSWORD_NO_DIGIT, schemas.PASSWORD_TOO_LONG})
 
 # Where the e-mailed links lead: the web pages (query_api/account_pages.py), which call
 # the same catalog functions as the JSON endpoints below.
@@ -68,24 +68,8 @@ def _payload() -> dict:
         return {k: v for k, v in request.form.items() if k != "csrf_token"}
     data = request.get_json(silent=True)
     if not isinstance(data, dict):
-        raise ApiError(400, "invalid_body", schemas.MSG_NOT_AN_OBJECT)
+        raise ApiError(400, "invalid_body", MSG_NOT_AN_OBJECT)
     return data
-
-
-def _password_message(problems: list[str]) -> str:
-    """Every broken rule at once, so the user fixes the password in one go."""
-    return "Mot de passe trop faible : " + " ".join(problems)
-
-
-def _load(schema, data: dict) -> dict:
-    try:
-        return schema.load(data)
-    except ValidationError as err:
-        field, message = first_error(err)
-        broken = err.messages.get("password") if isinstance(err.messages, dict) else None
-        if field == "password" and isinstance(broken, list) and set(broken) <= PASSWORD_RULES:
-            message = _password_message(broken)
-        raise ApiError(400, "invalid_parameter", message, field) from None
 
 
 def _link(path: str, token: str) -> str:
@@ -104,14 +88,21 @@ def _session_body(csrf: str) -> dict:
 
 
 @blueprint.get("/session")
+@blueprint.declare(security=PUBLIC_READ, summary="Session en cours et jeton CSRF (le crée au besoin)")
+@blueprint.response(200, shapes.SessionState, description="La session. *The session.*")
 def session_state():
     return jsonify(_session_body(security.csrf_token()))
 
 
 @blueprint.post("/activation")
-def activate():
+@blueprint.declare(security=SESSION_WRITE, invalid=True,
+                   summary="Activer son compte : numéro RPPS, code reçu par courrier, mot de passe",
+                   errors={409: "Un compte existe déjà pour ce numéro RPPS. *An account exists for this RPPS.*",
+                           429: "Trop de tentatives. *Too many attempts.*"})
+@blueprint.response(201, shapes.Activated, description="Compte activé. *Account activated.*")
+@blueprint.arguments(ActivationSchema)
+def activate(data: dict):
     security.limit_check(f"activation-ip:{client_address()}", ACTIVATION_FAILURES_PER_ADDRESS, MSG_TOO_MANY_ACTIVATIONS)
-    data = _load(ActivationSchema(), _payload())
     try:
         with context.store().transaction() as conn:
             account = accounts.activate(conn, data["rpps"], data["code"], data["password"], context.now())
@@ -129,10 +120,14 @@ def activate():
 
 
 @blueprint.post("/login")
-def login():
+@blueprint.declare(security=SESSION_WRITE, invalid=True, summary="Se connecter (numéro RPPS ou adresse e-mail)",
+                   errors={401: "Identifiant ou mot de passe incorrect, ou compte bloqué. *Wrong login or password, "
+                                "or account locked.*", 429: "Trop de tentatives. *Too many attempts.*"})
+@blueprint.response(200, shapes.SessionState, description="Connecté ; le jeton CSRF change. *Signed in; new CSRF token.*")
+@blueprint.arguments(LoginSchema)
+def login(data: dict):
     bucket = f"login-ip:{client_address()}"
     security.limit_check(bucket, LOGIN_FAILURES_PER_ADDRESS, MSG_TOO_MANY_SIGN_INS)
-    data = _load(LoginSchema(), _payload())
     with context.store().transaction() as conn:
         result = accounts.authenticate(conn, data["login"], data["login_kind"], data["password"], context.now())
     if result.account is None:
@@ -144,6 +139,8 @@ def login():
 
 
 @blueprint.post("/logout")
+@blueprint.declare(security=SESSION_WRITE, summary="Se déconnecter")
+@blueprint.response(200, shapes.SessionState, description="Déconnecté ; nouveau jeton CSRF. *Signed out; new CSRF token.*")
 def logout():
     return jsonify(_session_body(security.sign_out()))
 
@@ -174,9 +171,15 @@ def _confirmation_answer(account: dict, sent: bool):
 
 
 @blueprint.post("/account/details")
+@blueprint.declare(security=SIGNED_IN_WRITE, invalid=True,
+                   summary="Informations obligatoires : adresse e-mail et conditions d'utilisation",
+                   errors={409: "Adresse e-mail déjà utilisée par un autre compte. *E-mail address already used.*"})
+@blueprint.response(200, shapes.DetailsSaved, description="Enregistré ; un e-mail de confirmation est envoyé si "
+                                                          "l'adresse est nouvelle. *Saved; a confirmation e-mail "
+                                                          "is sent for a new address.*")
 @login_required
-def details():
-    data = _load(AccountDetailsSchema(), _payload())
+@blueprint.arguments(AccountDetailsSchema)
+def details(data: dict):
     account = security.current_account()
     now = context.now()
     try:
@@ -194,6 +197,10 @@ def details():
 
 
 @blueprint.post("/account/confirm-email/resend")
+@blueprint.declare(security=SIGNED_IN_WRITE, summary="Renvoyer l'e-mail de confirmation",
+                   errors={409: "Adresse déjà confirmée. *Address already confirmed.*"})
+@blueprint.response(200, shapes.DetailsSaved, description="E-mail renvoyé (ou non : email_sent le dit). "
+                                                          "*E-mail sent again (or not: email_sent says).*")
 @details_required
 def resend_confirmation():
     account = security.current_account()
@@ -205,17 +212,28 @@ def resend_confirmation():
 
 
 @blueprint.get("/account/confirm-email")
-def confirm_email():
+@blueprint.declare(security=PUBLIC_READ, summary="Confirmer son adresse e-mail (lien reçu)",
+                   errors={404: "Lien inconnu, déjà utilisé ou expiré. *Unknown, used or expired link.*"})
+@blueprint.response(200, shapes.EmailConfirmed, description="Adresse confirmée. *Address confirmed.*")
+@blueprint.arguments(shapes.LinkToken, location="query")
+def confirm_email(args: dict):
     try:
         with context.store().transaction() as conn:
-            account = accounts.confirm_email(conn, request.args.get("token", ""), context.now())
+            account = accounts.confirm_email(conn, args["token"], context.now())
     except accounts.TokenRefused:
-        raise ApiError(400, "invalid_link", MSG_TOKEN["confirm_email"]) from None
+        # A link the API does not know (any more) is a resource it does not have: 404, as for a sheet.
+        raise ApiError(404, "invalid_link", MSG_TOKEN["confirm_email"]) from None
     return jsonify({"confirmed": True, "email": account["email"],
                     "message": "Votre adresse e-mail est confirmée. Merci !"})
 
 
 @blueprint.post("/account/password-reset")
+@blueprint.declare(security=SESSION_WRITE, invalid=True, summary="Mot de passe oublié : recevoir un lien par e-mail",
+                   description="La réponse est la même que l'identifiant existe ou non.\n\n*The same answer "
+                               "whether the login exists or not.*",
+                   errors={429: "Trop de demandes. *Too many requests.*"})
+@blueprint.doc(requestBody={"required": True, "content": {"application/json": {"schema": shapes.PasswordResetRequest}}})
+@blueprint.response(202, Message, description="Demande prise en compte. *Request taken.*")
 def request_password_reset():
     security.limit_hit(f"reset-ip:{client_address()}", RESET_REQUESTS_PER_ADDRESS, MSG_TOO_MANY_RESETS)
     login = _payload().get("login")
@@ -245,19 +263,28 @@ def request_password_reset():
 
 
 @blueprint.get("/account/password-reset")
-def check_password_reset():
-    """Is this reset link still valid? (The page asks before showing the form.)"""
+@blueprint.declare(security=PUBLIC_READ, summary="Ce lien de réinitialisation est-il encore valable ?",
+                   errors={404: "Lien inconnu, déjà utilisé ou expiré. *Unknown, used or expired link.*"})
+@blueprint.response(200, shapes.ResetLinkState, description="Lien valable. *Valid link.*")
+@blueprint.arguments(shapes.LinkToken, location="query")
+def check_password_reset(args: dict):
+    # Is this reset link still valid? (The page asks before showing the form.)
     try:
         with context.store().snapshot() as conn:
-            row = accounts.check_token(conn, request.args.get("token", ""), "reset_password", context.now())
+            row = accounts.check_token(conn, args["token"], "reset_password", context.now())
     except accounts.TokenRefused:
-        raise ApiError(400, "invalid_link", MSG_TOKEN["reset_password"]) from None
+        raise ApiError(404, "invalid_link", MSG_TOKEN["reset_password"]) from None
     return jsonify({"valid": True, "expires_at": row["expires_at"],
                     "message": "Choisissez un nouveau mot de passe : au moins 8 caractères, dont une majuscule, "
                                "une minuscule et un chiffre."})
 
 
 @blueprint.post("/account/password-reset/confirm")
+@blueprint.declare(security=SESSION_WRITE, invalid=True, summary="Choisir un nouveau mot de passe (lien reçu)")
+@blueprint.doc(requestBody={"required": True,
+                            "content": {"application/json": {"schema": shapes.PasswordResetConfirmation}}})
+@blueprint.response(200, shapes.PasswordChanged, description="Mot de passe changé ; la session est fermée. "
+                                                             "*Password changed; the session is closed.*")
 def confirm_password_reset():
     data = _payload()
     token, password = data.get("token"), data.get("password")
@@ -266,7 +293,7 @@ def confirm_password_reset():
         raise ApiError(400, "invalid_link", MSG_TOKEN["reset_password"], "token")
     problems = password_problems(password)
     if problems:
-        raise ApiError(400, "invalid_parameter", _password_message(problems), "password")
+        raise ApiError(400, "invalid_parameter", password_message(problems), "password")
     if confirmation != password:
         raise ApiError(400, "invalid_parameter", "Les deux mots de passe ne correspondent pas.", "password_confirmation")
     try:

@@ -9,22 +9,26 @@ import logging
 import threading
 from datetime import datetime, timezone
 
-from flask import Blueprint, jsonify, request
-from marshmallow import ValidationError, fields, validate
+from flask import current_app, jsonify, request
+from marshmallow import ValidationError
 
 from catalog import accounts, audit, reindex_runs
-from catalog.schemas import MSG_NOT_AN_OBJECT, first_error
+from catalog.fields import MSG_NOT_AN_OBJECT
 from catalog.store import iso
 from indexer import alerts, reindex_job
 from indexer.status import index_status
 from query_api import context, security
-from query_api.errors import ApiError
-from query_api.api.paging import PagedListSchema
+from query_api.api.operations import SIGNED_IN, SIGNED_IN_WRITE, Blueprint
+from query_api.api.schemas import admin as shapes
+from query_api.api.schemas.admin import AuditFiltersSchema
+from query_api.errors import ApiError, invalid_input
 from query_api.security import admin_required
 
 log = logging.getLogger(__name__)
 
-blueprint = Blueprint("admin", __name__)
+blueprint = Blueprint("admin", __name__, description="Cellule de gestion. *Management cell.*")
+CELL_ONLY = {403: "Réservé à la cellule de gestion. *For the management cell only.*"}
+KEY_ID = {"in": "path", "name": "key_id", "example": 1, "description": "Numéro de la clé. *Key number.*"}
 blueprint.after_request(security.no_store)
 
 
@@ -59,6 +63,10 @@ def _json_object() -> dict:
 
 
 @blueprint.post("/admin/reindex")
+@blueprint.declare(security=SIGNED_IN_WRITE, summary="Réindexation complète en arrière-plan (sans interruption)",
+                   errors={409: "Une réindexation est déjà en cours. *A reindex is already running.*"})
+@blueprint.response(202, shapes.ReindexStarted, description="Réindexation lancée ; suivre /admin/index-status. "
+                                                            "*Reindex started; follow /admin/index-status.*")
 @admin_required
 def start_reindex():
     store, actor = context.store(), _actor()
@@ -74,6 +82,10 @@ def start_reindex():
 
 
 @blueprint.get("/admin/index-status")
+@blueprint.declare(security=SIGNED_IN, summary="Index et base : alias, nombres, file d'attente, réindexation",
+                   errors=CELL_ONLY)
+@blueprint.response(200, shapes.IndexStatus, description="L'état (le moteur injoignable y est signalé). "
+                                                         "*The state (an unreachable engine is reported).*")
 @admin_required
 def status():
     return jsonify(console_status())
@@ -88,6 +100,12 @@ def console_status() -> dict:
 
 
 @blueprint.post("/admin/activation-codes")
+@blueprint.declare(security=SIGNED_IN_WRITE, invalid=True, summary="Émettre des codes d'activation (publipostage)",
+                   errors={404: "Numéro(s) RPPS inconnu(s). *Unknown RPPS number(s).*"})
+@blueprint.doc(requestBody={"required": False,
+                            "content": {"application/json": {"schema": shapes.ActivationCodesRequest}}})
+@blueprint.response(201, shapes.IssuedCodes, description="Codes émis, affichés une seule fois. "
+                                                         "*Codes issued, shown once.*")
 @admin_required
 def activation_codes():
     from catalog import activation
@@ -98,8 +116,8 @@ def activation_codes():
         raise ApiError(400, "invalid_parameter", "rpps_list doit être une liste de numéros RPPS.", "rpps_list")
     try:
         issued = activation.issue_codes(context.store(), rpps_list=rpps_list, now=context.now(), actor=_actor())
-    except ValueError as error:
-        raise ApiError(400, "invalid_parameter", str(error), "rpps_list") from None
+    except ValueError as error:  # numbers the register does not have: unknown resources, as a sheet's id
+        raise ApiError(404, "not_found", str(error), "rpps_list") from None
     codes = [{"rpps": c.rpps, "code": c.code, "expires_at": iso(c.expires_at),
               "name": f"{c.first_name} {c.last_name}".strip(), "address": c.address,
               "postal_code": c.postal_code, "commune": c.commune} for c in issued]
@@ -108,6 +126,8 @@ def activation_codes():
 
 
 @blueprint.get("/admin/api-keys")
+@blueprint.declare(security=SIGNED_IN, summary="Clés d'API", errors=CELL_ONLY)
+@blueprint.response(200, shapes.ApiKeys, description="Les clés (jamais leur secret). *The keys (never their secret).*")
 @admin_required
 def api_keys():
     with context.store().snapshot() as conn:
@@ -115,6 +135,9 @@ def api_keys():
 
 
 @blueprint.post("/admin/api-keys")
+@blueprint.declare(security=SIGNED_IN_WRITE, invalid=True, summary="Créer une clé d'API")
+@blueprint.doc(requestBody={"required": True, "content": {"application/json": {"schema": shapes.ApiKeyRequest}}})
+@blueprint.response(201, shapes.NewApiKey, description="La clé, affichée une seule fois. *The key, shown once.*")
 @admin_required
 def create_api_key():
     name = _json_object().get("name")
@@ -125,7 +148,10 @@ def create_api_key():
                     "message": "Copiez cette clé maintenant : elle ne sera plus jamais affichée."}), 201
 
 
-@blueprint.delete("/admin/api-keys/<int:key_id>")
+@blueprint.delete("/admin/api-keys/<int:key_id>", parameters=[KEY_ID])
+@blueprint.declare(security=SIGNED_IN_WRITE, summary="Révoquer une clé d'API",
+                   errors={404: "Aucune clé active ne porte ce numéro. *No such active key.*"})
+@blueprint.response(200, shapes.KeyRevoked, description="Clé révoquée. *Key revoked.*")
 @admin_required
 def revoke_api_key(key_id: int):
     if not accounts.revoke_api_key(context.store(), key_id, actor=_actor()):
@@ -133,26 +159,24 @@ def revoke_api_key(key_id: int):
     return jsonify({"revoked": True, "id": key_id})
 
 
-class AuditFiltersSchema(PagedListSchema):
-    """Query parameters of the cell's journal."""
-
-    target_type = fields.String(validate=validate.OneOf(tuple(audit.ADMIN_TARGETS), error=(
-        "Type d'action inconnu : « {input} » (valeurs possibles : " + ", ".join(audit.ADMIN_TARGETS) + ").")))
-
-
-def audit_filters(args: dict) -> dict:
-    """The journal's filters from query parameters, or a 400 in French."""
+def audit_filters(args) -> dict:
+    """The journal's filters from query parameters, or the API's 400 in French (the cell's page uses it too)."""
     try:
         return AuditFiltersSchema().load(args)
     except ValidationError as err:
-        field, message = first_error(err)
-        raise ApiError(400, "invalid_parameter", message, field) from None
+        raise invalid_input(err) from None
 
 
 @blueprint.get("/admin/audit")
+@blueprint.declare(security=SIGNED_IN, invalid=True, errors=CELL_ONLY,
+                   summary="Journal des actions de la cellule (les plus récentes d'abord)",
+                   description="Réindexations, clés d'API, codes d'activation, traitement des anomalies : qui, "
+                               "quand, quoi. Jamais une clé ni un code en clair.\n\n*Reindexes, API keys, "
+                               "activation codes, anomaly handling: who, when, what. Never a key or a code.*")
+@blueprint.response(200, shapes.AuditPage, description="Une page du journal. *A page of the journal.*")
 @admin_required
-def audit_journal():
-    filters = audit_filters(request.args.to_dict())
+@blueprint.arguments(AuditFiltersSchema, location="query")
+def audit_journal(filters: dict):
     with context.store().snapshot() as conn:
         total, results = audit.admin_actions(conn, **filters)
     return jsonify({"total": total, "page": filters["page"], "per_page": filters["per_page"], "results": results})

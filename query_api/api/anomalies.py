@@ -6,62 +6,29 @@ from __future__ import annotations
 
 import logging
 
-from flask import Blueprint, jsonify, request
-from marshmallow import ValidationError, fields, validate
+from flask import jsonify
 
 from catalog import accounts, anomalies
 from catalog.mail import MailError, send_mail
-from catalog.nomenclature import nomenclature
 from catalog.ratelimit import Limit
-from catalog.schemas import AnomalyReportSchema, AnomalyUpdateSchema, first_error
-from catalog.store import MAX_ROWID
+from catalog.schemas import AnomalyReportSchema, AnomalyUpdateSchema
 from query_api import context, security
+from query_api.api.operations import SIGNED_IN, SIGNED_IN_WRITE, Blueprint
+from query_api.api.schemas import anomalies as shapes
+from query_api.api.schemas.anomalies import AnomalyFiltersSchema
 from query_api.errors import ApiError
-from query_api.api.paging import PagedListSchema
 from query_api.security import admin_required, current_account, details_required
 
 log = logging.getLogger(__name__)
 
-blueprint = Blueprint("anomalies", __name__)
+blueprint = Blueprint("anomalies", __name__, description="Signalements d'anomalies. *Anomaly reports.*")
+ANOMALY_ID = {"in": "path", "name": "anomaly_id", "example": 1, "description": "Numéro de l'anomalie. *Anomaly number.*"}
+NO_SUCH_ANOMALY = {404: "Aucune anomalie ne porte ce numéro. *No such anomaly.*"}
+CELL_ONLY = {403: "Réservé à la cellule de gestion. *For the management cell only.*"}
 blueprint.after_request(security.no_store)
 
 REPORTS_PER_ACCOUNT = Limit(hits=10, seconds=60 * 60)
 MSG_TOO_MANY_REPORTS = "Vous avez signalé beaucoup d'anomalies en peu de temps : réessayez dans une heure."
-
-
-def _load(schema, data) -> dict:
-    try:
-        return schema.load(data)
-    except ValidationError as err:
-        field, message = first_error(err)
-        raise ApiError(400, "invalid_parameter", message, field) from None
-
-
-class _Assignee(fields.String):
-    """An account id, "me" or "none" (unassigned)."""
-
-    def _deserialize(self, value, attr, data, **kwargs):
-        text = super()._deserialize(value, attr, data, **kwargs).strip().lower()
-        if text in ("none", "me"):
-            return text
-        if text.isascii() and text.isdigit() and len(text) <= 19 and int(text) <= MAX_ROWID:
-            return int(text)
-        raise ValidationError("Responsable : indiquez un identifiant de compte, « me » ou « none ».")
-
-
-class AnomalyFiltersSchema(PagedListSchema):
-    """Query parameters of the admin queue."""
-
-    status = fields.String(validate=validate.OneOf(tuple(anomalies.STATUS_LABELS), error=(
-        "Statut inconnu : « {input} » (valeurs possibles : " + ", ".join(anomalies.STATUS_LABELS) + ").")))
-    target_type = fields.String(validate=validate.OneOf(("EJ", "EG", "UO"), error=(
-        "Type de fiche inconnu : « {input} » (valeurs possibles : EJ, EG, UO).")))
-    theme = fields.String(validate=lambda code: code in nomenclature().anomaly_themes or _unknown_theme(code))
-    assignee = _Assignee()
-
-
-def _unknown_theme(code: str) -> bool:
-    raise ValidationError(f"Thème d'anomalie inconnu : « {code} ».")
 
 
 def _notify_cell(report: dict, admins: list[dict]) -> None:
@@ -86,10 +53,15 @@ def _notify_cell(report: dict, admins: list[dict]) -> None:
 
 
 @blueprint.post("/anomalies")
+@blueprint.declare(security=SIGNED_IN_WRITE, invalid=True, summary="Signaler une anomalie sur une fiche EJ, EG ou UO",
+                   errors={404: "Aucune fiche de ce type ne porte cet identifiant. *No such record.*",
+                           429: "Trop de signalements. *Too many reports.*"})
+@blueprint.response(201, shapes.Anomaly, description="Signalement enregistré ; la cellule de gestion est prévenue. "
+                                                     "*Report saved; the management cell is told.*")
 @details_required
-def report_anomaly():
+@blueprint.arguments(AnomalyReportSchema)
+def report_anomaly(data: dict):
     account = current_account()
-    data = _load(AnomalyReportSchema(), request.get_json(silent=True))
     security.limit_hit(f"anomaly-account:{account['id']}", REPORTS_PER_ACCOUNT, MSG_TOO_MANY_REPORTS)
     with context.store().transaction() as conn:
         if anomalies.target_name(conn, data["target_type"], data["target_id"]) is None:
@@ -103,9 +75,12 @@ def report_anomaly():
 
 
 @blueprint.get("/admin/anomalies")
+@blueprint.declare(security=SIGNED_IN, invalid=True, summary="File des anomalies (les plus anciennes d'abord)",
+                   errors=CELL_ONLY)
+@blueprint.response(200, shapes.AnomalyPage, description="Une page de la file. *A page of the queue.*")
 @admin_required
-def queue():
-    filters = _load(AnomalyFiltersSchema(), request.args.to_dict())
+@blueprint.arguments(AnomalyFiltersSchema, location="query")
+def queue(filters: dict):
     if filters.get("assignee") == "me":
         filters["assignee"] = current_account()["id"]
     with context.store().snapshot() as conn:
@@ -113,7 +88,9 @@ def queue():
     return jsonify({"total": total, "page": filters["page"], "per_page": filters["per_page"], "results": results})
 
 
-@blueprint.get("/admin/anomalies/<int:anomaly_id>")
+@blueprint.get("/admin/anomalies/<int:anomaly_id>", parameters=[ANOMALY_ID])
+@blueprint.declare(security=SIGNED_IN, summary="Une anomalie", errors={**CELL_ONLY, **NO_SUCH_ANOMALY})
+@blueprint.response(200, shapes.Anomaly, description="L'anomalie. *The anomaly.*")
 @admin_required
 def anomaly(anomaly_id: int):
     with context.store().snapshot() as conn:
@@ -123,10 +100,15 @@ def anomaly(anomaly_id: int):
             raise ApiError(404, "not_found", f"Aucune anomalie n° {anomaly_id}.") from None
 
 
-@blueprint.patch("/admin/anomalies/<int:anomaly_id>")
+@blueprint.patch("/admin/anomalies/<int:anomaly_id>", parameters=[ANOMALY_ID])
+@blueprint.declare(security=SIGNED_IN_WRITE, invalid=True, summary="Traiter une anomalie : statut, note, responsable",
+                   errors={404: "Aucune anomalie ne porte ce numéro, ou ce responsable n'est pas membre de la "
+                                "cellule. *No such anomaly, or the assignee is not in the cell.*", 409: "Changement de statut impossible depuis l'état actuel. "
+                                                   "*Status change not allowed from the current state.*"})
+@blueprint.response(200, shapes.Anomaly, description="L'anomalie modifiée. *The updated anomaly.*")
 @admin_required
-def update(anomaly_id: int):
-    changes = _load(AnomalyUpdateSchema(), request.get_json(silent=True))
+@blueprint.arguments(AnomalyUpdateSchema)
+def update(changes: dict, anomaly_id: int):
     try:
         with context.store().transaction() as conn:
             report = anomalies.update_anomaly(conn, anomaly_id, changes, actor_id=current_account()["id"],
@@ -135,7 +117,7 @@ def update(anomaly_id: int):
         raise ApiError(404, "not_found", f"Aucune anomalie n° {anomaly_id}.") from None
     except anomalies.InvalidTransition as error:
         raise ApiError(409, "invalid_transition", error.message, "status") from None
-    except anomalies.UnknownAssignee:
-        raise ApiError(400, "invalid_parameter", "Ce responsable n'est pas un membre actif de la cellule de gestion.",
+    except anomalies.UnknownAssignee:  # no such member of the cell: an unknown resource, as an unknown anomaly
+        raise ApiError(404, "not_found", "Ce responsable n'est pas un membre actif de la cellule de gestion.",
                        "assignee_id") from None
     return jsonify(report)

@@ -9,18 +9,23 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 
-from flask import Blueprint, jsonify
+from flask import jsonify
 from opensearchpy.exceptions import OpenSearchException
 
 from indexer.alerts import warnings
 from indexer.status import engine_and_outbox
 from query_api import context
+from query_api.api.operations import PUBLIC_READ, Blueprint
+from query_api.api.schemas.search import Health
 from query_api.errors import ENGINE_DOWN_MESSAGE
 
-blueprint = Blueprint("health", __name__)
+blueprint = Blueprint("health", __name__, description="État du service. *Service health.*")
 
 
 @blueprint.get("/health")
+@blueprint.declare(security=PUBLIC_READ, summary="État du service et du moteur de recherche")
+@blueprint.response(200, Health, description="Service opérationnel. *Service up.*")
+@blueprint.alt_response(503, schema=Health, description="Moteur indisponible. *Engine unavailable.*")
 def health():
     client = context.search()
     try:

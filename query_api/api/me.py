@@ -6,18 +6,23 @@ the outbox entry in one transaction; the sync worker then updates the index.
 """
 from __future__ import annotations
 
-from flask import Blueprint, jsonify, request
-from marshmallow import ValidationError
+from flask import jsonify
 
 from catalog import accounts, anomalies, repository
 from catalog.nomenclature import nomenclature
-from catalog.schemas import UnitSheetSchema, first_error
+from catalog.schemas import UnitSheetSchema
 from query_api import context, security
+from query_api.api.operations import SIGNED_IN, SIGNED_IN_WRITE, Blueprint
+from query_api.api.schemas import me as shapes
 from query_api.errors import ApiError, error_body
 from query_api.security import current_account, details_required, login_required
 from query_api.api.sheets import establishment_summary
 
-blueprint = Blueprint("me", __name__)
+blueprint = Blueprint("me", __name__, description="« Mon compte ». *My account.*")
+UNIT_ID = {"in": "path", "name": "unit_id", "example": "UO-KA", "description": "Identifiant de l'unité (UO). *Unit id.*"}
+NOT_MINE = {403: "Cette fiche appartient à un autre praticien, ou informations obligatoires manquantes. "
+                 "*Someone else's sheet, or required details missing.*",
+            404: "Aucune UO ne porte cet identifiant. *No such unit.*"}
 blueprint.after_request(security.no_store)
 
 MSG_NOT_OWNER = "Cette fiche ne vous appartient pas : seul le praticien titulaire peut la modifier."
@@ -101,6 +106,8 @@ def _save(conn, unit_id: str, changes: dict, persons: list[dict], *, revision: i
 
 
 @blueprint.get("/me")
+@blueprint.declare(security=SIGNED_IN, summary="Mon compte, mon identité RPPS et mes UO")
+@blueprint.response(200, shapes.Me, description="Le compte connecté. *The signed-in account.*")
 @login_required
 def me():
     account = current_account()
@@ -120,7 +127,10 @@ def me():
     return jsonify(body)
 
 
-@blueprint.get("/me/units/<unit_id>")
+@blueprint.get("/me/units/<unit_id>", parameters=[UNIT_ID])
+@blueprint.declare(security=SIGNED_IN, summary="Ma fiche d'UO, telle que je la modifie", errors=NOT_MINE)
+@blueprint.response(200, shapes.OwnerSheet, description="La fiche ; « sheet » est ce que PUT reprend. "
+                                                        "*The sheet; « sheet » is what PUT takes back.*")
 @details_required
 def unit_for_edit(unit_id: str):
     with context.store().snapshot() as conn:
@@ -128,17 +138,22 @@ def unit_for_edit(unit_id: str):
         return jsonify(owner_sheet(conn, unit_id))
 
 
-@blueprint.put("/me/units/<unit_id>")
+@blueprint.put("/me/units/<unit_id>", parameters=[UNIT_ID])
+@blueprint.declare(security=SIGNED_IN_WRITE, summary="Enregistrer ma fiche d'UO", invalid=True,
+                   description="« revision » est celle de la fiche lue : si elle a changé depuis, la réponse est "
+                               "409 avec la version actuelle, et rien n'est écrit.\n\n*« revision » is the one "
+                               "read: if the sheet changed since, the answer is 409 with the current version, "
+                               "and nothing is written.*", errors=NOT_MINE)
+@blueprint.response(200, shapes.OwnerSheet, description="Enregistrée ; la recherche la voit sous quelques "
+                                                        "secondes. *Saved; searchable within seconds.*")
+@blueprint.alt_response(409, schema=shapes.StaleSheet, description="La fiche a changé depuis sa lecture. "
+                                                                   "*The sheet changed since it was read.*")
 @details_required
-def save_unit(unit_id: str):
+@blueprint.arguments(UnitSheetSchema)
+def save_unit(data: dict, unit_id: str):
     account = current_account()
     with context.store().snapshot() as conn:
         _owned_unit(conn, unit_id, account)
-    try:
-        data = UnitSheetSchema().load(request.get_json(silent=True))
-    except ValidationError as err:
-        field, message = first_error(err)
-        raise ApiError(400, "invalid_parameter", message, field) from None
     revision, persons = data.pop("revision"), data.pop("resource_persons")
     try:
         with context.store().transaction() as conn:
@@ -153,6 +168,8 @@ def save_unit(unit_id: str):
 
 
 @blueprint.get("/me/anomalies")
+@blueprint.declare(security=SIGNED_IN, summary="Signalements sur mes fiches et signalements que j'ai faits")
+@blueprint.response(200, shapes.MyAnomalies, description="Les signalements. *The reports.*")
 @login_required
 def my_anomalies():
     account = current_account()

@@ -1,14 +1,16 @@
 """Search views: /search, /search.xlsx, /suggest. Thin: parse, build, call, shape."""
 from __future__ import annotations
 
-from flask import Blueprint, jsonify, request, send_file
+from flask import jsonify, send_file
 from marshmallow import ValidationError
 
 from catalog.schedule import is_public_holiday, minute_of_week, PARIS
-from catalog.schemas import SuggestParamsSchema, first_error, parse_search_params
 from indexer.engine import SUGGEST, UNITS, alias_name
 from query_api import context
-from query_api.errors import ApiError
+from query_api.api.operations import PUBLIC_READ, Blueprint
+from query_api.api.schemas.query import SearchParamsSchema, SuggestParamsSchema, parse_search_params
+from query_api.api.schemas.search import SearchResponse, Suggestions
+from query_api.errors import ApiError, invalid_input
 from query_api.search.export import MAX_EXPORT_ROWS, ExportTooLarge, export_filename, write_export
 from query_api.search import places
 from query_api.search.places import Place
@@ -17,18 +19,13 @@ from query_api.search.results import place_suggestion, search_response, suggesti
 from query_api.search.travel import zone_of_department
 from query_api.search.understanding import Understood, understand
 
-blueprint = Blueprint("search", __name__)
+blueprint = Blueprint("search", __name__, description="Recherche, suggestions, export. *Search, suggestions, export.*")
 
 
 @blueprint.record_once
 def _read_places_and_words(state) -> None:
     """Build the place and word indexes when the app is made (~0.7 s), not on its first search."""
     understand("Paris")
-
-
-def _invalid(err: ValidationError) -> ApiError:
-    field, message = first_error(err)
-    return ApiError(400, "invalid_parameter", message, field)
 
 
 def current_clock() -> Clock:
@@ -60,7 +57,8 @@ def _origin(where: dict | None) -> Origin | None:
     )
     hits = result["hits"]["hits"]
     if not hits:
-        raise ApiError(400, "invalid_parameter", f"Établissement inconnu : {where['id']}.", "where")
+        # Well formed but unknown, as a sheet of an unknown id: 404.
+        raise ApiError(404, "not_found", f"Établissement inconnu : {where['id']}.", "where")
     doc = hits[0]["_source"]
     eg = doc["establishment"]
     return Origin(doc["location"]["lat"], doc["location"]["lon"], f"{eg['name']} – {eg['commune']}",
@@ -111,7 +109,8 @@ def _reading(params: dict, what: Understood | None, q: Understood | None) -> Sea
         communes=params.get("commune") or [],
         professions=professions,
         radius_km=params.get("radius_km"),
-        sort=params.get("sort"),
+        # Distance needs a place: without one, the results come by relevance (the response's « sort » says so).
+        sort=None if params.get("sort") == "distance" and origin is None else params.get("sort"),
         page=params.get("page", 1),
         per_page=params.get("per_page", 20),
         understood=merged.as_json() if read else None,
@@ -125,16 +124,21 @@ def _count(search_request: SearchRequest, clock: Clock) -> int:
 
 
 def search_request_from_args(args, clock: Clock | None = None) -> SearchRequest:
-    """Query-string parameters → a SearchRequest (400 on anything malformed).
+    """Query-string parameters (a MultiDict) → a SearchRequest (the API's 400 on anything malformed)."""
+    try:
+        params = parse_search_params(args)
+    except ValidationError as err:
+        raise invalid_input(err) from None
+    return search_request_from_params(params, clock)
+
+
+def search_request_from_params(params: dict, clock: Clock | None = None) -> SearchRequest:
+    """Loaded search parameters → a SearchRequest.
 
     Free text (``what`` as text, ``q``) is read by query_api.search.understanding; when the
     text could be read another way and the first reading finds nothing, the first
     other reading that finds something is taken, and a note says so.
     """
-    try:
-        params = parse_search_params(args)
-    except ValidationError as err:
-        raise _invalid(err) from None
     what = params.get("what")
     what_read = understand(what["text"]) if what and what["kind"] == "text" else None
     q_read = understand(params["q"]) if params.get("q") else None
@@ -163,19 +167,39 @@ def _build(fn, *args):
         raise ApiError(400, "invalid_parameter", error.message, error.field) from None
 
 
+ENGINE_DOWN = {503: "Moteur de recherche indisponible : réessayer dans quelques instants. "
+                    "*Search engine unavailable: try again in a moment.*"}
+UNKNOWN_EG = {404: "Établissement de « where » inconnu. *Unknown establishment in « where ».*"}
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
 @blueprint.get("/search")
-def search():
+@blueprint.declare(security=PUBLIC_READ, summary="Recherche groupée par établissement, avec facettes",
+                   description="Les unités (UO) qui correspondent, groupées par établissement (EG), avec les "
+                               "facettes et ce que le texte libre a permis de comprendre.\n\n*Matching units "
+                               "grouped by establishment, with facets and what the free text was read as.*",
+                   invalid=True, errors={**UNKNOWN_EG, **ENGINE_DOWN})
+@blueprint.response(200, SearchResponse, description="Une page de résultats. *A page of results.*")
+@blueprint.arguments(SearchParamsSchema, location="query")
+def search(params: dict):
     clock = current_clock()
-    search_request = search_request_from_args(request.args, clock)
+    search_request = search_request_from_params(params, clock)
     body = _build(search_body, search_request, clock)
     raw = context.search().search(index=alias_name(context.settings(), UNITS), body=body)
     return jsonify(search_response(raw, search_request, clock))
 
 
 @blueprint.get("/search.xlsx")
-def export():
+@blueprint.declare(security=PUBLIC_READ, summary="Export Excel de toutes les unités correspondantes",
+                   description="Mêmes paramètres que /search ; toutes les unités, pas seulement une page.\n\n"
+                               "*Same parameters as /search; every matching unit, not only a page.*",
+                   invalid=True, errors={**UNKNOWN_EG, **ENGINE_DOWN})
+@blueprint.response(200, {"type": "string", "format": "binary"}, content_type=XLSX,
+                    description="Classeur Excel. *Excel workbook.*")
+@blueprint.arguments(SearchParamsSchema, location="query")
+def export(params: dict):
     clock = current_clock()
-    search_request = search_request_from_args(request.args, clock)
+    search_request = search_request_from_params(params, clock)
     _build(search_body, search_request, clock)  # same validation as the search itself
     try:
         workbook, _ = write_export(context.search(), alias_name(context.settings(), UNITS), search_request, clock)
@@ -186,19 +210,23 @@ def export():
                        None) from None
     return send_file(
         workbook,
-        mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        mimetype=XLSX,
         as_attachment=True,
         download_name=export_filename(context.now().astimezone(PARIS)),
     )
 
 
 @blueprint.get("/suggest")
-def suggest():
+@blueprint.declare(security=PUBLIC_READ, summary="Suggestions dès 3 lettres (Où ? / Quoi ?)",
+                   invalid=True, errors=ENGINE_DOWN)
+@blueprint.response(200, Suggestions, description="Suggestions, les meilleures d'abord. *Best first.*")
+@blueprint.arguments(SuggestParamsSchema, location="query")
+def suggest(params: dict):
     try:
-        params = SuggestParamsSchema().load(request.args.to_dict())
-    except ValidationError as err:
-        raise _invalid(err) from None
-    body = _build(suggest_body, params["field"], params["q"], params.get("category"), params["size"])
+        body = suggest_body(params["field"], params["q"], params.get("category"), params["size"])
+    except QueryError:
+        # Three characters but no letter or digit (« ... »): nothing to suggest, not a mistake.
+        return jsonify({"suggestions": []})
     raw = context.search().search(index=alias_name(context.settings(), SUGGEST), body=body)
     found = [suggestion(hit) for hit in raw["hits"]["hits"]]
     if params["field"] == "where":

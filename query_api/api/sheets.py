@@ -6,7 +6,7 @@ professionals only; the rest of a sheet is public.
 """
 from __future__ import annotations
 
-from flask import Blueprint, jsonify
+from flask import jsonify
 
 from catalog import repository
 from catalog.communes import DEPARTMENTS, communes
@@ -15,9 +15,11 @@ from catalog.phone import phone_or_none
 from catalog.schedule import DAY_NAMES, format_day, is_open
 from indexer.documents import patients
 from query_api import context
+from query_api.api.operations import PUBLIC_READ, Blueprint
+from query_api.api.schemas.sheets import EstablishmentSheet, UnitSheet
 from query_api.errors import ApiError
 
-blueprint = Blueprint("sheets", __name__)
+blueprint = Blueprint("sheets", __name__, description="Fiches des UO et des EG. *Sheets of units and establishments.*")
 
 
 def _compact(value):
@@ -120,7 +122,18 @@ def _signed_in() -> bool:
     return current_account() is not None
 
 
-@blueprint.get("/units/<unit_id>")
+UNIT_ID = {"in": "path", "name": "unit_id", "example": "UO-KA", "description": "Identifiant de l'unité (UO). *Unit id.*"}
+EG_ID = {"in": "path", "name": "eg_id", "example": "EG-VER1",
+         "description": "Identifiant de l'établissement (EG). *Establishment id.*"}
+
+
+@blueprint.get("/units/<unit_id>", parameters=[UNIT_ID])
+@blueprint.declare(security=PUBLIC_READ, summary="Fiche complète d'une unité opérationnelle (UO)",
+                   description="Le mobile et les personnes ressources ne sont donnés qu'aux professionnels "
+                               "connectés ; les champs vides sont omis.\n\n*Mobile and resource persons for "
+                               "signed-in professionals only; empty fields are left out.*",
+                   errors={404: "Aucune UO ne porte cet identifiant. *No such unit.*"})
+@blueprint.response(200, UnitSheet, description="La fiche. *The sheet.*")
 def unit(unit_id: str):
     with context.store().snapshot() as conn:
         try:
@@ -129,7 +142,10 @@ def unit(unit_id: str):
             raise ApiError(404, "not_found", f"Aucune unité (UO) ne porte l'identifiant « {unit_id} ».") from None
 
 
-@blueprint.get("/establishments/<eg_id>")
+@blueprint.get("/establishments/<eg_id>", parameters=[EG_ID])
+@blueprint.declare(security=PUBLIC_READ, summary="Fiche d'un établissement (EG) et de ses UO",
+                   errors={404: "Aucun EG ne porte cet identifiant. *No such establishment.*"})
+@blueprint.response(200, EstablishmentSheet, description="La fiche. *The sheet.*")
 def establishment(eg_id: str):
     with context.store().snapshot() as conn:
         try:

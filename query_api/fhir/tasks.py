@@ -9,7 +9,8 @@ from __future__ import annotations
 from marshmallow import ValidationError
 
 from catalog.nomenclature import nomenclature
-from catalog.schemas import AnomalyReportSchema, first_error
+from catalog.schemas import AnomalyReportSchema
+from query_api.errors import first_error
 from query_api.fhir import profiles as p
 from query_api.fhir.outcome import FhirError
 from query_api.fhir.resources import coding, instant, reference
