@@ -26,7 +26,7 @@ import pytest
 
 from config import Settings
 from indexer.engine import search_client
-
+from tests.browser import browser  # noqa: F401 - the Chromium fixture, shared by every browser test
 
 ENGINE_FIXTURES = {"search", "browser"}
 
@@ -134,12 +134,6 @@ def indexed_offer(settings, search):
     return store
 
 
-def fixed_clock(iso_time: str):
-    """A clock for create_app: always this instant (ISO 8601 with offset)."""
-    from datetime import datetime
-
-    moment = datetime.fromisoformat(iso_time)
-    return lambda: moment
 
 
 DEMO_INDEX_PHYSIOS = 1500
@@ -154,7 +148,6 @@ def demo_index(settings, search, tmp_path_factory):
     from catalog.demo import generate, load
     from catalog.store import open_store
     from indexer.reindex import reindex
-
     from tests.stores import fresh_settings
 
     work = tmp_path_factory.mktemp("demo-index")
@@ -163,3 +156,29 @@ def demo_index(settings, search, tmp_path_factory):
     load(store, generate(work / "files", physios=DEMO_INDEX_PHYSIOS, seed=7))
     reindex(store, search, mine, progress=False, grace_seconds=0)
     return mine
+
+
+@pytest.fixture
+def served_world(settings, search, tmp_path):
+    """make_world + three more units of practitioner A, indexed; settings for a service of its own."""
+    from bench.load import free_port
+    from catalog import repository
+    from indexer.reindex import reindex
+    from tests.world import RPPS_A, UNITS_OF_A, make_world
+
+    world = make_world(settings, tmp_path)
+    with world.store.transaction() as conn:
+        for unit_id in UNITS_OF_A[1:]:
+            repository.insert_unit(conn, dict(id=unit_id, eg_id="EG-KA", uo_type="CONSULT_KINE",
+                                              name="Consultation kinésithérapie", profession="70",
+                                              owner_rpps=RPPS_A))
+    reindex(world.store, search, world.settings, progress=False, grace_seconds=0)
+    return world, dataclasses.replace(world.settings, port=free_port())
+
+
+@pytest.fixture
+def world(settings, search, tmp_path):
+    """The shared small world (tests/world.py) in a store of this test's own."""
+    from tests.world import make_world
+
+    return make_world(settings, tmp_path)

@@ -14,7 +14,7 @@ import pytest
 from catalog import accounts, activation, anomalies, schemas
 from catalog.nomenclature import nomenclature
 from query_api.api.accounts import CONFIRM_LINK_PATH, RESET_LINK_PATH
-from tests.test_accounts import (
+from tests.world import (
     ADMIN_EMAIL,
     ADMIN_PASSWORD,
     PASSWORD_A,

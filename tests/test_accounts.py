@@ -1,146 +1,34 @@
 """Accounts, as the guide walks through them: activation, details, confirmation, sign-in, reset.
 
-The helpers at the top build a small world (the offer fixture plus two
-practitioners who own a UO each) in a store of its own; the other write-path
-test modules import them.
+The small world they run in (the offer fixture, practitioners A and B, the cell) is
+tests/world.py's, shared with the other write-path tests.
 """
 from __future__ import annotations
 
 import dataclasses
-import re
-import uuid
-from datetime import datetime, timedelta
-from pathlib import Path
+from datetime import timedelta
 
 import pytest
 
-from catalog import accounts, repository, schemas
+from catalog import accounts, schemas
 from catalog.identifiers import make_rpps
-from catalog.store import open_store
-from tests.stores import fresh_settings
 from query_api.api.accounts import CONFIRM_LINK_PATH, RESET_LINK_PATH
-from tests import offer_fixture
+from tests.world import (
+    PASSWORD_A,
+    RPPS_A,
+    RPPS_B,
+    World,
+    api_link,
+    csrf,
+    link_in,
+    make_world,
+    send,
+    sign_in,
+    signed_in,
+    token_of,
+)
 
 pytestmark = pytest.mark.both_stores   # runs on SQLite and on PostgreSQL (tests/conftest.py)
-
-RPPS_A = make_rpps(424_242)
-RPPS_B = make_rpps(515_151)
-PASSWORD_A = "Kine-Versailles-1"
-PASSWORD_B = "Kine-Chesnay-2"
-ADMIN_EMAIL = "cellule@ror.test"
-ADMIN_PASSWORD = "Cellule-Admin-9"
-
-
-# --- helpers for the write-path tests ---------------------------------------------------
-
-class MovableClock:
-    """An app clock that tests move forward."""
-
-    def __init__(self, iso_time: str = "2026-03-02T10:00:00+01:00"):
-        self.moment = datetime.fromisoformat(iso_time)
-
-    def __call__(self) -> datetime:
-        return self.moment
-
-    def advance(self, **delta) -> None:
-        self.moment += timedelta(**delta)
-
-
-@dataclasses.dataclass
-class World:
-    settings: object
-    store: object
-    app: object
-    clock: MovableClock
-
-    def client(self):
-        return self.app.test_client()
-
-    @property
-    def mail_dir(self) -> Path:
-        return Path(self.settings.mail_dir)
-
-    def mails(self) -> list[str]:
-        return [p.read_text(encoding="utf-8") for p in sorted(self.mail_dir.glob("*.eml"))] if self.mail_dir.exists() else []
-
-
-def make_world(settings, tmp_path, *, accounts_ready: bool = True) -> World:
-    """The offer fixture + practitioners A (owns UO-KA) and B (owns UO-KB), in their own store.
-
-    With ``accounts_ready``, A and B have signed-up accounts (e-mail confirmed, terms
-    accepted) and there is an admin account.
-    """
-    from query_api import create_app
-
-    mine = fresh_settings(
-        settings,
-        tmp_path,
-        index_prefix=f"{settings.index_prefix}-{uuid.uuid4().hex[:6]}",
-        mail_dir=str(tmp_path / "mail"),
-    )
-    store = open_store(mine.store_location)
-    offer_fixture.load(store)
-    with store.transaction() as conn:
-        for rpps, last, first in ((RPPS_A, "Martin", "Claire"), (RPPS_B, "Durand", "Paul")):
-            repository.upsert_practitioner(conn, {"rpps": rpps, "civility": "", "last_name": last,
-                                                  "first_name": first, "profession": "70"})
-        repository.upsert_legal_entity(conn, "EJ-KA", "Claire Martin", "practitioner")
-        repository.upsert_establishment(conn, {
-            "id": "EG-KA", "ej_id": "EJ-KA", "name": "Cabinet Claire Martin", "category": "LIBERAL",
-            "sector": "SA07", "address": "3 rue des Chantiers", "postal_code": "78000", "insee": "78646",
-            "lat": 48.7990, "lon": 2.1370, "phone": None, "source": "rpps"}, "test")
-        repository.insert_unit(conn, dict(id="UO-KA", eg_id="EG-KA", uo_type="CONSULT_KINE",
-                                          name="Consultation kinésithérapie", profession="70", owner_rpps=RPPS_A,
-                                          phone="+33139000042", week={1: [(540, 720)]}))
-        repository.add_resource_person(conn, "UO-KA", {"source": "rpps", "rpps": RPPS_A, "name": "Claire Martin",
-                                                       "role": "titulaire"})
-        repository.insert_unit(conn, dict(id="UO-KB", eg_id="EG-CHES", uo_type="CONSULT_KINE",
-                                          name="Consultation kinésithérapie", profession="70", owner_rpps=RPPS_B))
-        if accounts_ready:
-            now = datetime.fromisoformat("2026-01-05T09:00:00+01:00")
-            for rpps, password, email in ((RPPS_A, PASSWORD_A, "claire@kine.test"), (RPPS_B, PASSWORD_B, "paul@kine.test")):
-                account = accounts.create_practitioner_account(conn, rpps, password, now)
-                accounts.set_details(conn, account["id"], email, now)
-                conn.execute("UPDATE accounts SET email_confirmed_at = ? WHERE id = ?", (now.isoformat(), account["id"]))
-            accounts.create_admin_account(conn, ADMIN_EMAIL, ADMIN_PASSWORD, "Cellule de test", now)
-    clock = MovableClock()
-    return World(mine, store, create_app(mine, clock=clock), clock)
-
-
-def csrf(client) -> str:
-    return client.get("/api/v1/session").get_json()["csrf_token"]
-
-
-def send(client, method: str, path: str, json=None):
-    """A write as the web page makes it: CSRF token first, then the request."""
-    return client.open(path, method=method, json=json, headers={"X-CSRF-Token": csrf(client)})
-
-
-def sign_in(client, login: str, password: str):
-    return send(client, "POST", "/api/v1/login", {"login": login, "password": password})
-
-
-def signed_in(world: World, login: str, password: str):
-    client = world.client()
-    response = sign_in(client, login, password)
-    assert response.status_code == 200, response.get_json()
-    return client
-
-
-def link_in(mail: str, path: str) -> str:
-    match = re.search(rf"https?://\S+{re.escape(path)}\?token=[A-Za-z0-9_\-]+", mail)
-    assert match, mail
-    return match.group(0)
-
-
-def token_of(link: str) -> str:
-    return link.split("token=", 1)[1]
-
-
-def api_link(link: str, api_path: str) -> str:
-    """The JSON endpoint behind an e-mailed page link, with its token (page and endpoint share the catalog call)."""
-    return f"http://localhost{api_path}?token={token_of(link)}"
-
 
 # --- activation ------------------------------------------------------------------------
 

@@ -1,15 +1,15 @@
 """Roles and API keys: who may call the admin endpoints, what a read-only key may do."""
 from __future__ import annotations
 
-import pytest
-
 import time
+
+import pytest
 
 from catalog import accounts
 from catalog.ratelimit import Limit
 from indexer.reindex import reindex
 from query_api import security
-from tests.test_accounts import ADMIN_EMAIL, ADMIN_PASSWORD, PASSWORD_A, RPPS_A, make_world, send, signed_in
+from tests.world import ADMIN_EMAIL, ADMIN_PASSWORD, PASSWORD_A, RPPS_A, make_world, send, signed_in
 
 pytestmark = pytest.mark.both_stores   # runs on SQLite and on PostgreSQL (tests/conftest.py)
 

@@ -14,7 +14,7 @@ from catalog import accounts, anomalies, audit
 from catalog.store import open_store
 from indexer.engine import UNITS, alias_name
 from tests.stores import fresh_location
-from tests.test_accounts import (
+from tests.world import (
     ADMIN_EMAIL,
     ADMIN_PASSWORD,
     PASSWORD_A,

@@ -3,8 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.test_accounts import (ADMIN_EMAIL, ADMIN_PASSWORD, PASSWORD_A, PASSWORD_B, RPPS_A, make_world, send,
-                                 signed_in)
+from tests.world import ADMIN_EMAIL, ADMIN_PASSWORD, PASSWORD_A, PASSWORD_B, RPPS_A, make_world, send, signed_in
 
 pytestmark = pytest.mark.both_stores   # runs on SQLite and on PostgreSQL (tests/conftest.py)
 

@@ -9,7 +9,7 @@ import pytest
 from catalog import repository
 from catalog.backup import BackupError, backup, restore
 from indexer.reindex import reindex
-from tests.test_accounts import PASSWORD_A, RPPS_A, make_world, send, signed_in
+from tests.world import PASSWORD_A, RPPS_A, make_world, send, signed_in
 
 SEARCHES = [
     "/api/v1/search?where=78646&radius_km=30",

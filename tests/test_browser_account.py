@@ -21,8 +21,8 @@ from catalog import accounts, activation, repository
 from indexer.engine import UNITS, alias_name
 from indexer.reindex import reindex
 from indexer.sync import drain
-from tests.browser import ARTIFACTS, LiveServer, browser, watch_policy_violations  # noqa: F401 - browser is a fixture
-from tests.test_accounts import ADMIN_EMAIL, ADMIN_PASSWORD, PASSWORD_A, PASSWORD_B, RPPS_A, RPPS_B, make_world
+from tests.browser import ARTIFACTS, LiveServer, watch_policy_violations
+from tests.world import ADMIN_EMAIL, ADMIN_PASSWORD, PASSWORD_A, PASSWORD_B, RPPS_A, RPPS_B, make_world
 
 TIMEOUT_MS = 10_000
 APTITUDE_CODE, APTITUDE_LABEL = "KINE_BILAN_APA", "Bilan Activité Physique adaptée (APA)"

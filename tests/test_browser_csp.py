@@ -15,8 +15,8 @@ from playwright.sync_api import expect
 
 from catalog import accounts, anomalies
 from indexer.reindex import reindex
-from tests.browser import LiveServer, browser, watch_policy_violations  # noqa: F401 - browser is a fixture
-from tests.test_accounts import ADMIN_EMAIL, ADMIN_PASSWORD, PASSWORD_A, RPPS_A, RPPS_B, make_world
+from tests.browser import LiveServer, watch_policy_violations
+from tests.world import ADMIN_EMAIL, ADMIN_PASSWORD, PASSWORD_A, RPPS_A, RPPS_B, make_world
 
 TIMEOUT_MS = 10_000
 

@@ -13,7 +13,7 @@ from indexer.reindex import reindex
 from query_api import create_app
 from tests import directory_fixture as fx
 from tests import offer_fixture
-from tests.browser import ARTIFACTS, LiveServer, browser, watch_policy_violations  # noqa: F401 - browser is a fixture
+from tests.browser import ARTIFACTS, LiveServer, watch_policy_violations
 
 TIMEOUT_MS = 15_000
 

@@ -21,8 +21,8 @@ import pytest
 
 from catalog import accounts, anomalies
 from indexer.reindex import reindex
-from tests.browser import ARTIFACTS, LiveServer, browser, watch_policy_violations  # noqa: F401 - browser is a fixture
-from tests.test_accounts import ADMIN_EMAIL, ADMIN_PASSWORD, PASSWORD_A, RPPS_A, RPPS_B, make_world
+from tests.browser import ARTIFACTS, LiveServer, watch_policy_violations
+from tests.world import ADMIN_EMAIL, ADMIN_PASSWORD, PASSWORD_A, RPPS_A, RPPS_B, make_world
 
 TIMEOUT_MS = 15_000
 WIDTHS = (320, 390, 1366)

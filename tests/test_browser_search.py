@@ -16,8 +16,8 @@ from playwright.sync_api import expect
 
 from catalog import accounts
 from query_api import create_app
-from tests.browser import ARTIFACTS, LiveServer, browser, private_store_settings, watch_policy_violations  # noqa: F401 - browser is a fixture
-from tests.conftest import fixed_clock
+from tests.browser import ARTIFACTS, LiveServer, private_store_settings, watch_policy_violations
+from tests.world import fixed_clock
 
 MONDAY_10H = "2026-11-30T10:00:00+01:00"
 CELL_LOGIN, CELL_PASSWORD, CELL_NAME = "cellule.navigateur@example.org", "Cellule2026", "Cellule ROR (test)"

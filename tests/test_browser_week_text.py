@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from query_api import create_app
-from tests.browser import LiveServer, browser, watch_policy_violations  # noqa: F401 - browser is a fixture
+from tests.browser import LiveServer, watch_policy_violations
 
 CASES = json.loads((Path(__file__).parent / "vectors" / "week_text.json").read_text(encoding="utf-8"))["cases"]
 

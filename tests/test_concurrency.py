@@ -17,8 +17,7 @@ import time
 from bench.load import Session, run_load, start_service, stop_service
 from catalog import repository
 from config import PROJECT_DIR
-from tests.test_accounts import PASSWORD_A, PASSWORD_B, RPPS_A, RPPS_B, make_world, send, signed_in
-from tests.test_process_faults import served_world  # noqa: F401 - a fixture
+from tests.world import PASSWORD_A, PASSWORD_B, RPPS_A, RPPS_B, make_world, send, signed_in
 
 RACES = 8
 

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from query_api.security import MSG_CSRF
-from tests.test_accounts import PASSWORD_A, RPPS_A, csrf, make_world, signed_in
+from tests.world import PASSWORD_A, RPPS_A, csrf, make_world, signed_in
 
 
 def test_session_endpoint_gives_a_stable_token(settings, search, tmp_path):

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import json
-import math
 import re
 import unicodedata
 from collections import Counter, defaultdict
@@ -19,15 +18,11 @@ from catalog.rpps_import import EXTRACT_COLUMNS, extract_header
 from catalog.schedule import validate_week
 from catalog.store import open_store
 from query_api import create_app
+from query_api.search.places import haversine_km
 
 PHYSIOS = 300
 
 
-def haversine_km(lat1, lon1, lat2, lon2) -> float:
-    phi1, phi2 = math.radians(lat1), math.radians(lat2)
-    d_phi, d_lambda = phi2 - phi1, math.radians(lon2 - lon1)
-    a = math.sin(d_phi / 2) ** 2 + math.cos(phi1) * math.cos(phi2) * math.sin(d_lambda / 2) ** 2
-    return 2 * 6371 * math.asin(math.sqrt(a))
 
 
 def read_jsonl(path) -> list[dict]:

@@ -6,8 +6,8 @@ import re
 import pytest
 
 from catalog import directory
-from catalog.rpps_import import EXTRACT_COLUMNS, format_extract_line, import_extract
 from catalog.identifiers import make_rpps
+from catalog.rpps_import import EXTRACT_COLUMNS, format_extract_line, import_extract
 from catalog.store import open_store
 from indexer.reindex import reindex
 from query_api import create_app

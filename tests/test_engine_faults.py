@@ -24,7 +24,7 @@ from indexer.reindex import cleanup_old_indices, reindex
 from indexer.sync import SyncWorker, drain
 from ops import opensearch
 from query_api.errors import ENGINE_DOWN_MESSAGE
-from tests.test_accounts import PASSWORD_A, PASSWORD_B, RPPS_A, RPPS_B, make_world, send, signed_in
+from tests.world import PASSWORD_A, PASSWORD_B, RPPS_A, RPPS_B, make_world, send, signed_in
 
 
 def _free_port() -> int:

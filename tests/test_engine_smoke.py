@@ -1,17 +1,8 @@
 """The core engine features the design relies on work on the node the project starts."""
 from __future__ import annotations
 
-import math
-
 from indexer.engine import load_mapping, new_index_name
-
-
-def _haversine_km(lat1, lon1, lat2, lon2):
-    r = 6371.0088
-    p1, p2 = math.radians(lat1), math.radians(lat2)
-    dp, dl = p2 - p1, math.radians(lon2 - lon1)
-    a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
-    return 2 * r * math.asin(math.sqrt(a))
+from query_api.search.places import haversine_km
 
 
 def _units_index(search, settings):
@@ -40,7 +31,7 @@ def test_units_mapping_is_accepted_and_geo_sort_orders_by_haversine(search, sett
     )
     got = [(hit["_id"], hit["sort"][0]) for hit in result["hits"]["hits"]]
     expected = sorted(
-        ((d["id"], _haversine_km(origin["lat"], origin["lon"], d["location"]["lat"], d["location"]["lon"])) for d in DOCS),
+        ((d["id"], haversine_km(origin["lat"], origin["lon"], d["location"]["lat"], d["location"]["lon"])) for d in DOCS),
         key=lambda pair: pair[1],
     )
     assert [i for i, _ in got] == [i for i, _ in expected]

@@ -11,7 +11,7 @@ from catalog import demo
 from catalog.store import open_store
 from indexer.reindex import reindex
 from query_api import create_app
-from tests.conftest import fixed_clock
+from tests.world import fixed_clock
 
 
 @pytest.fixture(scope="module")

@@ -19,8 +19,8 @@ from catalog.store import open_store
 from indexer.reindex import reindex
 from query_api import create_app
 from query_api.search.export import text_cell
-from tests.conftest import fixed_clock
-from tests.test_rpps_import import extract, physio
+from tests.rpps_lines import extract, physio
+from tests.world import fixed_clock
 
 HYPERLINK = '=HYPERLINK("http://evil.example/","Cliquez ici")'
 MINUS = "-2+3*4"   # (no '|': it separates the extract's columns)

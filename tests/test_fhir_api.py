@@ -7,7 +7,6 @@ computed from the fixture's own lists (a haversine here, not the server's).
 """
 from __future__ import annotations
 
-import math
 from datetime import datetime, timezone
 from urllib.parse import parse_qs, urlsplit
 
@@ -22,6 +21,7 @@ from catalog import accounts
 from catalog.communes import communes
 from catalog.nomenclature import nomenclature
 from query_api import create_app
+from query_api.search.places import haversine_km
 from tests import offer_fixture
 from tests.browser import LiveServer
 
@@ -33,11 +33,6 @@ ALL_UNITS = {u["id"] for u in offer_fixture.UNITS}
 EG_POINT = {eg[0]: (eg[4], eg[5]) for eg in offer_fixture.ESTABLISHMENTS}
 
 
-def haversine(lat1, lon1, lat2, lon2):
-    r = 6371.0088
-    p1, p2 = math.radians(lat1), math.radians(lat2)
-    a = math.sin((p2 - p1) / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(math.radians(lon2 - lon1) / 2) ** 2
-    return 2 * r * math.asin(math.sqrt(a))
 
 
 def validated(resource: dict) -> dict:
@@ -140,7 +135,7 @@ def test_read_location_organization_and_unknown_ids(fhir, server):
 def test_near_insee_code_finds_units_within_the_distance_with_distances(fhir):
     centre = communes()["78646"]
     expected = {u["id"] for u in offer_fixture.UNITS
-                if haversine(centre.lat, centre.lon, *EG_POINT[u["eg_id"]]) <= 10}
+                if haversine_km(centre.lat, centre.lon, *EG_POINT[u["eg_id"]]) <= 10}
     assert expected and expected != ALL_UNITS
     bundle = (fhir.resources("HealthcareService").search(Raw(**{"location.near-insee-code": "78646|10|km"}))
               .include("HealthcareService", "location").limit(50).fetch_raw())
@@ -155,7 +150,7 @@ def test_near_insee_code_finds_units_within_the_distance_with_distances(fhir):
         validated(entry["resource"])
         distance = entry["search"]["extension"][0]
         assert distance["url"] == "http://hl7.org/fhir/StructureDefinition/location-distance"
-        want = haversine(centre.lat, centre.lon, *EG_POINT[entry["resource"]["id"]])
+        want = haversine_km(centre.lat, centre.lon, *EG_POINT[entry["resource"]["id"]])
         assert distance["valueDistance"]["value"] == pytest.approx(want, abs=0.05)
 
 

@@ -12,7 +12,7 @@ from fhirpy.base.exceptions import ForbiddenError
 
 from catalog import accounts
 from tests.browser import LiveServer
-from tests.test_accounts import ADMIN_EMAIL, ADMIN_PASSWORD, PASSWORD_B, csrf, make_world, signed_in
+from tests.world import ADMIN_EMAIL, ADMIN_PASSWORD, PASSWORD_B, csrf, make_world, signed_in
 
 THEMES = "https://mos.esante.gouv.fr/NOS/TRE_R350-ThematiqueAnomalie/FHIR/TRE-R350-ThematiqueAnomalie"
 TASK_PROFILE = "https://interop.esante.gouv.fr/ig/fhir/ror/StructureDefinition/ror-task"

@@ -45,7 +45,7 @@ from config import Settings
 from indexer.reindex import reindex
 from query_api import create_app
 from query_api.api import openapi
-from tests.test_accounts import ADMIN_EMAIL, ADMIN_PASSWORD, PASSWORD_A, RPPS_A, make_world, send, signed_in
+from tests.world import ADMIN_EMAIL, ADMIN_PASSWORD, PASSWORD_A, RPPS_A, make_world, send, signed_in
 
 # A test knob, not a setting of the service: how long the fuzzing goes on.
 MAX_EXAMPLES = int(os.environ.get("ROR_FUZZ_EXAMPLES", "12"))

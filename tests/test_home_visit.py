@@ -11,8 +11,8 @@ from catalog.repository import HOME_VISIT_APTITUDE, home_visit_fact
 from catalog.schemas import UnitSheetSchema
 from catalog.store import Store, open_store
 from query_api import create_app
-from tests.conftest import fixed_clock
 from tests.stores import fresh_location
+from tests.world import fixed_clock
 
 pytestmark = pytest.mark.both_stores   # runs on SQLite and on PostgreSQL (tests/conftest.py)
 

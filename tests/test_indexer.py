@@ -9,10 +9,10 @@ import pytest
 
 from catalog import repository
 from catalog.store import open_store, outbox_state
+from indexer.documents import unit_document
 from indexer.engine import UNITS, alias_name, search_client
 from indexer.reindex import ReindexError, reindex
 from indexer.sync import SyncWorker, apply_documents, drain, sync_once
-from indexer.documents import unit_document
 from tests import offer_fixture
 from tests.stores import fresh_settings
 

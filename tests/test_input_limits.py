@@ -18,8 +18,8 @@ from catalog import repository
 from catalog.rpps_import import RppsFormatError, extract_header, format_extract_line, import_extract
 from catalog.store import open_store
 from query_api.errors import HTTP_MESSAGES
-from tests.test_accounts import ADMIN_EMAIL, ADMIN_PASSWORD, PASSWORD_A, RPPS_A, make_world, send, signed_in
-from tests.test_rpps_import import physio
+from tests.rpps_lines import physio
+from tests.world import ADMIN_EMAIL, ADMIN_PASSWORD, PASSWORD_A, RPPS_A, make_world, send, signed_in
 
 TOO_LARGE = HTTP_MESSAGES[413]
 

@@ -6,11 +6,11 @@ import re
 import pytest
 
 from query_api import create_app
+from query_api.api.schemas.accounts import SessionState
 from query_api.api.schemas.common import Error
 from query_api.api.schemas.search import Health, SearchResponse, Suggestions
-from query_api.api.schemas.accounts import SessionState
 from query_api.api.schemas.sheets import EstablishmentSheet, UnitSheet
-from tests.conftest import fixed_clock
+from tests.world import fixed_clock
 
 CONTRACT_PATHS = ["/api/v1/suggest", "/api/v1/search", "/api/v1/search.xlsx", "/api/v1/units/{unit_id}",
                   "/api/v1/establishments/{eg_id}", "/api/v1/health"]

@@ -7,7 +7,7 @@ from catalog.schemas import RPPS_FIELD_MESSAGE
 from indexer.reindex import reindex
 from indexer.sync import drain
 from query_api.api.me import MSG_NOT_OWNER
-from tests.test_accounts import PASSWORD_A, PASSWORD_B, RPPS_A, make_world, send, signed_in
+from tests.world import PASSWORD_A, PASSWORD_B, RPPS_A, make_world, send, signed_in
 
 pytestmark = pytest.mark.both_stores   # runs on SQLite and on PostgreSQL (tests/conftest.py)
 

@@ -8,35 +8,15 @@ service serves every acknowledged edit and brings the index up to date.
 """
 from __future__ import annotations
 
-import dataclasses
 import http.client
 import signal
 import threading
 import time
 
-import pytest
-
-from bench.load import Session, free_port, start_service, stop_service
-from catalog import repository
+from bench.load import Session, start_service, stop_service
 from catalog.store import outbox_state
 from indexer.engine import UNITS, alias_name
-from indexer.reindex import reindex
-from tests.test_accounts import PASSWORD_A, RPPS_A, make_world
-
-UNITS_OF_A = ["UO-KA", "UO-KA2", "UO-KA3", "UO-KA4"]
-
-
-@pytest.fixture
-def served_world(settings, search, tmp_path):
-    """make_world + three more units of practitioner A, indexed; settings for a service of its own."""
-    world = make_world(settings, tmp_path)
-    with world.store.transaction() as conn:
-        for unit_id in UNITS_OF_A[1:]:
-            repository.insert_unit(conn, dict(id=unit_id, eg_id="EG-KA", uo_type="CONSULT_KINE",
-                                              name="Consultation kinésithérapie", profession="70",
-                                              owner_rpps=RPPS_A))
-    reindex(world.store, search, world.settings, progress=False, grace_seconds=0)
-    return world, dataclasses.replace(world.settings, port=free_port())
+from tests.world import PASSWORD_A, RPPS_A, UNITS_OF_A
 
 
 def _stream_of_edits(port: int, unit_id: str, acknowledged: list, stop: threading.Event) -> None:

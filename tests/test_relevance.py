@@ -5,7 +5,6 @@ A small offer of its own around Versailles, where the nearest UO is not the best
 from __future__ import annotations
 
 import dataclasses
-import math
 import uuid
 
 import pytest

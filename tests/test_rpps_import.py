@@ -1,7 +1,6 @@
 """The RPPS importer: the ANS extract, its two layouts, its defects, re-imports."""
 from __future__ import annotations
 
-import math
 import random
 
 import pytest
@@ -16,8 +15,6 @@ from catalog.rpps_import import (
     BadLine,
     RppsFormatError,
     RppsLine,
-    extract_header,
-    format_extract_line,
     format_summary,
     import_extract,
     normalize_phone_fast,
@@ -28,50 +25,8 @@ from tests.stores import fresh_location
 
 pytestmark = pytest.mark.both_stores   # runs on SQLite and on PostgreSQL (tests/conftest.py)
 
-VERSAILLES = "78646"
-BOULOGNE = "92012"
-
-
-def haversine_m(lat1, lon1, lat2, lon2) -> float:
-    phi1, phi2 = math.radians(lat1), math.radians(lat2)
-    d_phi, d_lambda = phi2 - phi1, math.radians(lon2 - lon1)
-    a = math.sin(d_phi / 2) ** 2 + math.cos(phi1) * math.cos(phi2) * math.sin(d_lambda / 2) ** 2
-    return 2 * 6_371_000 * math.asin(math.sqrt(a))
-
-
-def physio(serial: int, *, structure: str = "R10000000000001", insee: str = VERSAILLES, **columns) -> dict[str, str]:
-    """The columns of one valid physiotherapist line; keyword arguments override by column name."""
-    rpps = make_rpps(serial)
-    commune = communes().get(insee)
-    values = {
-        "Type d'identifiant PP": "8",
-        "Identifiant PP": rpps,
-        "Identification nationale PP": "8" + rpps,
-        "Code civilité": "MME",
-        "Libellé civilité": "Madame",
-        "Nom d'exercice": f"DURAND{serial}",
-        "Prénom d'exercice": "Claire",
-        "Code profession": "70",
-        "Libellé profession": "Masseur-Kinésithérapeute",
-        "Code mode exercice": "L",
-        "Identifiant technique de la structure": structure,
-        "Numéro Voie (coord. structure)": "12",
-        "Indice répétition voie (coord. structure)": "B",
-        "Code type de voie (coord. structure)": "R",
-        "Libellé type de voie (coord. structure)": "Rue",
-        "Libellé Voie (coord. structure)": "de la Paix",
-        "Code postal (coord. structure)": commune.postal_code if commune else "",
-        "Code commune (coord. structure)": insee,
-        "Libellé commune (coord. structure)": commune.name.upper() if commune else "",
-        "Téléphone (coord. structure)": "0139123456",
-        "Code secteur d'activité": "SA07",
-    }
-    values.update(columns)
-    return values
-
-
-def extract(*rows: dict[str, str], columns=EXTRACT_COLUMNS, newline: str = "\n") -> list[str]:
-    return [extract_header(columns) + newline, *(format_extract_line(row, columns) + newline for row in rows)]
+from query_api.search.places import haversine_km
+from tests.rpps_lines import BOULOGNE, VERSAILLES, extract, physio
 
 
 @pytest.fixture
@@ -277,7 +232,7 @@ def test_practices_of_one_commune_are_spread_within_400_metres_of_its_point(stor
     town = communes()[VERSAILLES]
     with store.snapshot() as conn:
         points = [(r["lat"], r["lon"]) for r in conn.execute("SELECT lat, lon FROM establishments")]
-    distances = [haversine_m(town.lat, town.lon, lat, lon) for lat, lon in points]
+    distances = [1000 * haversine_km(town.lat, town.lon, lat, lon) for lat, lon in points]
     assert len(set(points)) == 40
     assert max(distances) <= 401
     assert sum(d > 100 for d in distances) > 20      # spread, not stacked on the town hall

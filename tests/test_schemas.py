@@ -17,7 +17,12 @@ from catalog.schemas import (
     UnitSheetSchema,
     password_problems,
 )
-from query_api.api.schemas.query import SearchParamsSchema, SuggestParamsSchema, parse_search_params, parse_suggest_params
+from query_api.api.schemas.query import (
+    SearchParamsSchema,
+    SuggestParamsSchema,
+    parse_search_params,
+    parse_suggest_params,
+)
 from query_api.errors import first_error
 
 VERSAILLES = "78646"

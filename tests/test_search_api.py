@@ -1,14 +1,13 @@
 """GET /api/v1/search against the real engine, on the hand-made offer with known answers."""
 from __future__ import annotations
 
-import math
-
 import pytest
 
 from catalog.communes import communes
 from query_api import create_app
+from query_api.search.places import haversine_km
 from tests import offer_fixture
-from tests.conftest import fixed_clock
+from tests.world import fixed_clock
 
 pytestmark = pytest.mark.both_stores   # runs on SQLite and on PostgreSQL (tests/conftest.py)
 
@@ -16,11 +15,6 @@ pytestmark = pytest.mark.both_stores   # runs on SQLite and on PostgreSQL (tests
 MONDAY_10H = "2026-11-30T10:00:00+01:00"
 
 
-def haversine_km(lat1, lon1, lat2, lon2):
-    r = 6371.0088
-    p1, p2 = math.radians(lat1), math.radians(lat2)
-    a = math.sin((p2 - p1) / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(math.radians(lon2 - lon1) / 2) ** 2
-    return 2 * r * math.asin(math.sqrt(a))
 
 
 EG = {eg_id: dict(name=name, category=cat, insee=insee, lat=lat, lon=lon)

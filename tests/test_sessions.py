@@ -10,9 +10,9 @@ from urllib.parse import quote, urlsplit
 import pytest
 
 from catalog import accounts
-from query_api.web.account_pages import safe_next
 from query_api.api.accounts import CONFIRM_LINK_PATH, RESET_LINK_PATH
-from tests.test_accounts import (
+from query_api.web.account_pages import safe_next
+from tests.world import (
     ADMIN_EMAIL,
     ADMIN_PASSWORD,
     PASSWORD_A,

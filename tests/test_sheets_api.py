@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 
 from query_api import create_app
-from tests.conftest import fixed_clock
+from tests.world import fixed_clock
 
 pytestmark = pytest.mark.both_stores   # runs on SQLite and on PostgreSQL (tests/conftest.py)
 

@@ -8,7 +8,6 @@ Essonne); the guide's phrase runs on the shared offer of tests/offer_fixture.py.
 from __future__ import annotations
 
 import dataclasses
-import math
 
 import pytest
 
@@ -17,7 +16,8 @@ from catalog.communes import communes
 from catalog.store import open_store
 from indexer.reindex import reindex
 from query_api import create_app
-from tests.conftest import fixed_clock
+from query_api.search.places import haversine_km
+from tests.world import fixed_clock
 
 MONDAY_10H = "2026-11-30T10:00:00+01:00"
 WEEK = {day: [(8 * 60, 20 * 60)] for day in range(1, 6)}
@@ -56,10 +56,6 @@ UNITS = [
 EG = {eg_id: dict(insee=insee, lat=lat, lon=lon) for eg_id, _, _, insee, lat, lon in ESTABLISHMENTS}
 
 
-def haversine_km(lat1, lon1, lat2, lon2):
-    p1, p2 = math.radians(lat1), math.radians(lat2)
-    a = math.sin((p2 - p1) / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(math.radians(lon2 - lon1) / 2) ** 2
-    return 2 * 6371.0088 * math.asin(math.sqrt(a))
 
 
 @pytest.fixture(scope="module")

@@ -6,7 +6,7 @@ import re
 import pytest
 
 from query_api import create_app
-from tests.conftest import fixed_clock
+from tests.world import fixed_clock
 
 MONDAY_10H = "2026-11-30T10:00:00+01:00"
 CHRISTMAS_EVE_20H = "2026-12-24T20:00:00+01:00"   # a Thursday; Friday 25 is a public holiday

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import dataclasses
-import math
 import re
 from urllib.parse import parse_qsl, urlsplit
 
@@ -11,11 +10,11 @@ import pytest
 from catalog import accounts
 from catalog.communes import communes
 from query_api import create_app
-from query_api.errors import ApiError
+from query_api.search.places import haversine_km
 from query_api.web.pages import patients_text, resolve_where
 from tests import offer_fixture
 from tests.browser import private_store_settings
-from tests.conftest import fixed_clock
+from tests.world import fixed_clock
 
 MONDAY_10H = "2026-11-30T10:00:00+01:00"   # UO-A (Monday 9h-12h) is open, UO-D (Tuesday) closed
 
@@ -36,11 +35,6 @@ def data_attr(html: str, name: str) -> int:
     return int(re.search(rf'data-{name}="(\d+)"', html).group(1))
 
 
-def haversine_km(lat1, lon1, lat2, lon2) -> float:
-    rlat1, rlat2 = math.radians(lat1), math.radians(lat2)
-    a = (math.sin((rlat2 - rlat1) / 2) ** 2
-         + math.cos(rlat1) * math.cos(rlat2) * math.sin(math.radians(lon2 - lon1) / 2) ** 2)
-    return 2 * 6371.0088 * math.asin(math.sqrt(a))
 
 
 def expected_around(insee: str, radius_km: float) -> tuple[set[str], set[str]]:
