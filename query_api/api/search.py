@@ -9,6 +9,7 @@ from catalog.schemas import SuggestParamsSchema, first_error, parse_search_param
 from indexer.engine import SUGGEST, UNITS, alias_name
 from query_api import context
 from query_api.errors import ApiError
+from query_api.search.execute import run_search
 from query_api.search.export import MAX_EXPORT_ROWS, ExportTooLarge, export_filename, write_export
 from query_api.search import places
 from query_api.search.places import Place
@@ -167,8 +168,7 @@ def _build(fn, *args):
 def search():
     clock = current_clock()
     search_request = search_request_from_args(request.args, clock)
-    body = _build(search_body, search_request, clock)
-    raw = context.search().search(index=alias_name(context.settings(), UNITS), body=body)
+    raw = _build(run_search, context.search(), alias_name(context.settings(), UNITS), search_request, clock)
     return jsonify(search_response(raw, search_request, clock))
 
 
