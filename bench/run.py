@@ -564,7 +564,10 @@ def run(units: int, *, seed: int, keep_node: bool, skip_reindex: bool, phases=PH
     results["machine"]["opensearch_version"] = opensearch.VERSION
     try:
         client = search_client(settings, timeout=300)
-        if not skip_reindex or not client.indices.exists_alias(name=alias_name(settings, UNITS)):
+        alias = alias_name(settings, UNITS)
+        # The alias is the same for every size: an index of another data set is not reused.
+        if not skip_reindex or not client.indices.exists_alias(name=alias) \
+                or client.count(index=alias)["count"] != data["units"]:
             results["reindex"] = bench_reindex(client, settings, data)
         with ApiServer(settings) as server:
             results.update(bench_requests(client, settings, server, phases))
