@@ -287,15 +287,6 @@ class Bodies:
 
         self.app = create_app(settings)
 
-    def search(self, params: list[tuple[str, str]]) -> dict:
-        from query_api.search.queries import search_body
-        from query_api.api.search import current_clock, search_request_from_args
-
-        with self.app.test_request_context("/api/v1/search?" + workload.query_string(params)):
-            from flask import request
-
-            return search_body(search_request_from_args(request.args), current_clock())
-
     def search_request(self, params: list[tuple[str, str]]):
         """The SearchRequest the API reads from this query string (its free text understood)."""
         from query_api.api.search import search_request_from_args
