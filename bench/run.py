@@ -51,6 +51,7 @@ THROUGHPUT_CLIENTS = 8
 THROUGHPUT_SECONDS = 30
 THROUGHPUT_MAX_REQUESTS = 200_000
 EXPORT_TARGETS = (10_000, 100_000)
+PHASES = ("search", "suggest", "fhir", "export", "throughput")   # request phases, in this order (--only)
 
 TARGETS = {
     "search_p95_ms": 100, "suggest_p95_ms": 20, "api_overhead_p50": 1.3, "reindex_docs_per_s": 5000,
@@ -110,7 +111,7 @@ class ApiServer:
         env = {**os.environ, "OPENSEARCH_URL": self.settings.opensearch_url, "ROR_INDEX_PREFIX": self.settings.index_prefix,
                "ROR_STORE_PATH": self.settings.store_path, "ROR_PORT": str(self.settings.port), "ROR_ENV": "production",
                "ROR_SECRET_KEY": "bench-only-secret"}
-        self.log_path = WORK_DIR / "api-server.log"
+        self.log_path = WORK_DIR / f"api-server-{self.settings.port}.log"
         self._log = self.log_path.open("w")
         self.process = subprocess.Popen([sys.executable, "-m", "bench.server"], cwd=PROJECT_DIR, env=env,
                                         stdout=self._log, stderr=subprocess.STDOUT)
@@ -286,14 +287,14 @@ class Bodies:
 
         self.app = create_app(settings)
 
-    def search(self, params: list[tuple[str, str]]) -> dict:
-        from query_api.search.queries import search_body
-        from query_api.api.search import current_clock, search_request_from_args
+    def search_request(self, params: list[tuple[str, str]]):
+        """The SearchRequest the API reads from this query string (its free text understood)."""
+        from query_api.api.search import search_request_from_args
 
         with self.app.test_request_context("/api/v1/search?" + workload.query_string(params)):
             from flask import request
 
-            return search_body(search_request_from_args(request.args), current_clock())
+            return search_request_from_args(request.args)
 
     def suggest(self, params: list[tuple[str, str]]) -> dict:
         from query_api.api.schemas.query import SuggestParamsSchema
@@ -315,8 +316,9 @@ class Bodies:
 
 # --- timed loops --------------------------------------------------------------------
 
-def paired_latencies(api: KeepAlive, client, index: str, requests: list[tuple[str, dict]], *, deadline: float) -> dict:
-    """Each request through the API, then its body straight to OpenSearch; both timed."""
+def paired_latencies(api: KeepAlive, client, index: str, requests: list[tuple[str, object]], *, deadline: float) -> dict:
+    """Each request through the API, then its body (or, for a search, the engine requests the API
+    makes for it) straight to OpenSearch; both timed."""
     through_api, direct, errors = [], [], 0
     for path, body in requests:
         if time.monotonic() > deadline:
@@ -330,18 +332,23 @@ def paired_latencies(api: KeepAlive, client, index: str, requests: list[tuple[st
         if status != 200:
             errors += 1
             continue
-        client.search(index=index, body=body)
+        if isinstance(body, dict):
+            client.search(index=index, body=body)
+        else:   # a search: the engine requests the API makes for it (query_api.search.execute)
+            from query_api.search.execute import run_search
+
+            run_search(client, index, body, paris_clock())
         t2 = time.perf_counter()
         through_api.append(t1 - t0)
         direct.append(t2 - t1)
     return {"api": through_api, "direct": direct, "errors": errors}
 
 
-def search_requests(bodies: Bodies, kind: str, places: list[str], start: int, count: int) -> list[tuple[str, dict]]:
+def search_requests(bodies: Bodies, kind: str, places: list[str], start: int, count: int) -> list[tuple[str, object]]:
     out = []
     for i in range(start, start + count):
         params = workload.search_params(kind, i, places)
-        out.append(("/api/v1/search?" + workload.query_string(params), bodies.search(params)))
+        out.append(("/api/v1/search?" + workload.query_string(params), bodies.search_request(params)))
     return out
 
 
@@ -355,12 +362,29 @@ def suggest_requests(bodies: Bodies, box: str, start: int, count: int) -> list[t
 
 def throughput(port: int, paths: list[str], *, clients: int, seconds: float, max_requests: int) -> dict:
     """``clients`` threads, each on its own keep-alive connection, for ``seconds``; errors counted."""
+    def sender():
+        api = KeepAlive(port, timeout=30)
+
+        def send(i: int) -> bool:
+            try:
+                status, _ = api.get(paths[i % len(paths)])
+            except (http.client.HTTPException, OSError):
+                status = 0
+            return status == 200
+        return send
+
+    return load(sender, clients=clients, seconds=seconds, max_requests=max_requests)
+
+
+def load(sender, *, clients: int, seconds: float, max_requests: int) -> dict:
+    """``clients`` threads for ``seconds``, each sending request after request with its own
+    ``sender()`` (a callable of the request number that says whether it succeeded)."""
     lock = threading.Lock()
     state = {"next": 0, "ok": 0, "errors": 0, "latencies": []}
     stop_at = time.monotonic() + seconds
 
     def worker() -> None:
-        api = KeepAlive(port, timeout=30)
+        send = sender()
         mine = []
         while time.monotonic() < stop_at:
             with lock:
@@ -370,12 +394,12 @@ def throughput(port: int, paths: list[str], *, clients: int, seconds: float, max
                 state["next"] += 1
             t0 = time.perf_counter()
             try:
-                status, _ = api.get(paths[i % len(paths)])
-            except (http.client.HTTPException, OSError):
-                status = 0
+                ok = send(i)
+            except Exception:   # an engine error in a direct request counts, as a non-200 does
+                ok = False
             mine.append(time.perf_counter() - t0)
             with lock:
-                state["ok" if status == 200 else "errors"] += 1
+                state["ok" if ok else "errors"] += 1
         with lock:
             state["latencies"].extend(mine)
 
@@ -388,12 +412,134 @@ def throughput(port: int, paths: list[str], *, clients: int, seconds: float, max
     elapsed = time.monotonic() - started
     return {"clients": clients, "seconds": round(elapsed, 1), "requests": state["ok"] + state["errors"],
             "errors": state["errors"], "requests_per_s": round(state["ok"] / elapsed, 1),
-            "latency_ms": summary_ms(state["latencies"])}
+            "latency_ms": summary_ms(state["latencies"]), "_latencies": state["latencies"]}
+
+
+def throughput_mix(places: list[str]) -> list[list[tuple[str, str]]]:
+    """The 1,000 searches of the throughput figures: the six kinds in turn."""
+    return [workload.search_params(workload.SEARCH_KINDS[i % len(workload.SEARCH_KINDS)], 20_000 + i, places)
+            for i in range(1000)]
+
+
+def direct_throughput(client, settings: Settings, bodies: Bodies, mix, plan: str, seconds: float) -> dict:
+    """The engine requests one API search makes under ``plan`` (query_api.search.execute), sent
+    straight to OpenSearch by ``clients`` threads; one search counts as one request. The search
+    requests are read from the query strings beforehand (untimed), as the API would read them;
+    the clock is read at each request, as the API does."""
+    from query_api.search.execute import run_search
+
+    index = alias_name(settings, UNITS)
+    requests = [bodies.search_request(params) for params in mix]
+
+    def sender():
+        def send(i: int) -> bool:
+            run_search(client, index, requests[i % len(requests)], paris_clock(), plan=plan)
+            return True
+        return send
+
+    return load(sender, clients=THROUGHPUT_CLIENTS, seconds=seconds, max_requests=THROUGHPUT_MAX_REQUESTS)
+
+
+def paris_clock():
+    from catalog.schedule import PARIS, is_public_holiday, minute_of_week
+    from query_api.search.queries import Clock
+
+    now = datetime.now(timezone.utc)
+    return Clock(minute_of_week=minute_of_week(now), holiday=is_public_holiday(now.astimezone(PARIS).date()))
+
+
+def clear_request_cache(client, settings: Settings) -> None:
+    """Each throughput figure starts from an empty shard request cache: the one before must not warm it."""
+    client.indices.clear_cache(index=alias_name(settings, UNITS), params={"request": "true"})
+
+
+THROUGHPUT_ROUNDS = 3   # each figure is THROUGHPUT_ROUNDS slices of THROUGHPUT_SECONDS / THROUGHPUT_ROUNDS, interleaved
+
+
+def _merged(slices: list[dict]) -> dict:
+    seconds = sum(x["seconds"] for x in slices)
+    requests = sum(x["requests"] for x in slices)
+    errors = sum(x["errors"] for x in slices)
+    latencies = [ms for x in slices for ms in x.pop("_latencies")]
+    return {"clients": slices[0]["clients"], "seconds": round(seconds, 1), "requests": requests, "errors": errors,
+            "requests_per_s": round((requests - errors) / seconds, 1), "latency_ms": summary_ms(latencies),
+            "slices_per_s": [x["requests_per_s"] for x in slices]}
+
+
+def bench_throughput(client, settings: Settings, bodies: Bodies, places: list[str], server: "ApiServer") -> dict:
+    """Searches per second at 8 clients: the API (one process, and two), and as baselines in the
+    same run the engine requests of each way of sending a search (query_api.search.execute.PLANS),
+    sent straight to the engine, so that each step's gain is measured apart. The figures are taken
+    in interleaved slices after one warm-up slice each (a busy machine drifts: back to back, the
+    first figure would pay for a cold node), each slice from an empty request cache."""
+    from query_api.search.execute import DEFAULT_PLAN, PLANS
+
+    mix = throughput_mix(places)
+    paths = ["/api/v1/search?" + workload.query_string(params) for params in mix]
+    # ``ror serve`` runs one waitress process; two processes behind one address would need a
+    # front proxy, so the clients of the second figure are split between two servers on two ports.
+    second = dataclasses.replace(settings, port=settings.port + 1)
+    with ApiServer(second):
+        ports = [settings.port, second.port]
+
+        def two_processes(seconds: float) -> dict:
+            lock, turn = threading.Lock(), iter(range(10**9))
+
+            def sender():
+                with lock:
+                    api = KeepAlive(ports[next(turn) % 2], timeout=30)
+
+                def send(i: int) -> bool:
+                    status, _ = api.get(paths[i % len(paths)])
+                    return status == 200
+                return send
+            return load(sender, clients=THROUGHPUT_CLIENTS, seconds=seconds, max_requests=THROUGHPUT_MAX_REQUESTS)
+
+        figures = {f"direct:{plan}": (lambda seconds, plan=plan: direct_throughput(client, settings, bodies, mix, plan,
+                                                                                    seconds))
+                   for plan in PLANS}
+        figures["api"] = lambda seconds: throughput(settings.port, paths, clients=THROUGHPUT_CLIENTS, seconds=seconds,
+                                                    max_requests=THROUGHPUT_MAX_REQUESTS)
+        figures["api_2_processes"] = two_processes
+        slice_s = THROUGHPUT_SECONDS / THROUGHPUT_ROUNDS
+        note_load("throughput")
+        log(f"throughput: warm-up, {slice_s:.0f} s of each of {', '.join(figures)}")
+        for run_figure in figures.values():
+            run_figure(slice_s)
+        slices: dict[str, list[dict]] = {name: [] for name in figures}
+        cache = {name: [0, 0] for name in figures}
+        for round_ in range(THROUGHPUT_ROUNDS):
+            for name, run_figure in figures.items():
+                clear_request_cache(client, settings)
+                before = request_cache_stats(client, settings)
+                slices[name].append(run_figure(slice_s))
+                after = request_cache_stats(client, settings)
+                cache[name][0] += after[0] - before[0]
+                cache[name][1] += after[1] - before[1]
+                log(f"  round {round_ + 1}, {name}: {slices[name][-1]['requests_per_s']}/s")
+    out: dict = {"direct": {}, "plan": DEFAULT_PLAN}
+    for name, parts in slices.items():
+        merged = _merged(parts)
+        hits, misses = cache[name]
+        merged["request_cache_hit_ratio"] = round(hits / (hits + misses), 2) if hits + misses else None
+        if name.startswith("direct:"):
+            out["direct"][name.split(":", 1)[1]] = merged
+        else:
+            out[name] = merged
+        log(f"{name}: {merged['requests_per_s']}/s, p95 {merged['latency_ms']['p95']} ms, {merged['errors']} errors")
+    out["api_vs_direct"] = round(out["api"]["requests_per_s"] / out["direct"][DEFAULT_PLAN]["requests_per_s"], 2)
+    return out
+
+
+def request_cache_stats(client, settings: Settings) -> tuple[int, int]:
+    stats = client.indices.stats(index=alias_name(settings, UNITS), metric="request_cache")
+    total = [i["total"]["request_cache"] for i in stats["indices"].values()]
+    return sum(t["hit_count"] for t in total), sum(t["miss_count"] for t in total)
 
 
 # --- the run ------------------------------------------------------------------------
 
-def run(units: int, *, seed: int, keep_node: bool, skip_reindex: bool) -> dict:
+def run(units: int, *, seed: int, keep_node: bool, skip_reindex: bool, phases=PHASES) -> dict:
     WORK_DIR.mkdir(parents=True, exist_ok=True)
     results: dict = {
         "date": datetime.now(timezone.utc).isoformat(timespec="seconds"),
@@ -409,10 +555,13 @@ def run(units: int, *, seed: int, keep_node: bool, skip_reindex: bool) -> dict:
     results["machine"]["opensearch_version"] = opensearch.VERSION
     try:
         client = search_client(settings, timeout=300)
-        if not skip_reindex or not client.indices.exists_alias(name=alias_name(settings, UNITS)):
+        alias = alias_name(settings, UNITS)
+        # The alias is the same for every size: an index of another data set is not reused.
+        if not skip_reindex or not client.indices.exists_alias(name=alias) \
+                or client.count(index=alias)["count"] != data["units"]:
             results["reindex"] = bench_reindex(client, settings, data)
         with ApiServer(settings) as server:
-            results.update(bench_requests(client, settings, server))
+            results.update(bench_requests(client, settings, server, phases))
             results["memory"] = bench_memory(client, settings, server)
         note_load("end")
         results["load_average"] = LOAD_AVERAGES
@@ -444,61 +593,56 @@ def bench_reindex(client, settings: Settings, data: dict) -> dict:
             "efficiency_vs_parallel_bulk": round(pipeline["docs_per_s"] / parallel["docs_per_s"], 2)}
 
 
-def bench_requests(client, settings: Settings, server: ApiServer) -> dict:
+def bench_requests(client, settings: Settings, server: ApiServer, phases=PHASES) -> dict:
     bodies = Bodies(settings)
     places = workload.bench_communes()
     units_alias, suggest_alias = alias_name(settings, UNITS), alias_name(settings, SUGGEST)
     api = KeepAlive(settings.port)
     out: dict = {}
 
-    note_load("search")
-    log("warm-up")
-    for kind in workload.SEARCH_KINDS:
-        paired_latencies(api, client, units_alias, search_requests(bodies, kind, places, 10_000, WARMUP_PER_KIND),
-                         deadline=time.monotonic() + LOOP_SECONDS)
-    for box in ("what", "where"):
-        paired_latencies(api, client, suggest_alias, suggest_requests(bodies, box, 10_000, WARMUP_PER_KIND),
-                         deadline=time.monotonic() + LOOP_SECONDS)
+    if "search" in phases:
+        note_load("search")
+        log("warm-up")
+        for kind in workload.SEARCH_KINDS:
+            paired_latencies(api, client, units_alias, search_requests(bodies, kind, places, 10_000, WARMUP_PER_KIND),
+                             deadline=time.monotonic() + LOOP_SECONDS)
+        for box in ("what", "where"):
+            paired_latencies(api, client, suggest_alias, suggest_requests(bodies, box, 10_000, WARMUP_PER_KIND),
+                             deadline=time.monotonic() + LOOP_SECONDS)
 
-    log(f"search latency: {SEARCH_ITERATIONS} per kind, API and direct interleaved")
-    search: dict = {}
-    all_api, all_direct, errors = [], [], 0
-    for kind in workload.SEARCH_KINDS:
-        timed = paired_latencies(api, client, units_alias, search_requests(bodies, kind, places, 0, SEARCH_ITERATIONS),
-                                 deadline=time.monotonic() + LOOP_SECONDS)
-        search[kind] = {"api_ms": summary_ms(timed["api"]), "direct_ms": summary_ms(timed["direct"]), "errors": timed["errors"]}
-        all_api += timed["api"]
-        all_direct += timed["direct"]
-        errors += timed["errors"]
-        log(f"  {kind}: API p50 {search[kind]['api_ms']['p50']} ms p95 {search[kind]['api_ms']['p95']} ms; "
-            f"direct p50 {search[kind]['direct_ms']['p50']} ms")
-    search["all"] = {"api_ms": summary_ms(all_api), "direct_ms": summary_ms(all_direct), "errors": errors}
-    search["all"]["api_overhead_p50"] = round(search["all"]["api_ms"]["p50"] / search["all"]["direct_ms"]["p50"], 2)
-    out["search"] = search
+        log(f"search latency: {SEARCH_ITERATIONS} per kind, API and direct interleaved")
+        search: dict = {}
+        all_api, all_direct, errors = [], [], 0
+        for kind in workload.SEARCH_KINDS:
+            timed = paired_latencies(api, client, units_alias, search_requests(bodies, kind, places, 0, SEARCH_ITERATIONS),
+                                     deadline=time.monotonic() + LOOP_SECONDS)
+            search[kind] = {"api_ms": summary_ms(timed["api"]), "direct_ms": summary_ms(timed["direct"]), "errors": timed["errors"]}
+            all_api += timed["api"]
+            all_direct += timed["direct"]
+            errors += timed["errors"]
+            log(f"  {kind}: API p50 {search[kind]['api_ms']['p50']} ms p95 {search[kind]['api_ms']['p95']} ms; "
+                f"direct p50 {search[kind]['direct_ms']['p50']} ms")
+        search["all"] = {"api_ms": summary_ms(all_api), "direct_ms": summary_ms(all_direct), "errors": errors}
+        search["all"]["api_overhead_p50"] = round(search["all"]["api_ms"]["p50"] / search["all"]["direct_ms"]["p50"], 2)
+        out["search"] = search
 
-    log(f"suggest latency: {SUGGEST_ITERATIONS} per box")
-    suggest: dict = {}
-    for box in ("what", "where"):
-        timed = paired_latencies(api, client, suggest_alias, suggest_requests(bodies, box, 0, SUGGEST_ITERATIONS),
-                                 deadline=time.monotonic() + LOOP_SECONDS)
-        suggest[box] = {"api_ms": summary_ms(timed["api"]), "direct_ms": summary_ms(timed["direct"]), "errors": timed["errors"]}
-        log(f"  {box}: API p50 {suggest[box]['api_ms']['p50']} ms p95 {suggest[box]['api_ms']['p95']} ms")
-    out["suggest"] = suggest
+    if "suggest" in phases:
+        log(f"suggest latency: {SUGGEST_ITERATIONS} per box")
+        suggest: dict = {}
+        for box in ("what", "where"):
+            timed = paired_latencies(api, client, suggest_alias, suggest_requests(bodies, box, 0, SUGGEST_ITERATIONS),
+                                     deadline=time.monotonic() + LOOP_SECONDS)
+            suggest[box] = {"api_ms": summary_ms(timed["api"]), "direct_ms": summary_ms(timed["direct"]), "errors": timed["errors"]}
+            log(f"  {box}: API p50 {suggest[box]['api_ms']['p50']} ms p95 {suggest[box]['api_ms']['p95']} ms")
+        out["suggest"] = suggest
 
-    out["fhir"] = bench_fhir(api, places)
-
-    note_load("export")
-    out["export"] = bench_exports(client, bodies, units_alias, server)
-
-    note_load("throughput")
-    log(f"throughput: {THROUGHPUT_CLIENTS} clients for {THROUGHPUT_SECONDS} s over the search mix")
-    paths = []
-    for i in range(1000):
-        kind = workload.SEARCH_KINDS[i % len(workload.SEARCH_KINDS)]
-        paths.append("/api/v1/search?" + workload.query_string(workload.search_params(kind, 20_000 + i, places)))
-    out["throughput"] = throughput(settings.port, paths, clients=THROUGHPUT_CLIENTS, seconds=THROUGHPUT_SECONDS,
-                                   max_requests=THROUGHPUT_MAX_REQUESTS)
-    log(f"  {out['throughput']['requests_per_s']} req/s, {out['throughput']['errors']} errors")
+    if "fhir" in phases:
+        out["fhir"] = bench_fhir(api, places)
+    if "export" in phases:
+        note_load("export")
+        out["export"] = bench_exports(client, bodies, units_alias, server)
+    if "throughput" in phases:
+        out["throughput"] = bench_throughput(client, settings, bodies, places, server)
     return out
 
 
@@ -595,37 +739,50 @@ def table(results: dict) -> str:
         add("Pipeline efficiency (pipeline ÷ parallel_bulk, 2 threads)", f"{r['efficiency_vs_parallel_bulk']:.2f}",
             "like for like: the pipeline also keeps 2 requests in flight", "≥ 0.8",
             r["efficiency_vs_parallel_bulk"] >= TARGETS["pipeline_efficiency"])
-    s = results["search"]
-    for kind in workload.SEARCH_KINDS:
+    s = results.get("search")
+    for kind in workload.SEARCH_KINDS if s else ():
         k = s[kind]
         add(f"Search: {kind} (p50 / p95 / p99 ms)", f"{k['api_ms']['p50']} / {k['api_ms']['p95']} / {k['api_ms']['p99']}",
             f"direct {k['direct_ms']['p50']} / {k['direct_ms']['p95']} / {k['direct_ms']['p99']}", "p95 ≤ 100",
             k["api_ms"]["p95"] <= TARGETS["search_p95_ms"])
-    a = s["all"]
-    add("Search: whole mix (p50 / p95 / p99 ms)", f"{a['api_ms']['p50']} / {a['api_ms']['p95']} / {a['api_ms']['p99']}",
-        f"direct {a['direct_ms']['p50']} / {a['direct_ms']['p95']} / {a['direct_ms']['p99']}", "p95 ≤ 100",
-        a["api_ms"]["p95"] <= TARGETS["search_p95_ms"])
-    add("API overhead at p50 (API ÷ direct)", f"{a['api_overhead_p50']:.2f}×", "", "≤ 1.3×",
-        a["api_overhead_p50"] <= TARGETS["api_overhead_p50"])
+    a = s["all"] if s else None
+    if a:
+        add("Search: whole mix (p50 / p95 / p99 ms)", f"{a['api_ms']['p50']} / {a['api_ms']['p95']} / {a['api_ms']['p99']}",
+            f"direct {a['direct_ms']['p50']} / {a['direct_ms']['p95']} / {a['direct_ms']['p99']}", "p95 ≤ 100",
+            a["api_ms"]["p95"] <= TARGETS["search_p95_ms"])
+        add("API overhead at p50 (API ÷ direct)", f"{a['api_overhead_p50']:.2f}×", "", "≤ 1.3×",
+            a["api_overhead_p50"] <= TARGETS["api_overhead_p50"])
     f = results.get("fhir")
     if f:
         add("FHIR search vs JSON API, same criteria (p50 / p95 ms)",
             f"FHIR {f['fhir_ms']['p50']} / {f['fhir_ms']['p95']}; JSON {f['json_ms']['p50']} / {f['json_ms']['p95']}",
             f"p95 ratio {f['p95_ratio']}×, {f['errors']} errors", "≤ 1.3×",
             f["p95_ratio"] is not None and f["p95_ratio"] <= TARGETS["fhir_p95_ratio"] and f["errors"] == 0)
-    for box, k in results["suggest"].items():
+    for box, k in (results.get("suggest") or {}).items():
         add(f"Suggest: {box} box (p50 / p95 ms)", f"{k['api_ms']['p50']} / {k['api_ms']['p95']}",
             f"direct {k['direct_ms']['p50']} / {k['direct_ms']['p95']}", "p95 ≤ 20", k["api_ms"]["p95"] <= TARGETS["suggest_p95_ms"])
-    for e in results["export"]:
+    for e in results.get("export") or ():
         big = e["target_rows"] == 100_000 and e["rows"] >= 90_000
         add(f"Excel export, {e['rows']:,} rows", f"{e['seconds']} s, API peak RSS {e['api_peak_rss_mib']:.0f} MiB",
             f"{e['bytes'] / 2**20:.1f} MiB .xlsx", "≤ 15 s, < 300 MiB" if big else "",
             (e["seconds"] <= TARGETS["export_100k_s"] and e["api_peak_rss_mib"] < TARGETS["export_100k_rss_mib"]
              and e["status"] == 200) if big else None)
-    t = results["throughput"]
-    add(f"Throughput, {t['clients']} clients × {t['seconds']:.0f} s (search mix)", f"{t['requests_per_s']} req/s",
-        f"{t['requests']:,} requests, {t['errors']} errors; p50 {t['latency_ms']['p50']} ms, p95 {t['latency_ms']['p95']} ms",
-        "0 errors", t["errors"] == 0)
+    t = results.get("throughput")
+    if t:
+        def load_line(x):
+            return (f"{x['requests']:,} searches, {x['errors']} errors; "
+                    f"p50 {x['latency_ms']['p50']} ms, p95 {x['latency_ms']['p95']} ms")
+        direct = t["direct"][t["plan"]]
+        for name, label in (("api", "1 API process"), ("api_2_processes", "2 API processes")):
+            x = t[name]
+            add(f"Throughput, {x['clients']} clients × {x['seconds']:.0f} s (search mix), {label}",
+                f"{x['requests_per_s']} req/s ({load_line(x)})",
+                f"direct to the engine, same requests: {direct['requests_per_s']} searches/s",
+                "≥ 0.9× direct, p95 ≤ 150 ms, 0 errors" if name == "api" else "0 errors",
+                (x["requests_per_s"] >= 0.9 * direct["requests_per_s"] and x["latency_ms"]["p95"] <= 150
+                 and x["errors"] == 0) if name == "api" else x["errors"] == 0)
+        for plan, x in t["direct"].items():
+            add(f"Throughput direct to the engine, plan {plan}", f"{x['requests_per_s']} searches/s", load_line(x))
     m = results["memory"]
     add("OpenSearch heap used / max", f"{m['opensearch_heap_used_mib']:,} / {m['opensearch_heap_max_mib']:,} MiB")
     add("API process RSS (after the run)", f"{m['api_rss_mib']:.0f} MiB")
@@ -648,9 +805,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=SEED)
     parser.add_argument("--keep-node", action="store_true", help="leave the benchmark's OpenSearch node running")
     parser.add_argument("--skip-reindex", action="store_true", help="reuse the index already built (no reindex figures)")
+    parser.add_argument("--only", default=",".join(PHASES),
+                        help=f"request phases to run, comma-separated (default: all of {','.join(PHASES)})")
     args = parser.parse_args(argv)
+    phases = tuple(p for p in args.only.split(",") if p)
+    if set(phases) - set(PHASES):
+        parser.error(f"--only takes {', '.join(PHASES)}")
     units = args.units or (QUICK_UNITS if args.quick else FULL_UNITS)
-    results = run(units, seed=args.seed, keep_node=args.keep_node, skip_reindex=args.skip_reindex)
+    results = run(units, seed=args.seed, keep_node=args.keep_node, skip_reindex=args.skip_reindex, phases=phases)
     text = table(results)
     results["table_markdown"] = text
     results["machine_line"] = machine_line(results)

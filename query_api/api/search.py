@@ -11,6 +11,7 @@ from query_api.api.operations import PUBLIC_READ, Blueprint
 from query_api.api.schemas.query import SearchParamsSchema, SuggestParamsSchema, parse_search_params
 from query_api.api.schemas.search import SearchResponse, Suggestions
 from query_api.errors import ApiError, invalid_input
+from query_api.search.execute import run_search
 from query_api.search.export import MAX_EXPORT_ROWS, ExportTooLarge, export_filename, write_export
 from query_api.search import places
 from query_api.search.places import Place
@@ -184,8 +185,7 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 def search(params: dict):
     clock = current_clock()
     search_request = search_request_from_params(params, clock)
-    body = _build(search_body, search_request, clock)
-    raw = context.search().search(index=alias_name(context.settings(), UNITS), body=body)
+    raw = _build(run_search, context.search(), alias_name(context.settings(), UNITS), search_request, clock)
     return jsonify(search_response(raw, search_request, clock))
 
 

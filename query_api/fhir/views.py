@@ -26,7 +26,8 @@ from query_api.fhir.capability import capability_statement
 from query_api.fhir.outcome import FhirError, error_response, fhir_response
 from query_api.fhir.params import FhirSearch, general_options, parse_search, read_options
 from query_api.search.places import haversine_km
-from query_api.search.queries import QueryError, establishments_page_body, units_page_body
+from query_api.search.execute import FlatPage, run_search
+from query_api.search.queries import QueryError, establishments_page_body
 
 log = logging.getLogger(__name__)
 
@@ -201,9 +202,9 @@ def _search_units(search: FhirSearch, clock, index: str, args, base_url: str) ->
     req = search.request
     direction, after = bundles.read_page_token(search.page) if search.page else (None, None)
     size = 0 if search.summary_count else search.count
-    body = units_page_body(req, clock, size + 1 if size else 0, search_after=after, backwards=direction == "b",
-                           track_total=True if search.summary_count else _track_total(search))
-    raw = context.search().search(index=index, body=body)
+    raw = run_search(context.search(), index, req, clock,
+                     flat=FlatPage(size + 1 if size else 0, search_after=after, backwards=direction == "b",
+                                   track_total=True if search.summary_count else _track_total(search)))
     hits = raw["hits"]["hits"]
     more = len(hits) > size
     hits = hits[:size]

@@ -405,6 +405,53 @@ def search_body(request: SearchRequest, clock: Clock) -> dict:
     return body
 
 
+# --- the search in parts (query_api.search.execute) ------------------------------------
+# One API search is cheaper as three requests than as the one above (bench/README.md):
+# the facets alone, at size 0, which the shard request cache keeps (the body holds no
+# "now": the open-now clock is a fixed minute of the week), and the totals with them; the
+# page of establishments without inner_hits; the units of that page in one follow-up query.
+
+
+def facets_body(request: SearchRequest, clock: Clock) -> dict:
+    """The facets and both totals of the search, and nothing that depends on the page or the
+    sort: the same body for every page and either sort, so the request cache answers all of them.
+    ``selected.doc_count`` is the number of matching UOs (the filter of every facet selection)."""
+    filters = facet_filters(request, clock)
+    return {"query": base_query(request), "size": 0, "track_total_hits": False,
+            "aggs": _facet_aggregations(request, filters, clock)}
+
+
+def establishments_body(request: SearchRequest, clock: Clock) -> dict:
+    """One page of establishments (each the collapse of its units), in the search's order."""
+    full = search_body(request, clock)   # the same window check, sort and query
+    return {
+        "query": _with_facet_filters(_scored_query(request), request, clock),
+        "sort": full["sort"],
+        "from": full["from"],
+        "size": full["size"],
+        "track_total_hits": False,
+        "_source": {"excludes": RESULT_SOURCE_EXCLUDES},
+        "collapse": {"field": "establishment.id"},
+    }
+
+
+def establishment_units_body(request: SearchRequest, clock: Clock, establishment_ids: list[str]) -> dict:
+    """The matching units of these establishments, the first INNER_HITS_SIZE of each in the search's
+    order and how many each has: what ``inner_hits`` gave, in one query instead of one per establishment."""
+    query = _with_facet_filters(_scored_query(request), request, clock)
+    top = {"size": INNER_HITS_SIZE, "sort": sort_clause(request), "_source": {"excludes": RESULT_SOURCE_EXCLUDES}}
+    highlight = _units_highlight(request)
+    if highlight:
+        top["highlight"] = highlight
+    return {
+        "query": {"bool": {"must": [query], "filter": [{"terms": {"establishment.id": establishment_ids}}]}},
+        "size": 0,
+        "track_total_hits": False,
+        "aggs": {"establishments": {"terms": {"field": "establishment.id", "size": len(establishment_ids)},
+                                    "aggs": {"units": {"top_hits": top}}}},
+    }
+
+
 def _units_highlight(request: SearchRequest) -> dict | None:
     """The words of a text search in bold in the units' names and aptitudes (the "what" values)."""
     typed = " ".join(t for t in ((request.what or {}).get("text"), request.q) if t)

@@ -1,7 +1,7 @@
 """The French web UI: search page, results, UO and EG sheets, help.
 
 Server-rendered; every page calls the same functions as the JSON API
-(``search_request_from_args`` → ``search_body`` → engine → ``search_response``,
+(``search_request_from_args`` → ``run_search`` (the engine requests) → ``search_response``,
 ``unit_sheet``, ``establishment_sheet``), so the UI and the API can never
 disagree. Errors are shown as a French page, never as JSON.
 """
@@ -27,7 +27,8 @@ from catalog.schedule import DAY_NAMES, PARIS, parse_day_text
 from indexer.engine import UNITS, alias_name
 from query_api import context
 from query_api.errors import ENGINE_DOWN_MESSAGE, HTTP_MESSAGES, ApiError, engine_cannot_serve, error_body
-from query_api.search.queries import MAX_RESULT_WINDOW, QueryError, search_body
+from query_api.search.execute import run_search
+from query_api.search.queries import MAX_RESULT_WINDOW, QueryError
 from query_api.search.results import search_response
 from query_api.api.search import current_clock, search_request_from_args
 from query_api.search import places
@@ -217,10 +218,9 @@ def results():
     search_request = search_request_from_args(args)
     clock = current_clock()
     try:
-        body = search_body(search_request, clock)
+        raw = run_search(context.search(), alias_name(context.settings(), UNITS), search_request, clock)
     except QueryError as error:
         raise ApiError(400, "invalid_parameter", error.message, error.field) from None
-    raw = context.search().search(index=alias_name(context.settings(), UNITS), body=body)
     data = search_response(raw, search_request, clock)
 
     _mark_selected_by_text(data["facets"], args)

@@ -1,0 +1,125 @@
+"""One search sent as three engine requests answers exactly as the single request did.
+
+query_api.search.execute sends the facets apart (cached by the engine) and the units of
+the page's establishments in a follow-up query instead of ``inner_hits``. On the demo
+data set, for searches of every kind (places, facets, both sorts, text, pages, an
+establishment), the response of each plan must be the same: same establishments in the
+same order, same units in the same order with the same distances and highlights, same
+per-establishment unit counts, same facet counts, same totals.
+"""
+from __future__ import annotations
+
+import pytest
+
+from indexer.engine import UNITS, alias_name
+from query_api import create_app
+from query_api.api.search import current_clock, search_request_from_args
+from query_api.search.execute import PLANS, run_search
+from query_api.search.queries import facets_body
+from query_api.search.results import search_response
+from tests.world import fixed_clock
+
+MONDAY_10H = "2026-11-30T10:00:00+01:00"
+
+SEARCHES = [
+    "where=78646",                                                       # Versailles, distance
+    "where=75056",                                                       # Paris, wide
+    "where=75056&page=3",
+    "where=92012&aptitude=KINE_REEDUC_VESTIBULAIRE",
+    "where=78646&age=A&home_visit=true",
+    "where=75056&open_now=true&per_page=50",
+    "where=92012&sort=relevance&what=vestib",            # scored, with highlights
+    "q=cabinet+kin%C3%A9sith%C3%A9rapie+gare",                          # text without a place
+    "q=kin%C3%A9+vestibulaire+enfant+Versailles",                        # understood phrase
+    "department=93&category=LIBERAL&page=2&per_page=10",
+    "where=48.8566,2.3522&radius_km=2&sort=relevance",
+    "where=75056&commune=75115&commune=75116&profession=70",
+    "where=78646&q=xylophone",                                           # nothing found
+]
+
+
+@pytest.fixture(scope="module")
+def demo_app(demo_index):
+    return create_app(demo_index, clock=fixed_clock(MONDAY_10H))
+
+
+def _responses(app, query: str) -> dict[str, dict]:
+    from query_api import context
+
+    with app.test_request_context("/api/v1/search?" + query):
+        from flask import request
+
+        clock = current_clock()
+        search_request = search_request_from_args(request.args, clock)
+        index = alias_name(context.settings(), UNITS)
+        return {plan: search_response(run_search(context.search(), index, search_request, clock, plan=plan),
+                                      search_request, clock)
+                for plan in PLANS}
+
+
+@pytest.mark.parametrize("query", SEARCHES)
+def test_every_plan_answers_as_the_single_request(demo_app, query):
+    answers = _responses(demo_app, query)
+    single = answers["one-request"]
+    for plan, answer in answers.items():
+        assert answer == single, f"{plan} differs from the single request for {query}"
+    # And the API itself (which uses the default plan) serves that answer.
+    served = demo_app.test_client().get("/api/v1/search?" + query)
+    assert served.status_code == 200
+    assert served.get_json() == demo_app.json.loads(demo_app.json.dumps(single))
+
+
+def test_units_cut_per_establishment_are_the_same_first_ones(demo_app, monkeypatch):
+    """No demo establishment has more than 20 matching units: with 1 unit shown per
+    establishment, the cut (which units, how many in all) is compared too."""
+    from query_api.search import queries
+
+    monkeypatch.setattr(queries, "INNER_HITS_SIZE", 1)
+    cut = 0
+    for query in ("where=75056", "where=92012&sort=relevance&what=vestib", "department=93&page=2&per_page=10"):
+        answers = _responses(demo_app, query)
+        single = answers["one-request"]
+        cut += sum(group["units_total"] > len(group["units"]) == 1 for group in single["results"])
+        for plan, answer in answers.items():
+            assert answer == single, f"{plan} differs from the single request for {query}"
+    assert cut
+
+
+def test_the_searches_compared_are_not_trivial(demo_app):
+    """Paged results, several units per group, highlights, empty and wide results: the
+    comparison above covers each, or it would prove little."""
+    answers = [_responses(demo_app, query)["one-request"] for query in SEARCHES]
+    groups = [group for answer in answers for group in answer["results"]]
+    assert any(len(group["units"]) > 1 for group in groups)
+    assert any(answer["page"] > 1 and answer["results"] for answer in answers)
+    assert any("name_html" in unit or any("label_html" in a for a in unit["aptitudes"])
+               for group in groups for unit in group["units"])
+    assert any(answer["total_units"] == 0 for answer in answers)
+    assert any(answer["total_units"] > 200 for answer in answers)
+
+
+def test_facets_of_every_page_and_sort_come_from_the_request_cache(demo_app, search):
+    """The facets' body is the same for every page and both sorts, and holds no "now":
+    the engine's shard request cache answers it again."""
+    from query_api import context
+
+    with demo_app.app_context():
+        index = alias_name(context.settings(), UNITS)
+        search.indices.refresh(index=index)
+        bodies = []
+        for query in ("where=75056&page=1", "where=75056&page=2", "where=75056&sort=relevance&page=4"):
+            with demo_app.test_request_context("/api/v1/search?" + query):
+                from flask import request
+
+                bodies.append(facets_body(search_request_from_args(request.args), current_clock()))
+    assert bodies[0] == bodies[1] == bodies[2]
+
+    def hits():
+        stats = search.indices.stats(index=index, metric="request_cache")
+        return sum(i["total"]["request_cache"]["hit_count"] for i in stats["indices"].values())
+
+    before = hits()
+    demo_app.test_client().get("/api/v1/search?where=75056&page=1")
+    demo_app.test_client().get("/api/v1/search?where=75056&page=2")
+    demo_app.test_client().get("/api/v1/search?where=75056&sort=relevance&page=4")
+    assert hits() >= before + 2
