@@ -6,6 +6,8 @@ second start is refused; a practitioner is refused the console.
 """
 from __future__ import annotations
 
+from datetime import UTC
+
 import pytest
 from playwright.sync_api import expect
 
@@ -108,7 +110,7 @@ def test_an_admin_rebuilds_the_index_and_watches_it_to_the_end(page, live):
 
 
 def test_a_second_reindex_is_refused_and_the_running_one_survives_a_reload(page, live):
-    from datetime import datetime, timezone
+    from datetime import datetime
 
     from catalog import audit, reindex_runs
     from indexer import reindex_job
@@ -117,7 +119,7 @@ def test_a_second_reindex_is_refused_and_the_running_one_survives_a_reload(page,
     run_id = reindex_job.begin(live.store, live.settings, audit.ACTOR_CLI)
     try:
         with live.store.transaction() as conn:
-            reindex_runs.heartbeat(conn, run_id, datetime.now(timezone.utc), phase="loading", total=UNITS, written=3)
+            reindex_runs.heartbeat(conn, run_id, datetime.now(UTC), phase="loading", total=UNITS, written=3)
         sign_in(page, fx.ADMIN_EMAIL, fx.ADMIN_PASSWORD, "/cellule/anomalies")
         page.goto("/cellule/index")
         figures = page.locator("[data-reindex-figures]")
@@ -127,20 +129,21 @@ def test_a_second_reindex_is_refused_and_the_running_one_survives_a_reload(page,
         expect(figures).to_contain_text(f"3 / {UNITS} UO écrites")
         page.screenshot(path=str(ARTIFACTS / "console-running.png"), full_page=True)
         # Pressed anyway (through the API the button calls): refused in words.
-        refused = page.evaluate("() => window.RorApi.send('POST', '/api/v1/admin/reindex', {})")
+        refused = page.evaluate(
+            "async () => (await import('/static/api.js')).send('POST', '/api/v1/admin/reindex', {})")
         assert refused["status"] == 409
         assert f"Une réindexation est déjà en cours (lancée par Commande ror (serveur), 3 / {UNITS} UO)" in refused["body"]["error"]["message"]
         with live.store.transaction() as conn:
-            reindex_runs.heartbeat(conn, run_id, datetime.now(timezone.utc), written=8)
+            reindex_runs.heartbeat(conn, run_id, datetime.now(UTC), written=8)
         expect(figures).to_contain_text(f"8 / {UNITS} UO écrites")
         with live.store.transaction() as conn:
-            reindex_runs.finish(conn, run_id, datetime.now(timezone.utc), error="le moteur de recherche est injoignable (test)")
+            reindex_runs.finish(conn, run_id, datetime.now(UTC), error="le moteur de recherche est injoignable (test)")
         expect(page.locator("[data-reindex-outcome]")).to_have_text(
             "Reconstruction en échec : le moteur de recherche est injoignable (test)")
         expect(page.get_by_role("button", name="Reconstruire l'index")).to_be_enabled()
     finally:
         with live.store.transaction() as conn:
-            reindex_runs.finish(conn, run_id, datetime.now(timezone.utc), error="fin du test")
+            reindex_runs.finish(conn, run_id, datetime.now(UTC), error="fin du test")
 
 
 def test_a_practitioner_is_refused_the_console(page):

@@ -128,6 +128,13 @@ def test_the_templates_are_found():
 
 
 @pytest.mark.parametrize("path", _templates(), ids=lambda p: str(p.relative_to(TEMPLATES)))
+def test_every_script_is_an_es_module(path):
+    """The static JS are ES modules (imports of api.js…): loaded as a classic script, one fails whole."""
+    for tag in re.findall(r"<script\b[^>]*\bsrc=[^>]*>", path.read_text(encoding="utf-8")):
+        assert 'type="module"' in tag, tag
+
+
+@pytest.mark.parametrize("path", _templates(), ids=lambda p: str(p.relative_to(TEMPLATES)))
 def test_templates_have_no_inline_script_handler_or_style(path):
     html = path.read_text(encoding="utf-8")
     for tag in re.findall(r"<script\b[^>]*>", html):

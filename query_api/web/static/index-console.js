@@ -1,12 +1,13 @@
 /* The cell's index console: « Reconstruire l'index » through POST /api/v1/admin/reindex
- * (window.RorApi from account.js, with the CSRF token), then the progress read every
+ * (api.js, with the CSRF token), then the progress read every
  * POLL_MS from GET /api/v1/admin/index-status until the run ends. The progress lives in
  * the store, so a reload, another tab or another administrator sees the same bar. */
+import { send } from "./api.js";
+
 (function () {
-  "use strict";
 
   var root = document.querySelector("[data-reindex-console]");
-  if (!root || !window.RorApi) { return; }
+  if (!root) { return; }
   var POLL_MS = 700;
   var form = root.querySelector("[data-reindex-form]");
   var button = root.querySelector("[data-reindex-start]");
@@ -82,7 +83,7 @@
   form.addEventListener("submit", function (event) {
     event.preventDefault();
     say("", "Lancement…");
-    window.RorApi.send("POST", "/api/v1/admin/reindex", {}).then(function (result) {
+    send("POST", "/api/v1/admin/reindex", {}).then(function (result) {
       if (result.ok) {
         say("", result.body.message);
         show(result.body.reindex);
