@@ -69,7 +69,7 @@ class Settings:
     prometheus_multiproc_dir: str = ""
 
     @classmethod
-    def from_env(cls) -> "Settings":
+    def from_env(cls) -> Settings:
         names = {
             "opensearch_url": "OPENSEARCH_URL",
             "index_prefix": "ROR_INDEX_PREFIX",

@@ -5,6 +5,7 @@ import argparse
 import json
 import subprocess
 import sys
+from datetime import UTC
 
 from catalog.api_key_scopes import SCOPES as API_KEY_SCOPES
 from config import PROJECT_DIR, Settings
@@ -118,7 +119,7 @@ def _sync(args, settings: Settings) -> int:
 
 
 def _status(args, settings: Settings) -> int:
-    from datetime import datetime, timezone
+    from datetime import datetime
 
     from indexer import reindex_job
     from indexer.alerts import warnings
@@ -127,7 +128,7 @@ def _status(args, settings: Settings) -> int:
 
     store = _store(settings)
     state = index_status(store, search_client(settings), settings)
-    state["warnings"] = warnings(state, settings, datetime.now(timezone.utc))
+    state["warnings"] = warnings(state, settings, datetime.now(UTC))
     state["reindex"] = reindex_job.status(store, history=1)["reindex"]
     print(json.dumps(state, indent=2, ensure_ascii=False))
     for warning in state["warnings"]:
@@ -347,10 +348,11 @@ def _test(args, settings: Settings) -> int:
 
 
 def _check(args, settings: Settings) -> int:
-    """Static checks CI runs before the tests: bandit finds no high-severity issue."""
+    """Static checks CI runs before the tests: ruff's rule set is clean, bandit finds no high-severity issue."""
+    ruff = [sys.executable, "-m", "ruff", "check", "."]
     code = ["catalog", "indexer", "query_api", "ops", "bench", "config.py", "ror_cli.py"]
     bandit = [sys.executable, "-m", "bandit", "--quiet", "--recursive", "--severity-level", "high", *code]
-    return subprocess.run(bandit, cwd=PROJECT_DIR).returncode
+    return max(subprocess.run(command, cwd=PROJECT_DIR).returncode for command in (ruff, bandit))
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -425,7 +427,7 @@ def build_parser() -> argparse.ArgumentParser:
     test.add_argument("--keep-engine", action="store_true", help="leave the node running afterwards")
     test.set_defaults(handler=_test)
 
-    check = commands.add_parser("check", help="static checks run by CI before the tests (bandit)")
+    check = commands.add_parser("check", help="static checks run by CI before the tests (ruff, bandit)")
     check.set_defaults(handler=_check)
     return parser
 

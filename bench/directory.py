@@ -13,7 +13,7 @@ import argparse
 import dataclasses
 import json
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from catalog import repository
@@ -98,7 +98,7 @@ def main(argv: list[str] | None = None) -> int:
             client.indices.delete(index=f"{args.prefix}-*", ignore_unavailable=True, expand_wildcards="all")
     for label, figures in timings.items():
         print(f"{label:<45} p50 {figures['p50_ms']:>7.1f} ms   p95 {figures['p95_ms']:>7.1f} ms")
-    result = {"date": datetime.now(timezone.utc).isoformat(timespec="seconds"), "units": units,
+    result = {"date": datetime.now(UTC).isoformat(timespec="seconds"), "units": units,
               "iterations": args.iterations, "pages": timings}
     RESULTS_DIR.mkdir(exist_ok=True)
     out = RESULTS_DIR / f"{result['date'][:10]}-directory-{units}.json"

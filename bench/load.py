@@ -250,7 +250,7 @@ class Mix:
 
 
 def _client(number: int, host: str, port: int, mix: Mix, tally: Tally, credentials, deadline: float,
-            budget: "Budget") -> None:
+            budget: Budget) -> None:
     rng = random.Random(mix.seed * 1000 + number)
     session = Session(host, port)
     editable: list[dict] = []

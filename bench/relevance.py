@@ -26,10 +26,10 @@ import dataclasses
 import hashlib
 import json
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Callable
 
 JUDGED_PATH = Path(__file__).resolve().parent.parent / "tests" / "relevance" / "judged.jsonl"
 TYPISTS = ("gp", "nurse", "social_worker", "patient")

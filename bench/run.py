@@ -19,7 +19,7 @@ import subprocess
 import sys
 import threading
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from opensearchpy import helpers
@@ -107,7 +107,7 @@ class ApiServer:
         self.settings = settings
         self.process: subprocess.Popen | None = None
 
-    def __enter__(self) -> "ApiServer":
+    def __enter__(self) -> ApiServer:
         env = {**os.environ, "OPENSEARCH_URL": self.settings.opensearch_url, "ROR_INDEX_PREFIX": self.settings.index_prefix,
                "ROR_STORE_PATH": self.settings.store_path, "ROR_PORT": str(self.settings.port), "ROR_ENV": "production",
                "ROR_SECRET_KEY": "bench-only-secret"}
@@ -155,7 +155,7 @@ class RssSampler:
     def __init__(self, pid: int):
         self.pid, self.peak, self._stop = pid, 0, threading.Event()
 
-    def __enter__(self) -> "RssSampler":
+    def __enter__(self) -> RssSampler:
         try:  # "5" resets the peak RSS (VmHWM) of the process (Linux >= 4.0)
             Path(f"/proc/{self.pid}/clear_refs").write_text("5")
         except OSError:
@@ -304,8 +304,8 @@ class Bodies:
         return suggest_body(loaded["field"], loaded["q"], loaded.get("category"), loaded["size"])
 
     def export_count(self, client, index: str, params: list[tuple[str, str]]) -> int:
-        from query_api.search.queries import export_body
         from query_api.api.search import current_clock, search_request_from_args
+        from query_api.search.queries import export_body
 
         with self.app.test_request_context("/api/v1/search.xlsx?" + workload.query_string(params)):
             from flask import request
@@ -444,7 +444,7 @@ def paris_clock():
     from catalog.schedule import PARIS, is_public_holiday, minute_of_week
     from query_api.search.queries import Clock
 
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     return Clock(minute_of_week=minute_of_week(now), holiday=is_public_holiday(now.astimezone(PARIS).date()))
 
 
@@ -466,7 +466,7 @@ def _merged(slices: list[dict]) -> dict:
             "slices_per_s": [x["requests_per_s"] for x in slices]}
 
 
-def bench_throughput(client, settings: Settings, bodies: Bodies, places: list[str], server: "ApiServer") -> dict:
+def bench_throughput(client, settings: Settings, bodies: Bodies, places: list[str], server: ApiServer) -> dict:
     """Searches per second at 8 clients: the API (one process, and two), and as baselines in the
     same run the engine requests of each way of sending a search (query_api.search.execute.PLANS),
     sent straight to the engine, so that each step's gain is measured apart. The figures are taken
@@ -542,7 +542,7 @@ def request_cache_stats(client, settings: Settings) -> tuple[int, int]:
 def run(units: int, *, seed: int, keep_node: bool, skip_reindex: bool, phases=PHASES) -> dict:
     WORK_DIR.mkdir(parents=True, exist_ok=True)
     results: dict = {
-        "date": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "date": datetime.now(UTC).isoformat(timespec="seconds"),
         "machine": {"cores": os.cpu_count(), "ram_gib": round(os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30, 1),
                     "opensearch_heap": HEAP, "python": platform.python_version(), "platform": platform.platform()},
         "units_requested": units, "seed": seed, "targets": TARGETS,

@@ -8,10 +8,10 @@ stored space-separated in the key's row, granted by an operator (``ror api-key c
 """
 from __future__ import annotations
 
-from catalog.sql import StoreConnection
 from datetime import datetime
 
 from catalog import audit
+from catalog.sql import StoreConnection
 
 SCOPES = {
     "report": "signalement d'anomalies (POST /fhir/Task)",

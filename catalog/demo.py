@@ -23,11 +23,10 @@ from pathlib import Path
 from random import Random
 
 from catalog import repository
-from catalog.repository import HOME_VISIT_APTITUDE
 from catalog.communes import DEPARTMENTS, Commune, communes
 from catalog.identifiers import make_rpps
 from catalog.nomenclature import nomenclature
-from catalog.schemas import EstablishmentRecordSchema
+from catalog.repository import HOME_VISIT_APTITUDE
 from catalog.rpps_import import (
     EXTRACT_COLUMNS,
     extract_header,
@@ -38,6 +37,7 @@ from catalog.rpps_import import (
     normalize_phone_fast,
 )
 from catalog.schedule import validate_week
+from catalog.schemas import EstablishmentRecordSchema
 from catalog.store import Store, enqueue_units, iso, utcnow
 
 __all__ = ["DemoFiles", "format_counts", "generate", "load"]

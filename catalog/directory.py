@@ -7,9 +7,8 @@ communes) are the engine's aggregations (query_api/search/directory.py).
 """
 from __future__ import annotations
 
-from catalog.sql import StoreConnection
-
 from catalog.repository import NotFound
+from catalog.sql import StoreConnection
 
 #: Legal entities are listed one kind at a time: organisations (hospital groups, companies)
 #: are a few thousand, practitioners' own EJ hundreds of thousands.

@@ -17,6 +17,7 @@ from marshmallow import RAISE, Schema, ValidationError, fields, validate
 from catalog.phone import normalize_phone
 from catalog.schedule import DAY_NAMES, ScheduleError, validate_week
 
+
 def doc(fr: str, en: str, example: Any = None, **extra) -> dict:
     """A field's ``metadata``: its meaning in French then English (for the API's document), and an example."""
     metadata = {"description": f"{fr}\n\n*{en}*", **extra}

@@ -14,7 +14,7 @@ import re
 import secrets
 import smtplib
 import ssl
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid
 from pathlib import Path
@@ -48,7 +48,7 @@ def send_mail(settings: Settings, to: str | list[str], subject: str, body: str) 
     recipients = [to] if isinstance(to, str) else list(to)
     if not recipients:
         return None
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     if settings.smtp_url:
         url = urlsplit(settings.smtp_url)
         options = {k: v[-1] for k, v in parse_qs(url.query).items()}

@@ -8,9 +8,9 @@ takes over. Rate and time left are derived when read, from ``loading_at`` and ``
 """
 from __future__ import annotations
 
-from catalog.sql import Row, StoreConnection
 from datetime import datetime, timedelta
 
+from catalog.sql import Row, StoreConnection
 from catalog.store import iso
 
 LEASE = timedelta(seconds=30)

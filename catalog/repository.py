@@ -7,8 +7,8 @@ queues it in the outbox in that same transaction.
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable, Iterator
 from datetime import datetime
-from typing import Iterable, Iterator
 
 import orjson
 

@@ -40,9 +40,9 @@ from catalog.fields import (
     Week,
     describe,
     known,
-    spaced,
     max_chars,
     one_of,
+    spaced,
 )
 from catalog.identifiers import validate_rpps
 from catalog.nomenclature import nomenclature

@@ -10,8 +10,8 @@ asked of ``dialect`` in the few places that need it (locking, memory-mapped read
 """
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator, Sequence
 from functools import lru_cache
-from typing import Iterable, Iterator, Sequence
 
 import sqlalchemy as sa
 

@@ -11,11 +11,11 @@ other writer in between, on both stores. Nothing outside ``catalog/`` speaks SQL
 """
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager, nullcontext
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from functools import lru_cache
 from pathlib import Path
-from typing import Callable, Iterator
 
 import sqlalchemy as sa
 from sqlalchemy.pool import NullPool
@@ -33,12 +33,12 @@ MIGRATION_LOCK_KEY = WRITE_LOCK_KEY + 1
 
 
 def utcnow() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 def iso(moment: datetime) -> str:
     """Timestamps are stored as ISO 8601 UTC strings, which sort as text."""
-    return moment.astimezone(timezone.utc).isoformat(timespec="microseconds")
+    return moment.astimezone(UTC).isoformat(timespec="microseconds")
 
 
 def store_url(location: str | Path) -> str:

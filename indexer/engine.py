@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import orjson
 from opensearchpy import OpenSearch
@@ -27,7 +27,7 @@ class OrjsonSerializer(JSONSerializer):
         try:
             return orjson.loads(s)
         except orjson.JSONDecodeError as error:
-            raise SerializationError(s, error)
+            raise SerializationError(s, error) from error
 
     def dumps(self, data):
         if isinstance(data, (str, bytes)):
@@ -35,7 +35,7 @@ class OrjsonSerializer(JSONSerializer):
         try:
             return orjson.dumps(data, default=self.default, option=orjson.OPT_NON_STR_KEYS).decode()
         except TypeError as error:
-            raise SerializationError(data, error)
+            raise SerializationError(data, error) from error
 
 
 def search_client(settings: Settings, *, timeout: float = REQUEST_TIMEOUT_S) -> OpenSearch:
@@ -57,7 +57,7 @@ def alias_name(settings: Settings, kind: str) -> str:
 
 def new_index_name(settings: Settings, kind: str, mapping_version: int, now: datetime | None = None) -> str:
     """A fresh concrete index behind the alias, e.g. ``ror-units-v3-20261125t173000123456``."""
-    stamp = (now or datetime.now(timezone.utc)).strftime("%Y%m%dt%H%M%S%f")
+    stamp = (now or datetime.now(UTC)).strftime("%Y%m%dt%H%M%S%f")
     return f"{alias_name(settings, kind)}-v{mapping_version}-{stamp}"
 
 

@@ -12,9 +12,9 @@ from __future__ import annotations
 import logging
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from opensearchpy import OpenSearch
 
@@ -186,7 +186,7 @@ def reindex(
 def cleanup_old_indices(client: OpenSearch, settings: Settings, grace_seconds: int = DEFAULT_GRACE_SECONDS) -> list[str]:
     """Delete this prefix's indexes that no alias points at and that are past their grace period."""
     deleted = []
-    now_ms = datetime.now(timezone.utc).timestamp() * 1000
+    now_ms = datetime.now(UTC).timestamp() * 1000
     for kind in (UNITS, SUGGEST):
         pattern = f"{alias_name(settings, kind)}-v*"
         info = client.indices.get(index=pattern, ignore_unavailable=True, allow_no_indices=True)

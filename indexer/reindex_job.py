@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import logging
 import threading
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from opensearchpy import OpenSearch
 from opensearchpy.exceptions import ConnectionError as EngineConnectionError
@@ -29,7 +29,7 @@ HEARTBEAT_SECONDS = 1.0
 
 
 def _now() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 def failure_reason(error: BaseException) -> str:

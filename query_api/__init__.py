@@ -7,8 +7,8 @@ face shares: query understanding, query building, results, export and travel tim
 from __future__ import annotations
 
 import secrets
-from datetime import datetime, timezone
-from typing import Callable
+from collections.abc import Callable
+from datetime import UTC, datetime
 
 from flask import Flask
 
@@ -16,7 +16,7 @@ from config import Settings
 
 
 def _utcnow() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 def create_app(settings: Settings | None = None, *, clock: Callable[[], datetime] | None = None) -> Flask:
@@ -66,8 +66,8 @@ def create_app(settings: Settings | None = None, *, clock: Callable[[], datetime
     from query_api.web import map_pages
     app.register_blueprint(map_pages.blueprint)
 
-    from query_api.api import accounts, admin, anomalies, me
     from query_api import security
+    from query_api.api import accounts, admin, anomalies, me
 
     security.init_app(app)
     for module in (accounts, me, anomalies, admin):

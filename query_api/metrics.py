@@ -15,7 +15,7 @@ from __future__ import annotations
 import ipaddress
 import logging
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from flask import Flask, Response, g, request
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Histogram, generate_latest
@@ -68,7 +68,7 @@ class ServiceState:
         with self.app.app_context():
             settings, store = context.settings(), context.store()
             state = engine_and_outbox(store, context.search(), settings, counts=True)
-            now = datetime.now(timezone.utc)
+            now = datetime.now(UTC)
             found = warnings(state, settings, now)
             with store.snapshot() as conn:
                 running = reindex_runs.current(conn, now)

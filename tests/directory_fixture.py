@@ -3,7 +3,7 @@ SIREN, a practitioner's and a cell's accounts: the world of the « Répertoire �
 from __future__ import annotations
 
 import dataclasses
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from catalog import accounts, repository
@@ -24,7 +24,7 @@ PRACTITIONER_RPPS, PRACTITIONER_EMAIL, PRACTITIONER_PASSWORD = make_rpps(737_373
 
 def load(store: Store) -> None:
     offer_fixture.load(store)
-    now = datetime(2026, 11, 30, 9, 0, tzinfo=timezone.utc)
+    now = datetime(2026, 11, 30, 9, 0, tzinfo=UTC)
     with store.transaction() as conn:
         repository.upsert_legal_entity(conn, GROUP_EJ, GROUP_NAME, "organisation")
         repository.set_legal_entity_identity(conn, GROUP_EJ, finess=GROUP_FINESS, siren=GROUP_SIREN,

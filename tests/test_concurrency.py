@@ -30,7 +30,8 @@ def test_two_tabs_saving_the_same_revision_one_wins_the_other_is_told_and_nothin
         start = threading.Barrier(2)
         answers = [None, None]
 
-        def save(i: int) -> None:
+        # Defaults bind this race's barrier, answers and revision (the threads end within the iteration).
+        def save(i: int, start=start, answers=answers, revision=revision, race=race) -> None:
             start.wait()
             answers[i] = send(tabs[i], "PUT", "/api/v1/me/units/UO-KA",
                               {"revision": revision, "comments": f"course {race}, onglet {i}"})

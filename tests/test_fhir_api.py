@@ -7,7 +7,7 @@ computed from the fixture's own lists (a haversine here, not the server's).
 """
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
@@ -251,7 +251,7 @@ def test_malformed_or_unknown_parameters_get_a_400_operation_outcome(server, que
 
 def test_api_keys_read_but_never_write_and_are_rate_limited(indexed_offer, settings):
     key = accounts.create_api_key(indexed_offer, "logiciel FHIR")
-    moment = datetime(2026, 11, 30, 10, 0, 0, tzinfo=timezone.utc)   # one rate-limit window throughout
+    moment = datetime(2026, 11, 30, 10, 0, 0, tzinfo=UTC)   # one rate-limit window throughout
     client = create_app(settings, clock=lambda: moment).test_client()
     auth = {"Authorization": f"Bearer {key}"}
     assert client.get("/fhir/HealthcareService/UO-A", headers=auth).status_code == 200

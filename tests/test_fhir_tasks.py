@@ -4,8 +4,6 @@ management cell's queue; other keys stay read-only."""
 from __future__ import annotations
 
 import pytest
-
-pytestmark = pytest.mark.both_stores   # runs on SQLite and on PostgreSQL (tests/conftest.py)
 from fhir.resources.R4B import get_fhir_model_class
 from fhirpy import SyncFHIRClient
 from fhirpy.base.exceptions import ForbiddenError
@@ -13,6 +11,8 @@ from fhirpy.base.exceptions import ForbiddenError
 from catalog import accounts
 from tests.browser import LiveServer
 from tests.world import ADMIN_EMAIL, ADMIN_PASSWORD, PASSWORD_B, csrf, make_world, signed_in
+
+pytestmark = pytest.mark.both_stores   # runs on SQLite and on PostgreSQL (tests/conftest.py)
 
 THEMES = "https://mos.esante.gouv.fr/NOS/TRE_R350-ThematiqueAnomalie/FHIR/TRE-R350-ThematiqueAnomalie"
 TASK_PROFILE = "https://interop.esante.gouv.fr/ig/fhir/ror/StructureDefinition/ror-task"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 import threading
 import time
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -36,7 +36,7 @@ def _wait_for_end(store, run_id: int, seconds: float = 60) -> dict:
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         with store.snapshot() as conn:
-            run = reindex_runs.get(conn, run_id, datetime.now(timezone.utc))
+            run = reindex_runs.get(conn, run_id, datetime.now(UTC))
         if not run["running"]:
             return run
         time.sleep(0.2)
@@ -58,7 +58,7 @@ def test_one_reindex_at_a_time_for_the_api_the_page_and_the_command(world, monke
     assert ror_cli.main(["reindex"]) == 1
     assert "une réindexation est déjà en cours" in capsys.readouterr().err
     with store.transaction() as conn:
-        reindex_runs.finish(conn, held, datetime.now(timezone.utc), error="arrêtée par le test")
+        reindex_runs.finish(conn, held, datetime.now(UTC), error="arrêtée par le test")
     started = fx.send(admin, "POST", "/api/v1/admin/reindex", {})
     assert started.status_code == 202, started.get_json()
     _wait_for_end(store, started.get_json()["reindex"]["id"])
@@ -66,12 +66,12 @@ def test_one_reindex_at_a_time_for_the_api_the_page_and_the_command(world, monke
 
 def test_a_run_whose_process_died_is_taken_over_once_its_lease_has_passed(world):
     mine, store, _ = world
-    long_ago = datetime.now(timezone.utc) - reindex_runs.LEASE - timedelta(seconds=5)
+    long_ago = datetime.now(UTC) - reindex_runs.LEASE - timedelta(seconds=5)
     dead = reindex_job.begin(store, mine, audit.ACTOR_CLI, now=long_ago)
     fresh = reindex_job.begin(store, mine, audit.ACTOR_CLI)
     with store.snapshot() as conn:
-        assert reindex_runs.get(conn, dead, datetime.now(timezone.utc))["error"] == reindex_runs.MSG_ABANDONED
-        assert reindex_runs.current(conn, datetime.now(timezone.utc))["id"] == fresh
+        assert reindex_runs.get(conn, dead, datetime.now(UTC))["error"] == reindex_runs.MSG_ABANDONED
+        assert reindex_runs.current(conn, datetime.now(UTC))["id"] == fresh
 
 
 def test_progress_lives_in_the_store_and_index_status_serves_it_to_the_end(world, search):
@@ -102,7 +102,7 @@ def test_a_failed_reindex_shows_its_reason_in_words(world):
     mine, store, app = world
     dead_engine = search_client(dataclasses.replace(mine, opensearch_url="http://127.0.0.1:9"), timeout=1)
     run_id = reindex_job.begin(store, mine, audit.ACTOR_CLI)
-    with pytest.raises(Exception):
+    with pytest.raises(Exception):  # noqa: B017 - whatever the failure, its reason in words is checked below
         reindex_job.run(store, dead_engine, mine, run_id, audit.ACTOR_CLI)
     admin = fx.signed_in(app, fx.ADMIN_EMAIL, fx.ADMIN_PASSWORD)
     run = admin.get("/api/v1/admin/index-status").get_json()["reindex"]
@@ -136,7 +136,7 @@ def _state(**changes) -> dict:
 
 
 def test_alerts_flag_a_late_outbox_a_mapping_behind_and_an_engine_not_green(settings):
-    now = datetime(2026, 11, 30, 12, 0, tzinfo=timezone.utc)
+    now = datetime(2026, 11, 30, 12, 0, tzinfo=UTC)
     mine = dataclasses.replace(settings, outbox_alert_seconds=60)
     assert alerts.warnings(_state(), mine, now) == []
     fresh = _state(outbox={"depth": 2, "oldest": iso(now - timedelta(seconds=59))})
@@ -153,7 +153,7 @@ def test_health_lists_the_warnings_and_stays_200(world):
     app = create_app(dataclasses.replace(mine, outbox_alert_seconds=0))
     with store.transaction() as conn:
         repository.update_unit(conn, "UO-A", {"comments": "Nouveau créneau le samedi"}, actor="test",
-                               now=datetime.now(timezone.utc) - timedelta(seconds=5))
+                               now=datetime.now(UTC) - timedelta(seconds=5))
     response = app.test_client().get("/api/v1/health")
     assert response.status_code == 200
     assert "outbox_late" in [w["code"] for w in response.get_json()["warnings"]]
@@ -165,7 +165,7 @@ def test_ror_status_flags_a_late_outbox(world, monkeypatch, capsys):
     mine, store, _ = world
     with store.transaction() as conn:
         repository.update_unit(conn, "UO-A", {"comments": "Fermé en août"}, actor="test",
-                               now=datetime.now(timezone.utc) - timedelta(seconds=120))
+                               now=datetime.now(UTC) - timedelta(seconds=120))
     monkeypatch.setenv("ROR_STORE_PATH", mine.store_path)
     monkeypatch.setenv("ROR_INDEX_PREFIX", mine.index_prefix)
     assert ror_cli.main(["status"]) == 3
@@ -174,7 +174,7 @@ def test_ror_status_flags_a_late_outbox(world, monkeypatch, capsys):
 
 def test_rate_and_time_left_come_from_the_units_written_since_loading_began(tmp_path):
     store = open_store(tmp_path / "runs.sqlite3")
-    t0 = datetime(2026, 11, 30, 10, 0, tzinfo=timezone.utc)
+    t0 = datetime(2026, 11, 30, 10, 0, tzinfo=UTC)
     with store.transaction() as conn:
         run_id = reindex_runs.start(conn, audit.ACTOR_CLI, t0)
         reindex_runs.heartbeat(conn, run_id, t0 + timedelta(seconds=2), phase="loading", total=1000, written=0)

@@ -249,7 +249,7 @@ def test_a_file_without_line_breaks_is_refused_in_bounded_memory(tmp_path):
 @pytest.mark.parametrize("content", [
     b"",
     b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 64,
-    "insee;nom;population\n78646;Versailles;83583\n".encode(),
+    b"insee;nom;population\n78646;Versailles;83583\n",
     b"PK\x03\x04" + b"\x00" * 4096,
 ], ids=["empty", "png", "csv", "zip"])
 def test_a_file_that_is_no_rpps_extract_is_refused_with_a_clear_message_and_nothing_written(tmp_path, content):

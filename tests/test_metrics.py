@@ -6,7 +6,7 @@ import dataclasses
 import os
 import subprocess
 import sys
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
@@ -80,7 +80,7 @@ def test_metrics_are_for_loopback_the_cell_and_keys_with_the_metrics_scope(world
     monitoring = accounts.create_api_key(store, "Supervision")
     with store.transaction() as conn:
         api_key_scopes.grant(conn, accounts.api_key_for(conn, monitoring)["id"], "metrics", audit.ACTOR_CLI,
-                             datetime.now(timezone.utc))
+                             datetime.now(UTC))
     scrape(app.test_client(), environ_base=ELSEWHERE, headers={"Authorization": f"Bearer {monitoring}"})
 
 

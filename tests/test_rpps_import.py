@@ -21,12 +21,11 @@ from catalog.rpps_import import (
     read_extract,
 )
 from catalog.store import open_store
+from query_api.search.places import haversine_km
+from tests.rpps_lines import BOULOGNE, VERSAILLES, extract, physio
 from tests.stores import fresh_location
 
 pytestmark = pytest.mark.both_stores   # runs on SQLite and on PostgreSQL (tests/conftest.py)
-
-from query_api.search.places import haversine_km
-from tests.rpps_lines import BOULOGNE, VERSAILLES, extract, physio
 
 
 @pytest.fixture

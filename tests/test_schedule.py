@@ -1,6 +1,6 @@
 """Typical week: parsing, validation, formatting, search intervals, open now."""
 
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -21,7 +21,7 @@ from catalog.schedule import (
 )
 
 PARIS = ZoneInfo("Europe/Paris")
-UTC = timezone.utc
+UTC = UTC
 
 # Minutes written out so the expectations do not reuse the code under test.
 H9, H12, H12_30, H14, H18 = 540, 720, 750, 840, 1080

@@ -7,9 +7,9 @@ from __future__ import annotations
 
 import logging
 import threading
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
-from flask import current_app, jsonify, request
+from flask import jsonify, request
 from marshmallow import ValidationError
 
 from catalog import accounts, audit, reindex_runs
@@ -76,7 +76,7 @@ def start_reindex():
         raise ApiError(409, "reindex_running", busy_message(busy.run)) from None
     _run_in_background(store, context.search(), context.settings(), run_id, actor)
     with store.snapshot() as conn:
-        run = reindex_runs.get(conn, run_id, datetime.now(timezone.utc))
+        run = reindex_runs.get(conn, run_id, datetime.now(UTC))
     return jsonify({"reindex": run,
                     "message": "Réindexation lancée. L'index actuel reste consultable jusqu'à la bascule."}), 202
 
@@ -96,7 +96,7 @@ def console_status() -> dict:
     settings = context.settings()
     state = index_status(context.store(), context.search(), settings)
     runs = reindex_job.status(context.store())
-    return {**state, **runs, "warnings": alerts.warnings(state, settings, datetime.now(timezone.utc))}
+    return {**state, **runs, "warnings": alerts.warnings(state, settings, datetime.now(UTC))}
 
 
 @blueprint.post("/admin/activation-codes")

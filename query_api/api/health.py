@@ -7,7 +7,7 @@ only when it cannot serve at all.
 """
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from flask import jsonify
 from opensearchpy.exceptions import OpenSearchException
@@ -42,4 +42,4 @@ def health():
 def health_warnings() -> list[dict]:
     """The operator's warnings, without counting anything (a health check must stay cheap)."""
     state = engine_and_outbox(context.store(), context.search(), context.settings())
-    return warnings(state, context.settings(), datetime.now(timezone.utc))
+    return warnings(state, context.settings(), datetime.now(UTC))

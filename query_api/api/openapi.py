@@ -10,7 +10,6 @@ and serves it. Authentication (see query_api/security.py):
 """
 from __future__ import annotations
 
-
 from apispec.ext.marshmallow import MarshmallowPlugin
 from flask import Blueprint as PageBlueprint
 from flask import Flask, current_app, jsonify, render_template_string

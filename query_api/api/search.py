@@ -4,16 +4,16 @@ from __future__ import annotations
 from flask import jsonify, send_file
 from marshmallow import ValidationError
 
-from catalog.schedule import is_public_holiday, minute_of_week, PARIS
+from catalog.schedule import PARIS, is_public_holiday, minute_of_week
 from indexer.engine import SUGGEST, UNITS, alias_name
 from query_api import context
 from query_api.api.operations import PUBLIC_READ, Blueprint
 from query_api.api.schemas.query import SearchParamsSchema, SuggestParamsSchema, parse_search_params
 from query_api.api.schemas.search import SearchResponse, Suggestions
 from query_api.errors import ApiError, invalid_input
+from query_api.search import places
 from query_api.search.execute import run_search
 from query_api.search.export import MAX_EXPORT_ROWS, ExportTooLarge, export_filename, write_export
-from query_api.search import places
 from query_api.search.places import Place
 from query_api.search.queries import Clock, Origin, QueryError, SearchRequest, count_body, search_body, suggest_body
 from query_api.search.results import place_suggestion, search_response, suggestion

@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 
 from catalog.communes import communes
 from catalog.nomenclature import nomenclature
@@ -250,7 +250,7 @@ def _period(text: str) -> tuple[str, str]:
     moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
     if moment.tzinfo is None:
         raise ValueError("a date-time needs its offset")
-    moment = moment.astimezone(timezone.utc)
+    moment = moment.astimezone(UTC)
     return moment.isoformat(), (moment + timedelta(seconds=1)).isoformat()
 
 

@@ -7,7 +7,7 @@ EJ rows; Practitioner and PractitionerRole from the RPPS rows.
 """
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from catalog.communes import communes
 from catalog.nomenclature import nomenclature
@@ -24,7 +24,7 @@ def instant(stamp: str | None) -> str | None:
         return None
     moment = datetime.fromisoformat(stamp.replace("Z", "+00:00"))
     if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=timezone.utc)
+        moment = moment.replace(tzinfo=UTC)
     return moment.isoformat(timespec="seconds")
 
 

@@ -25,8 +25,8 @@ from query_api.fhir import bundles, resources, tasks
 from query_api.fhir.capability import capability_statement
 from query_api.fhir.outcome import FhirError, error_response, fhir_response
 from query_api.fhir.params import FhirSearch, general_options, parse_search, read_options
-from query_api.search.places import haversine_km
 from query_api.search.execute import FlatPage, run_search
+from query_api.search.places import haversine_km
 from query_api.search.queries import QueryError, establishments_page_body
 
 log = logging.getLogger(__name__)

@@ -20,8 +20,15 @@ from dataclasses import dataclass
 from opensearchpy import OpenSearch
 from opensearchpy.exceptions import TransportError
 
-from query_api.search.queries import (Clock, SearchRequest, establishment_units_body, establishments_body,
-                                      facets_body, search_body, units_page_body)
+from query_api.search.queries import (
+    Clock,
+    SearchRequest,
+    establishment_units_body,
+    establishments_body,
+    facets_body,
+    search_body,
+    units_page_body,
+)
 
 #: How one grouped search is sent. "units-query" is what the API does; the other two are kept
 #: for the bench, which measures what each step bought (bench/README.md), and for the test

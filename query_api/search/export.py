@@ -19,11 +19,11 @@ import xlsxwriter
 from openpyxl.cell import WriteOnlyCell
 from opensearchpy import OpenSearch
 
+from catalog.phone import phone_or_none
+from catalog.schedule import DAY_NAMES
 from query_api.search.queries import Clock, SearchRequest, export_body
 from query_api.search.results import PATIENT_LABELS, distance_km, is_open
 from query_api.search.travel import travel_minutes, zone_of_department
-from catalog.phone import phone_or_none
-from catalog.schedule import DAY_NAMES
 
 MAX_EXPORT_ROWS = 200_000   # documented in the API: above it, narrow the search
 PAGE_SIZE = 2_000

@@ -1,11 +1,11 @@
 """OpenSearch responses → the API's JSON. Pure functions, no I/O."""
 from __future__ import annotations
 
+from markupsafe import escape
+
 from catalog.communes import DEPARTMENTS, communes
 from catalog.nomenclature import nomenclature
 from catalog.phone import phone_or_none
-from markupsafe import escape
-
 from query_api.search.highlight import highlighted
 from query_api.search.queries import Clock, SearchRequest
 from query_api.search.travel import travel_minutes, zone_of_department

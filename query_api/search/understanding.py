@@ -58,7 +58,7 @@ class Understood:
     parts: tuple[Part, ...] = ()
     text: str = ""
     notes: tuple[str, ...] = ()
-    alternatives: tuple["Understood", ...] = field(default=(), compare=False)
+    alternatives: tuple[Understood, ...] = field(default=(), compare=False)
 
     def of(self, kind: str) -> list[Part]:
         return [p for p in self.parts if p.kind == kind]

@@ -27,10 +27,10 @@ from catalog.phone import display_phone
 from catalog.schedule import DAY_NAMES, format_day
 from query_api import context, security
 from query_api.api.accounts import MSG_TOKEN
-from query_api.errors import HTTP_MESSAGES, ApiError
 from query_api.api.me import _owned_unit, _practitioner, owner_sheet
-from query_api.security import csrf_token, current_account
 from query_api.api.sheets import establishment_summary
+from query_api.errors import HTTP_MESSAGES, ApiError
+from query_api.security import csrf_token, current_account
 
 log = logging.getLogger(__name__)
 

@@ -14,16 +14,14 @@ from flask import Blueprint, redirect, render_template, request, url_for
 from marshmallow import ValidationError
 
 from catalog import accounts, anomalies, audit
-from catalog.schedule import PARIS
 from catalog.nomenclature import nomenclature
-from query_api.errors import first_error
+from catalog.schedule import PARIS
 from query_api import context, security
-from query_api.web.account_pages import page_account, register_error_pages
 from query_api.api.admin import audit_filters
 from query_api.api.schemas.anomalies import AnomalyFiltersSchema
-from query_api.errors import ApiError
+from query_api.errors import ApiError, first_error
 from query_api.security import current_account
-
+from query_api.web.account_pages import page_account, register_error_pages
 
 blueprint = Blueprint("admin_pages", __name__)
 blueprint.after_request(security.no_store)

@@ -26,13 +26,13 @@ from catalog.opening import describe_change, next_change
 from catalog.schedule import DAY_NAMES, PARIS, parse_day_text
 from indexer.engine import UNITS, alias_name
 from query_api import context
+from query_api.api.search import current_clock, search_request_from_args
+from query_api.api.sheets import establishment_sheet, unit_sheet
 from query_api.errors import ENGINE_DOWN_MESSAGE, HTTP_MESSAGES, ApiError, engine_cannot_serve, error_body
+from query_api.search import places
 from query_api.search.execute import run_search
 from query_api.search.queries import MAX_RESULT_WINDOW, QueryError
 from query_api.search.results import search_response
-from query_api.api.search import current_clock, search_request_from_args
-from query_api.search import places
-from query_api.api.sheets import establishment_sheet, unit_sheet
 from query_api.search.understanding import understand, without
 
 log = logging.getLogger(__name__)

@@ -4,8 +4,8 @@ from __future__ import annotations
 from marshmallow import INCLUDE, Schema, fields, validate
 
 from catalog import audit
-from query_api.api.schemas.paging import PagedListSchema
 from query_api.api.schemas.common import Bool, Float, Int, NStr, Str, doc
+from query_api.api.schemas.paging import PagedListSchema
 from query_api.api.schemas.search import Warning
 
 

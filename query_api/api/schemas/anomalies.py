@@ -6,10 +6,10 @@ import re
 from marshmallow import Schema, ValidationError, fields, validate
 
 from catalog.anomalies import STATUS_LABELS
-from catalog.nomenclature import nomenclature
-from query_api.api.schemas.paging import PagedListSchema
 from catalog.fields import describe
-from query_api.api.schemas.common import any_case, Enum, Int, NStr, Str, doc
+from catalog.nomenclature import nomenclature
+from query_api.api.schemas.common import Enum, Int, NStr, Str, any_case, doc
+from query_api.api.schemas.paging import PagedListSchema
 
 
 class AnomalyTarget(Schema):

@@ -5,7 +5,6 @@ example, so that /api/docs is enough to write a client.
 """
 from __future__ import annotations
 
-
 from marshmallow import Schema, fields, validate
 
 from catalog.fields import any_case, describe, doc, spaced
