@@ -154,10 +154,18 @@ def node_for(settings: Settings) -> Node:
         probe.mkdir(parents=True, exist_ok=True)
         _ensure_service_user()
         if not _user_can_read(SERVICE_USER, probe):
-            # A folder name derived from the path, not a security digest.
-            digest = hashlib.sha1(str(probe.resolve()).encode(), usedforsecurity=False).hexdigest()[:10]
-            base = Path("/var/tmp/ror-search") / digest / f"opensearch-{settings.opensearch_port}"
+            base = traversable_home(probe) / f"opensearch-{settings.opensearch_port}"
     return Node(base=base, port=settings.opensearch_port)
+
+
+def traversable_home(project_state: Path) -> Path:
+    """Where a service user keeps a project's server files when the work tree (under /root) is closed to it.
+
+    One folder per project, named after its path: two checkouts never share a server's data.
+    """
+    # A folder name derived from the path, not a security digest.
+    digest = hashlib.sha1(str(project_state.resolve()).encode(), usedforsecurity=False).hexdigest()[:10]
+    return Path("/var/tmp/ror-search") / digest
 
 
 def _ensure_service_user() -> None:

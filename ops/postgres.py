@@ -9,7 +9,6 @@ user ``ror-postgres``, as the OpenSearch node runs as ``ror-opensearch``.
 """
 from __future__ import annotations
 
-import hashlib
 import os
 import pwd
 import shutil
@@ -21,6 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from config import Settings
+from ops.opensearch import traversable_home
 
 SERVICE_USER = "ror-postgres"
 SUPERUSER = "ror"
@@ -86,8 +86,7 @@ def cluster_for(settings: Settings) -> Cluster:
                                   capture_output=True).returncode == 0
         if not readable:
             # A work tree under /root cannot be traversed by the service user.
-            digest = hashlib.sha1(str(probe.resolve()).encode()).hexdigest()[:10]
-            base = Path("/var/tmp/ror-search") / digest / "postgres-test"
+            base = traversable_home(probe) / "postgres-test"
     return Cluster(base=base)
 
 
