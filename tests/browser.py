@@ -100,3 +100,15 @@ def browser():
     yield chromium
     chromium.close()
     playwright.stop()
+
+
+def sign_in(page, login: str, password: str, then: str | None = None) -> None:
+    """Sign in through the page as a person does; wait for ``then`` (or for leaving the form)."""
+    page.goto("/connexion")
+    page.get_by_label("Numéro RPPS ou adresse e-mail").fill(login)
+    page.get_by_label("Mot de passe", exact=True).fill(password)
+    page.get_by_role("button", name="Se connecter").click()
+    if then is None:
+        page.wait_for_url(lambda url: "/connexion" not in url)
+    else:
+        page.wait_for_url(f"**{then}")

@@ -21,7 +21,7 @@ from catalog import accounts, activation, repository
 from indexer.engine import UNITS, alias_name
 from indexer.reindex import reindex
 from indexer.sync import drain
-from tests.browser import ARTIFACTS, LiveServer, watch_policy_violations
+from tests.browser import ARTIFACTS, LiveServer, sign_in, watch_policy_violations
 from tests.world import ADMIN_EMAIL, ADMIN_PASSWORD, PASSWORD_A, PASSWORD_B, RPPS_A, RPPS_B, make_world
 
 TIMEOUT_MS = 10_000
@@ -63,13 +63,6 @@ def page(browser, live):
     tab.context.close()
     assert tab.errors == [], f"JavaScript errors: {tab.errors}"
 
-
-def sign_in(page, login: str, password: str, then: str):
-    page.goto("/connexion")
-    page.get_by_label("Numéro RPPS ou adresse e-mail").fill(login)
-    page.get_by_label("Mot de passe", exact=True).fill(password)
-    page.get_by_role("button", name="Se connecter").click()
-    page.wait_for_url(f"**{then}")
 
 
 def cell(page, day: int, hour: float):

@@ -15,7 +15,7 @@ from indexer.reindex import reindex
 from query_api import create_app
 from tests import directory_fixture as fx
 from tests import offer_fixture
-from tests.browser import ARTIFACTS, LiveServer, watch_policy_violations
+from tests.browser import ARTIFACTS, LiveServer, sign_in, watch_policy_violations
 
 TIMEOUT_MS = 15_000
 
@@ -42,13 +42,6 @@ def page(browser, live):
     context.close()
     assert tab.errors == [], f"JavaScript errors: {tab.errors}"
 
-
-def sign_in(page, login: str, password: str, then: str):
-    page.goto("/connexion")
-    page.get_by_label("Numéro RPPS ou adresse e-mail").fill(login)
-    page.get_by_label("Mot de passe", exact=True).fill(password)
-    page.get_by_role("button", name="Se connecter").click()
-    page.wait_for_url(f"**{then}")
 
 
 def test_browse_from_a_department_to_a_unit(page):
