@@ -31,11 +31,6 @@ from tests.world import (
 pytestmark = pytest.mark.both_stores   # runs on SQLite and on PostgreSQL (tests/conftest.py)
 
 
-@pytest.fixture
-def world(settings, search, tmp_path):
-    return make_world(settings, tmp_path)
-
-
 def html_of(response, status: int = 200) -> str:
     assert response.status_code == status, response.get_data(as_text=True)[:3000]
     assert response.mimetype == "text/html"

@@ -28,11 +28,6 @@ from tests.world import (
 pytestmark = pytest.mark.both_stores   # runs on SQLite and on PostgreSQL (tests/conftest.py)
 
 
-@pytest.fixture
-def world(settings, search, tmp_path):
-    return make_world(settings, tmp_path)
-
-
 def admin_of(world):
     with world.store.snapshot() as conn:
         return accounts.find_account(conn, email=ADMIN_EMAIL)

@@ -20,7 +20,6 @@ from tests.world import (
     api_link,
     csrf,
     link_in,
-    make_world,
     send,
     sign_in,
     signed_in,
@@ -31,11 +30,6 @@ pytestmark = pytest.mark.both_stores   # runs on SQLite and on PostgreSQL (tests
 
 COOKIE = "session"
 REPORT = {"target_type": "UO", "target_id": "UO-A", "message": "Le téléphone ne répond jamais."}
-
-
-@pytest.fixture
-def world(settings, search, tmp_path):
-    return make_world(settings, tmp_path)
 
 
 def cookie_of(client) -> str:
