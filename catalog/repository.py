@@ -217,9 +217,11 @@ def insert_units(conn, units: Iterable[dict], now: datetime | None = None) -> in
     """Many new UOs at once (imports, demo data): one executemany, one outbox batch."""
     stamp = iso(now or utcnow())
     fields = ["id", "eg_id", "uo_type", "name", "profession", "owner_rpps", *EDITABLE_UNIT_FIELDS]
-    rows = [(*(_encode_unit_value(f, u.get(f)) for f in fields), stamp) for u in map(_with_home_visit_fact, units)]
+    rows = [(*(_encode_unit_value(f, u.get(f)) for f in fields), stamp, stamp)
+            for u in map(_with_home_visit_fact, units)]
     conn.executemany(
-        f"INSERT INTO units ({', '.join(fields)}, revision, updated_at) VALUES ({', '.join('?' for _ in fields)}, 1, ?)",
+        f"INSERT INTO units ({', '.join(fields)}, revision, created_at, updated_at) "
+        f"VALUES ({', '.join('?' for _ in fields)}, 1, ?, ?)",
         rows,
     )
     enqueue_units(conn, [(row[0], 1) for row in rows], now)

@@ -592,14 +592,16 @@ def _write_units(conn, units: dict[str, tuple[RppsLine, str]], unit_types: dict,
         if unit_id in existing:
             continue    # what the practitioner entered is theirs: never overwritten
         unit_type = unit_types[line.profession]
-        new_units.append((unit_id, eg_id, unit_type["code"], unit_type["label"], line.profession, line.identifier, stamp))
+        new_units.append((unit_id, eg_id, unit_type["code"], unit_type["label"], line.profession, line.identifier,
+                          stamp, stamp))
         role = professions.get(line.profession, {}).get("label") or line.profession_label
         persons.append((unit_id, "rpps", line.identifier, line.full_name, role))
     # The editable fields are left to the table defaults ('[]', '{}', 0, ''), which are
     # what repository.insert_units writes for an empty sheet, without encoding 17
     # fields per unit; revision 1 and one outbox row each, as insert_units does.
     conn.executemany(
-        "INSERT INTO units (id, eg_id, uo_type, name, profession, owner_rpps, revision, updated_at) VALUES (?, ?, ?, ?, ?, ?, 1, ?)",
+        "INSERT INTO units (id, eg_id, uo_type, name, profession, owner_rpps, revision, created_at, updated_at) "
+        "VALUES (?, ?, ?, ?, ?, ?, 1, ?, ?)",
         new_units,
     )
     enqueue_units(conn, [(unit[0], 1) for unit in new_units], now)

@@ -79,3 +79,17 @@ def test_ids_on_a_new_sqlite_store_are_rowids(tmp_path):
         assert "AUTOINCREMENT" in sql   # outbox ids are never reused: a reindex drops entries up to an id
     finally:
         conn.close()
+
+
+def test_units_made_before_life_dates_take_their_last_update_as_creation_date(tmp_path):
+    """Migration 0007: every UO has a creation date (FHIR's ror-meta-creation-date) and no end date."""
+    path = tmp_path / "store.sqlite3"
+    _legacy_store(path)
+    store = open_store(path)
+    with store.transaction() as conn:
+        old = conn.execute("SELECT created_at, ended_at FROM units WHERE id = 'UO-1'").fetchone()
+        repository.insert_unit(conn, {"id": "UO-2", "eg_id": "EG-1", "uo_type": "CONSULT_KINE",
+                                      "name": "Nouvelle", "profession": "70"})
+        new = conn.execute("SELECT created_at, updated_at, ended_at FROM units WHERE id = 'UO-2'").fetchone()
+    assert tuple(old) == ("then", None)
+    assert new[0] == new[1] and new[0].startswith("20") and new[2] is None
