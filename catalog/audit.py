@@ -22,6 +22,7 @@ they describe, so there is no action without its row.
 """
 from __future__ import annotations
 
+import re
 from datetime import datetime
 
 from catalog.sql import Row, StoreConnection
@@ -57,9 +58,62 @@ def record_many(conn: StoreConnection, actor: str, target_type: str,
     )
 
 
+REINDEX_REQUESTED = "demandée"
+REINDEX_FAILED = "échec : "
+_REINDEX_DONE = re.compile(r"terminée : (?P<documents>\d+) UO dans (?P<index>\S+) en ")
+
+
 def reindex_outcome(documents: int, index: str, seconds: float) -> str:
     """How a finished full reindex is written (the cell's button and ``./ror reindex`` alike)."""
     return f"terminée : {documents} UO dans {index} en {seconds:.1f} s"
+
+
+def reindex_failure(reason: str) -> str:
+    return f"{REINDEX_FAILED}{reason}"
+
+
+def reindex_history(conn: StoreConnection, limit: int = 10) -> list[dict]:
+    """The last finished reindexes, newest first, read from the audit trail.
+
+    Reindexes run one at a time (the lease of catalog/reindex_runs.py), so in the trail each
+    outcome follows its own « demandée »: who asked and when come from that row, the result
+    and the end from the outcome. A request with no outcome is the one running now (or, in a
+    trail written before abandoned runs were recorded, one that was followed by another).
+    """
+    rows = conn.execute(
+        """SELECT l.*, a.display_name AS actor_name, a.email AS actor_email
+           FROM audit_log l LEFT JOIN accounts a ON l.actor = 'account:' || a.id
+           WHERE l.target_type = 'index' AND l.field = 'reindex' ORDER BY l.id DESC LIMIT ?""",
+        (2 * limit + 1,),
+    ).fetchall()
+    finished, outcome = [], None
+    for row in rows:                      # newest first: an outcome, then its request
+        if row["new_value"] != REINDEX_REQUESTED:
+            outcome = row
+            continue
+        if outcome is not None:
+            finished.append(_reindex_entry(row, outcome))
+        outcome = None
+    return finished[:limit]
+
+
+def _reindex_entry(request: Row, outcome: Row) -> dict:
+    started, ended = datetime.fromisoformat(request["at"]), datetime.fromisoformat(outcome["at"])
+    result = outcome["new_value"] or ""
+    done = _REINDEX_DONE.match(result)
+    entry = {
+        "status": "succeeded" if done else "failed",
+        "actor": request["actor"],
+        "actor_name": _entry(request)["actor"]["name"],
+        "started_at": request["at"],
+        "finished_at": outcome["at"],
+        "seconds": round(max(0.0, (ended - started).total_seconds()), 1),
+    }
+    if done:
+        entry.update(documents=int(done["documents"]), index=done["index"])
+    else:
+        entry["error"] = result.removeprefix(REINDEX_FAILED)
+    return entry
 
 
 def admin_actions(conn: StoreConnection, *, target_type: str | None = None, actor: str | None = None,

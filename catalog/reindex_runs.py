@@ -1,13 +1,15 @@
-"""Full reindexes in the store: the one-at-a-time lease, live progress and history (``reindex_runs``).
+"""Full reindexes in the store: the one-at-a-time lease and live progress (``reindex_runs``).
 
 Every API process and the ``ror`` command run a reindex through these functions, so they
 all see the same progress and the same lock. The lock is a lease: the running process
 renews ``lease_until`` every few seconds (indexer/reindex_job.py); a run whose lease has
 passed belongs to a process that died, and the next start records it as failed and
 takes over. Rate and time left are derived when read, from ``loading_at`` and ``written``.
+The history of finished runs is read from the audit trail (``catalog.audit.reindex_history``).
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from catalog.sql import Row, StoreConnection
@@ -25,14 +27,21 @@ class ReindexBusy(Exception):
         self.run = run
 
 
-def start(conn: StoreConnection, actor: str, now: datetime) -> int:
-    """Take the lease (in the caller's write transaction) and return the new run's id; ReindexBusy if held."""
+def start(conn: StoreConnection, actor: str, now: datetime,
+          on_abandoned: Callable[[Row], None] | None = None) -> int:
+    """Take the lease (in the caller's write transaction) and return the new run's id; ReindexBusy if held.
+
+    A run whose lease has passed is marked failed first, and ``on_abandoned`` is told of it
+    (the caller writes its outcome in the audit trail, where the history is read).
+    """
     running = conn.execute("SELECT * FROM reindex_runs WHERE status = 'running' ORDER BY id").fetchall()
     for row in running:
         if row["lease_until"] > iso(now):
             raise ReindexBusy(describe(row, now))
         conn.execute("UPDATE reindex_runs SET status = 'failed', error = ?, finished_at = ?, updated_at = ? WHERE id = ?",
                      (MSG_ABANDONED, row["lease_until"], iso(now), row["id"]))
+        if on_abandoned:
+            on_abandoned(row)
     stamp = iso(now)
     return conn.execute(
         "INSERT INTO reindex_runs (actor, status, started_at, updated_at, lease_until) VALUES (?, 'running', ?, ?, ?)"
@@ -81,14 +90,6 @@ def latest(conn: StoreConnection, now: datetime) -> dict | None:
 def get(conn: StoreConnection, run_id: int, now: datetime) -> dict | None:
     row = conn.execute("SELECT * FROM reindex_runs WHERE id = ?", (run_id,)).fetchone()
     return describe(row, now) if row else None
-
-
-def history(conn: StoreConnection, now: datetime, limit: int = 10) -> list[dict]:
-    """The last runs, newest first, with who started them (a name for an account)."""
-    rows = conn.execute(
-        """SELECT r.*, a.display_name AS actor_name, a.email AS actor_email FROM reindex_runs r
-           LEFT JOIN accounts a ON r.actor = 'account:' || a.id ORDER BY r.id DESC LIMIT ?""", (limit,)).fetchall()
-    return [describe(row, now) for row in rows]
 
 
 def describe(row: Row, now: datetime) -> dict:

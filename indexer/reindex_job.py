@@ -47,9 +47,13 @@ def failure_reason(error: BaseException) -> str:
 def begin(store: Store, settings: Settings, actor: str, now: datetime | None = None) -> int:
     """Take the one-reindex lease and record the request; the run's id. ReindexBusy if one runs."""
     now = now or _now()
+    alias = alias_name(settings, UNITS)
     with store.transaction() as conn:
-        run_id = reindex_runs.start(conn, actor, now)
-        audit.record(conn, actor, "index", alias_name(settings, UNITS), "reindex", now, new="demandée")
+        def abandoned(run):   # its outcome, which its dead process never wrote
+            audit.record(conn, run["actor"], "index", alias, "reindex", now,
+                         new=audit.reindex_failure(reindex_runs.MSG_ABANDONED))
+        run_id = reindex_runs.start(conn, actor, now, on_abandoned=abandoned)
+        audit.record(conn, actor, "index", alias, "reindex", now, new=audit.REINDEX_REQUESTED)
     return run_id
 
 
@@ -100,7 +104,7 @@ def run(store: Store, client: OpenSearch, settings: Settings, run_id: int, actor
         now = _now()
         with store.transaction() as conn:
             reindex_runs.finish(conn, run_id, now, error=reason)
-            audit.record(conn, actor, "index", alias, "reindex", now, new=f"échec : {reason}")
+            audit.record(conn, actor, "index", alias, "reindex", now, new=audit.reindex_failure(reason))
         raise
     heartbeat.stopping.set()
     heartbeat.join()
@@ -113,9 +117,10 @@ def run(store: Store, client: OpenSearch, settings: Settings, run_id: int, actor
 
 
 def status(store: Store, now: datetime | None = None, history: int = 10) -> dict:
-    """The running reindex or else the last one, and the last runs: for the console and the API."""
+    """The running reindex or else the last one (progress, from ``reindex_runs``), and the last
+    finished runs (from the audit trail): for the console, the API and the command."""
     now = now or _now()
     with store.snapshot() as conn:
         shown = reindex_runs.current(conn, now) or reindex_runs.latest(conn, now)
-        runs = reindex_runs.history(conn, now, history)
+        runs = audit.reindex_history(conn, history)
     return {"reindex": shown or {"running": False, "status": "none"}, "history": runs}

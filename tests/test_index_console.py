@@ -92,7 +92,9 @@ def test_progress_lives_in_the_store_and_index_status_serves_it_to_the_end(world
     run = state["reindex"]
     assert (run["id"], run["status"], run["written"], run["total"], run["percent"]) == (run_id, "succeeded", _units(), _units(), 100.0)
     assert run["rate"] > 0 and run["index"] in state["index"]["indexes"]
-    assert state["history"][0]["id"] == run_id and state["history"][0]["actor_name"] == "Cellule console"
+    last = state["history"][0]
+    assert (last["status"], last["actor_name"], last["documents"], last["index"]) == (
+        "succeeded", "Cellule console", _units(), run["index"])
     with store.snapshot() as conn:
         journal = [e["new_value"] for e in audit.admin_actions(conn, target_type="index")[1]]
     assert journal[0].startswith(f"terminée : {_units()} UO") and journal[1] == "demandée"
@@ -170,6 +172,30 @@ def test_ror_status_flags_a_late_outbox(world, monkeypatch, capsys):
     monkeypatch.setenv("ROR_INDEX_PREFIX", mine.index_prefix)
     assert ror_cli.main(["status"]) == 3
     assert "ALERTE (outbox_late)" in capsys.readouterr().err
+
+
+def test_the_history_is_read_from_the_audit_trail_abandoned_runs_included(world):
+    """Who, when, how long, result: from the audit trail, where every reindex writes its request and outcome."""
+    mine, store, _ = world
+    t0 = datetime(2026, 11, 30, 10, 0, tzinfo=UTC)
+    first = reindex_job.begin(store, mine, audit.ACTOR_CLI, now=t0)
+    with store.transaction() as conn:                    # its process died: no outcome, no more heartbeat
+        reindex_runs.heartbeat(conn, first, t0 + timedelta(seconds=5), phase="loading", total=10, written=3)
+    later = t0 + timedelta(minutes=5)
+    reindex_job.begin(store, mine, audit.ACTOR_CLI, now=later)   # takes over; the first is written as failed
+    with store.transaction() as conn:
+        audit.record(conn, audit.ACTOR_CLI, "index", "alias", "reindex", later + timedelta(seconds=42),
+                     new=audit.reindex_outcome(12, "ror-units-x", 41.7))
+        # Trail rows of another kind in between do not break the pairs.
+        audit.record(conn, audit.ACTOR_CLI, "api_key", "7", "created", later, new="clé")
+    with store.snapshot() as conn:
+        history = audit.reindex_history(conn)
+    assert [(h["status"], h["started_at"], h["seconds"]) for h in history] == [
+        ("succeeded", iso(later), 42.0), ("failed", iso(t0), 300.0)]
+    assert (history[0]["documents"], history[0]["index"], history[0]["actor_name"]) == (12, "ror-units-x",
+                                                                                         "Commande ror (serveur)")
+    assert history[1]["error"] == reindex_runs.MSG_ABANDONED
+    assert reindex_job.status(store, now=later)["history"] == history
 
 
 def test_rate_and_time_left_come_from_the_units_written_since_loading_began(tmp_path):

@@ -32,6 +32,27 @@ class ReindexState(Schema):
     error = NStr()
 
 
+class ReindexHistoryEntry(Schema):
+    """A finished reindex as the audit trail records it."""
+    status = Str(required=True, metadata=doc("Résultat : terminée (succeeded) ou en échec (failed).",
+                                             "Outcome: finished (succeeded) or failed.", "succeeded",
+                                             enum=["succeeded", "failed"]))
+    actor = Str(required=True, metadata=doc("Qui l'a lancée : account:<id> ou cli (commande ror).",
+                                            "Who started it: account:<id> or cli (the ror command).", "account:1"))
+    actor_name = Str(required=True, metadata=doc("Son nom lisible.", "Their readable name.", "Cellule régionale"))
+    started_at = Str(required=True, metadata=doc("Demandée le (ISO 8601, UTC).", "Requested at (ISO 8601, UTC).",
+                                                 "2026-11-30T08:00:00+00:00"))
+    finished_at = Str(required=True, metadata=doc("Finie le (ISO 8601, UTC).", "Finished at (ISO 8601, UTC).",
+                                                  "2026-11-30T08:02:13+00:00"))
+    seconds = Float(required=True, metadata=doc("Durée, en secondes.", "Duration, in seconds.", 133.0))
+    documents = Int(metadata=doc("UO écrites dans le nouvel index (réussite seulement).",
+                                 "Units written to the new index (success only).", 1000000))
+    index = Str(metadata=doc("L'index construit (réussite seulement).", "The index built (success only).",
+                             "ror-units-v3-20261130080000"))
+    error = Str(metadata=doc("Pourquoi elle a échoué, en mots (échec seulement).", "Why it failed, in words (failure only).",
+                             "le moteur de recherche est injoignable"))
+
+
 class ReindexStarted(Schema):
     reindex = fields.Nested(ReindexState, required=True)
     message = Str(required=True)
@@ -63,8 +84,9 @@ class IndexStatus(Schema):
     outbox = fields.Nested(OutboxState, required=True)
     in_sync = Bool(required=True)
     reindex = fields.Nested(ReindexState, required=True)
-    history = fields.List(fields.Nested(ReindexState), metadata=doc(
-        "Les dernières réindexations, la plus récente d'abord.", "The last reindexes, newest first.", None))
+    history = fields.List(fields.Nested(ReindexHistoryEntry), metadata=doc(
+        "Les dernières réindexations finies, la plus récente d'abord, lues dans le journal d'audit.",
+        "The last finished reindexes, newest first, read from the audit trail.", None))
     warnings = fields.List(fields.Nested(Warning))
 
 
