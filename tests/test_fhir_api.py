@@ -31,6 +31,7 @@ PROFILE = {t: CANONICAL + n for t, n in (("HealthcareService", "ror-healthcarese
                                            ("PractitionerRole", "ror-practitionerrole"))}
 ALL_UNITS = {u["id"] for u in offer_fixture.UNITS}
 EG_POINT = {eg[0]: (eg[4], eg[5]) for eg in offer_fixture.ESTABLISHMENTS}
+EJ_OF = {eg[0]: "EJ-" + eg[0][3:] for eg in offer_fixture.ESTABLISHMENTS}    # as offer_fixture.load names them
 
 
 
@@ -206,8 +207,47 @@ def test_location_and_organization_searches(fhir):
     units_78 = {u["id"] for u in offer_fixture.UNITS if u["eg_id"] in in_yvelines}
     assert search("HealthcareService", **{"location.address-postalcode": "78"}) == units_78
     assert search("Organization", identifier="EG-HOSP") == {"EG-HOSP"}
+    # An EJ bears the name of its EG in the fixture: both are found.
     assert search("Organization", name="cabinet") == {eg[0] for eg in offer_fixture.ESTABLISHMENTS
-                                                       if eg[1].startswith("Cabinet")}
+                                                       if eg[1].startswith("Cabinet")} | {
+        EJ_OF[eg[0]] for eg in offer_fixture.ESTABLISHMENTS if eg[1].startswith("Cabinet")}
+
+
+def test_organization_search_finds_legal_entities_too_and_pages_over_both(fhir, server):
+    egs = {eg[0] for eg in offer_fixture.ESTABLISHMENTS}
+    ejs = set(EJ_OF.values())
+    walked = [validated(r.serialize()) for r in fhir.resources("Organization").limit(4).fetch_all()]
+    assert sorted(r["id"] for r in walked) == sorted(egs | ejs)          # each once
+    kinds = {r["id"]: r["type"][0]["coding"][0]["code"] for r in walked}
+    assert {i for i, k in kinds.items() if k == "EJ"} == ejs
+    assert all(r["partOf"]["reference"] == f"Organization/{EJ_OF[r['id']]}" for r in walked if r["id"] in egs)
+
+    url = f"{server.url}/fhir/Organization"
+    pages, bundle = [], requests.get(url, params={"_count": "5"}).json()
+    while True:
+        assert validated(bundle)["total"] == len(egs | ejs)
+        pages.append([e["resource"]["id"] for e in bundle["entry"]])
+        if "next" not in {link["relation"] for link in bundle["link"]}:
+            break
+        bundle = requests.get(_link(bundle, "next")).json()
+    assert [len(page) for page in pages] == [5, 5, 2]
+    assert [i for page in pages for i in page] == sorted(egs | ejs)
+    back = requests.get(_link(bundle, "previous")).json()
+    assert [e["resource"]["id"] for e in back["entry"]] == pages[1]
+    assert requests.get(url, params={"_summary": "count"}).json()["total"] == len(egs | ejs)
+
+    def search(**params):
+        return ids(bundle_resources(fhir.resources("Organization").search(Raw(**params)).limit(50).fetch_raw()))
+
+    kind_system = "https://ror-if.example.fr/fhir/CodeSystem/type-organisation"
+    assert search(type="EJ") == ejs
+    assert search(type=f"{kind_system}|EG") == egs
+    assert search(type="ETABLISSEMENT") == {"EG-HOSP"}
+    liberal = {eg[0] for eg in offer_fixture.ESTABLISHMENTS if eg[2] == "LIBERAL"}
+    assert search(type="EJ,LIBERAL") == ejs | liberal
+    assert search(identifier="EJ-HOSP,EG-VER1") == {"EJ-HOSP", "EG-VER1"}
+    assert search(name="centre hosp") == {"EG-HOSP", "EJ-HOSP"}
+    assert search(name="centre hosp", type="EJ") == {"EJ-HOSP"}
 
 
 # --- general parameters and errors -----------------------------------------------------------------
@@ -236,7 +276,7 @@ def test_general_parameters(server):
     "age-range-low=xx5", "age-range-low=le1e400", "_lastUpdated=ge2026-13-45", "_include=Patient:link",
     "_revinclude=Task:focus", "_page=%%%", "_page=eyJ6IjpbMV19", "specialty=http://x|1", "_total=maybe",
     "organization.type=HOPITAL", "_id=" + "x" * 65, "_summary=true", "_elements=a.b", "name=a&name=b",
-    "age-range-low=le5,ge3",
+    "age-range-low=le5,ge3", "organization.type=EJ",
 ])
 def test_malformed_or_unknown_parameters_get_a_400_operation_outcome(server, query):
     response = requests.get(f"{server.url}/fhir/HealthcareService?{query}")

@@ -49,6 +49,12 @@ def _meta(resource_type: str, last_updated: str | None) -> dict:
     return meta
 
 
+def creation_date(stamp: str) -> dict:
+    """The guide's ror-meta-creation-date (1..1 on each of its profiles), on the resource itself
+    as in the guide's examples, not under meta."""
+    return {"url": p.EXT_META_CREATION_DATE, "valueDateTime": instant(stamp)}
+
+
 def _identifier(value: str) -> list[dict]:
     return [{"system": p.ROR_IF_ID_SYSTEM, "value": value}]
 
@@ -158,7 +164,7 @@ def healthcare_service(doc: dict, distance_km: float | None = None) -> dict:
         place, concept = _aptitude_concept(code)
         (specialty if place == "specialty" else characteristic).append(concept)
 
-    extension = [{"url": p.EXT_SENSITIVE_UNIT, "valueBoolean": False}]
+    extension = [creation_date(doc["created_at"]), {"url": p.EXT_SENSITIVE_UNIT, "valueBoolean": False}]
     if doc.get("age_min") is not None or doc.get("age_max") is not None:
         low = doc.get("age_min") or 0
         high = doc["age_max"] if doc.get("age_max") is not None else MAX_AGE
@@ -211,14 +217,15 @@ def _address(eg: dict, distance_km: float | None = None) -> dict:
     return address
 
 
-def location(eg: dict, distance_km: float | None = None) -> dict:
-    """The place of an EG (a store row of ``establishments``) as a RORLocation."""
+def location(eg: dict, created_at: str, distance_km: float | None = None) -> dict:
+    """The place of an EG (a store row of ``establishments``) as a RORLocation; ``created_at``:
+    the EG's best creation date (``repository.earliest_known``)."""
     commune = communes().get(eg["insee"])
     return {
         "resourceType": "Location",
         "id": eg["id"],
         "meta": _meta("Location", eg.get("updated_at")),
-        "extension": [{"url": p.EXT_COMMUNE_COG, "valueCodeableConcept": {
+        "extension": [creation_date(created_at), {"url": p.EXT_COMMUNE_COG, "valueCodeableConcept": {
             "coding": [coding(p.TRE_R13_COMMUNE, eg["insee"], commune.name if commune else None)]}}],
         "identifier": _identifier(eg["id"]),
         "status": "active",
@@ -229,13 +236,14 @@ def location(eg: dict, distance_km: float | None = None) -> dict:
     }
 
 
-def organization_eg(eg: dict) -> dict:
+def organization_eg(eg: dict, created_at: str) -> dict:
     """An EG as a ROROrganization, part of its EJ."""
     category = nomenclature().categories.get(eg["category"], {})
     resource = {
         "resourceType": "Organization",
         "id": eg["id"],
         "meta": _meta("Organization", eg.get("updated_at")),
+        "extension": [creation_date(created_at)],
         "identifier": _identifier(eg["id"]),
         "active": True,
         "type": [{"coding": [coding(p.LOCAL_ORGANIZATION_KIND, "EG", "Entité géographique")]},
@@ -249,12 +257,13 @@ def organization_eg(eg: dict) -> dict:
     return resource
 
 
-def organization_ej(ej: dict) -> dict:
+def organization_ej(ej: dict, created_at: str) -> dict:
     """An EJ (a store row of ``legal_entities``) as a ROROrganization."""
     return {
         "resourceType": "Organization",
         "id": ej["id"],
         "meta": _meta("Organization", ej.get("updated_at")),
+        "extension": [creation_date(created_at)],
         "identifier": _identifier(ej["id"]),
         "active": True,
         "type": [{"coding": [coding(p.LOCAL_ORGANIZATION_KIND, "EJ", "Entité juridique")]}],
@@ -276,7 +285,7 @@ def practitioner_role_parts(role_id: str) -> tuple[str, str] | None:
     return rpps, unit_id
 
 
-def practitioner(person: dict) -> dict:
+def practitioner(person: dict, created_at: str) -> dict:
     """A practitioner of the RPPS (a store row of ``practitioners``) as a RORPractitioner."""
     name = {"use": "official", "family": person["last_name"]}
     if person.get("first_name"):
@@ -287,6 +296,7 @@ def practitioner(person: dict) -> dict:
         "resourceType": "Practitioner",
         "id": person["rpps"],
         "meta": _meta("Practitioner", person.get("updated_at")),
+        "extension": [creation_date(created_at)],
         # idNat_PS: "8" then the RPPS number, in the national PS identifier system (CI-SIS).
         "identifier": [{"system": p.IDNAT_PS_SYSTEM, "value": "8" + person["rpps"]}],
         "active": True,
@@ -295,12 +305,14 @@ def practitioner(person: dict) -> dict:
 
 
 def practitioner_role(person: dict, unit: dict) -> dict:
-    """The practitioner's role at a UO (they hold its sheet): profession, UO, its EG."""
+    """The practitioner's role at a UO (they hold its sheet): profession, UO, its EG. The role
+    came with the UO: its creation date is the UO's."""
     profession = nomenclature().professions.get(person["profession"], {})
     return {
         "resourceType": "PractitionerRole",
         "id": practitioner_role_id(person["rpps"], unit["id"]),
         "meta": _meta("PractitionerRole", unit.get("updated_at")),
+        "extension": [creation_date(unit["created_at"])],
         "active": True,
         "practitioner": reference("Practitioner", person["rpps"],
                                   " ".join(x for x in (person.get("first_name"), person["last_name"]) if x)),

@@ -114,9 +114,10 @@ def matches(anomaly: dict, focus: tuple[str, str] | None, statuses: set[str] | N
     return True
 
 
-def parse_task_search(args) -> tuple[tuple[str, str] | None, set[str] | None, int]:
-    """``focus`` (a reference or an id), ``status`` (FHIR Task codes, comma-separated), ``_count``."""
-    focus, statuses, count = None, None, 50
+def parse_task_search(args) -> tuple[tuple[str, str] | None, set[str] | None, int, str | None]:
+    """``focus`` (a reference or an id), ``status`` (FHIR Task codes, comma-separated), ``_count``,
+    and the ``_page`` token of a next/previous link."""
+    focus, statuses, count, page = None, None, 50, None
     for name, value in args.items(multi=True):
         if name == "focus":
             kind, _, ident = value.rpartition("/")
@@ -135,7 +136,22 @@ def parse_task_search(args) -> tuple[tuple[str, str] | None, set[str] | None, in
             if not value.isdigit() or not 1 <= int(value) <= 200:
                 raise _bad("_count doit être un nombre entier de 1 à 200.", "_count must be 1 to 200.", "_count")
             count = int(value)
+        elif name == "_page":
+            page = value
         elif name not in ("_format", "_pretty"):
             raise _bad(f"Paramètre de recherche inconnu ou non pris en charge : « {name} » (focus, status, _count).",
                        f"Unknown or unsupported search parameter '{name}' (focus, status, _count).", name)
-    return focus, statuses, count
+    return focus, statuses, count, page
+
+
+def page_of(found: list[dict], count: int, direction: str | None, after: int | None) -> tuple[list[dict], bool, bool]:
+    """One page of reports in id order (oldest first) and whether there is a page after it and
+    one before. ``direction`` and ``after`` come from a ``_page`` token: ``a`` the reports after
+    that id, ``b`` those before it. Positions by id, as the other searches: a report filed
+    meanwhile does not shift the page."""
+    ordered = sorted(found, key=lambda a: a["id"])
+    if direction == "b":
+        before = [a for a in ordered if a["id"] < after]
+        return before[-count:], True, len(before) > count
+    rest = [a for a in ordered if after is None or a["id"] > after]
+    return rest[:count], len(rest) > count, after is not None
