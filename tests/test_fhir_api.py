@@ -7,6 +7,7 @@ computed from the fixture's own lists (a haversine here, not the server's).
 """
 from __future__ import annotations
 
+import dataclasses
 from datetime import UTC, datetime
 from urllib.parse import parse_qs, urlsplit
 
@@ -77,7 +78,8 @@ def test_metadata_lists_what_is_supported(server):
     statement = validated(response.json())
     assert statement["fhirVersion"] == "4.0.1"
     by_type = {r["type"]: r for r in statement["rest"][0]["resource"]}
-    assert set(by_type) == {"HealthcareService", "Location", "Organization", "Practitioner", "PractitionerRole", "Task"}
+    assert set(by_type) == {"HealthcareService", "Location", "Organization", "Practitioner", "PractitionerRole", "Task",
+                            "CodeSystem", "NamingSystem"}
     assert {i["code"] for i in by_type["Task"]["interaction"]} == {"create", "read", "search-type"}
     service = {p["name"] for p in by_type["HealthcareService"]["searchParam"]}
     assert {"_id", "name", "specialty", "characteristic", "age-range-low", "age-range-high", "intervention-zone",
@@ -239,7 +241,7 @@ def test_organization_search_finds_legal_entities_too_and_pages_over_both(fhir, 
     def search(**params):
         return ids(bundle_resources(fhir.resources("Organization").search(Raw(**params)).limit(50).fetch_raw()))
 
-    kind_system = "https://ror-if.example.fr/fhir/CodeSystem/type-organisation"
+    kind_system = f"{server.url}/fhir/CodeSystem/type-organisation"
     assert search(type="EJ") == ejs
     assert search(type=f"{kind_system}|EG") == egs
     assert search(type="ETABLISSEMENT") == {"EG-HOSP"}
@@ -312,3 +314,66 @@ def test_search_query_string_round_trips_in_links(server):
                           params={"_count": "1", "location.commune-cog": "78646"}).json()
     query = parse_qs(urlsplit(_link(bundle, "next")).query)
     assert query["location.commune-cog"] == ["78646"] and query["_count"] == ["1"] and query["_page"]
+
+
+# --- our own code systems and identifier systems --------------------------------------------------
+
+def _codes(concepts: list[dict]) -> set[str]:
+    return {c["code"] for c in concepts} | {code for c in concepts for code in _codes(c.get("concept", []))}
+
+
+def _codings(node) -> list[dict]:
+    """Every coding of a resource, however deep."""
+    if isinstance(node, dict):
+        found = [node] if "system" in node and "code" in node else []
+        return found + [c for value in node.values() for c in _codings(value)]
+    if isinstance(node, list):
+        return [c for value in node for c in _codings(value)]
+    return []
+
+
+def test_local_code_and_identifier_systems_resolve_to_resources_of_this_service(server):
+    base = f"{server.url}/fhir"
+    unit = requests.get(f"{base}/HealthcareService/UO-B").json()
+    organization = requests.get(f"{base}/Organization/EG-VER1").json()
+    local = [c for c in _codings([unit, organization]) if c["system"].startswith(base)]
+    systems = {c["system"] for c in local}
+    assert systems == {f"{base}/CodeSystem/{name}" for name in (
+        "aptitude-kine", "type-uo", "categorie", "type-division-territoriale", "type-organisation")}
+    for system in systems:
+        response = requests.get(system)
+        assert response.status_code == 200, system
+        code_system = validated(response.json())
+        assert code_system["resourceType"] == "CodeSystem" and code_system["url"] == system
+        assert {c["code"] for c in local if c["system"] == system} <= _codes(code_system["concept"])
+    # Built from the nomenclature the codes come from: every aptitude, every UO type.
+    aptitudes = requests.get(f"{base}/CodeSystem/aptitude-kine").json()
+    assert set(nomenclature().aptitudes) <= _codes(aptitudes["concept"])
+    assert aptitudes["count"] == len(nomenclature().aptitudes) + len(nomenclature().aptitude_groups)
+    uo_types = requests.get(f"{base}/CodeSystem/type-uo").json()
+    assert _codes(uo_types["concept"]) == set(nomenclature().uo_types)
+    # The identifier system of our ids is a NamingSystem at its own URL.
+    system = unit["identifier"][0]["system"]
+    assert system == f"{base}/NamingSystem/identifiant-ror-if"
+    naming = validated(requests.get(system).json())
+    assert naming["uniqueId"] == [{"type": "uri", "value": system, "preferred": True}]
+    for missing in ("CodeSystem/inconnu", "NamingSystem/inconnu"):
+        response = requests.get(f"{base}/{missing}")
+        assert response.status_code == 404 and validated(response.json())["issue"][0]["code"] == "not-found"
+    assert requests.get(f"{base}/CodeSystem").status_code == 405
+    statement = requests.get(f"{base}/metadata").json()
+    assert {"CodeSystem", "NamingSystem"} <= {r["type"] for r in statement["rest"][0]["resource"]}
+
+
+def test_system_urls_follow_the_public_url_when_one_is_set(indexed_offer, settings):
+    client = create_app(dataclasses.replace(settings, public_url="https://ror.example.fr/")).test_client()
+    unit = client.get("/fhir/HealthcareService/UO-B").json
+    assert unit["identifier"][0]["system"] == "https://ror.example.fr/fhir/NamingSystem/identifiant-ror-if"
+    local = {c["system"] for c in _codings(unit) if "ror.example.fr" in c["system"]}
+    assert "https://ror.example.fr/fhir/CodeSystem/aptitude-kine" in local
+    assert not any("localhost" in c["system"] for c in _codings(unit))
+    # The search answers to the same names.
+    found = client.get("/fhir/HealthcareService", query_string={
+        "characteristic": "https://ror.example.fr/fhir/CodeSystem/aptitude-kine|KINE_REEDUC_RACHIS"}).json
+    assert {e["resource"]["id"] for e in found["entry"]} == {
+        u["id"] for u in offer_fixture.UNITS if "KINE_REEDUC_RACHIS" in u["aptitudes"]}

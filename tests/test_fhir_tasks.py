@@ -48,6 +48,14 @@ def test_a_signed_in_account_files_a_task_that_reaches_the_cells_queue(settings,
     task = validated_task(created.get_json())
     assert task["status"] == "requested" and task["code"]["coding"][0]["code"] == "04"
     assert created.headers["Location"].endswith(f"/fhir/Task/{task['id']}")
+    # Its local status and number systems are served where their URLs point.
+    status = task["businessStatus"]["coding"][0]
+    statuses = reporter.get(status["system"][status["system"].index("/fhir/"):]).get_json()
+    assert get_fhir_model_class("CodeSystem").model_validate(statuses) and status["code"] in {
+        c["code"] for c in statuses["concept"]}
+    numbers = task["identifier"][0]["system"]
+    naming = reporter.get(numbers[numbers.index("/fhir/"):]).get_json()
+    assert naming["resourceType"] == "NamingSystem" and naming["uniqueId"][0]["value"] == numbers
     # The cell is told as for a report filed on the web page: one e-mail to the admin.
     mails = world.mails()
     assert len(mails) == 1

@@ -255,7 +255,7 @@ def _period(text: str) -> tuple[str, str]:
     return moment.isoformat(), (moment + timedelta(seconds=1)).isoformat()
 
 
-def _offer_codes(name: str, raw: str, kind: str) -> OfferMatch | None:
+def _offer_codes(name: str, raw: str, kind: str, names: p.LocalNames) -> OfferMatch | None:
     """A specialty or characteristic (comma-separated: any of them) → the aptitudes and UO types
     it names; None for the home-visit modality (a fact of its own)."""
     nom = nomenclature()
@@ -271,9 +271,9 @@ def _offer_codes(name: str, raw: str, kind: str) -> OfferMatch | None:
                           f"Unsupported reception modality '{code}' (only 05 is).", name)
             home_visit = True
             continue
-        if system in (None, p.LOCAL_APTITUDE) and code in nom.aptitudes:
+        if system in (None, names.aptitude) and code in nom.aptitudes:
             aptitudes.append(code)
-        elif system in (None, p.LOCAL_UO_TYPE) and code in nom.uo_types and kind == "specialty":
+        elif system in (None, names.uo_type) and code in nom.uo_types and kind == "specialty":
             uo_types.append(code)
         elif national_system or system is None:
             wanted = {national_system} if national_system else (
@@ -284,7 +284,7 @@ def _offer_codes(name: str, raw: str, kind: str) -> OfferMatch | None:
                 uo_types += [t for t, spec in nom.uo_types.items()
                              if (spec.get("national") or {}).get("system") in wanted
                              and spec["national"]["code"] == code]
-        elif system not in (p.LOCAL_APTITUDE, p.LOCAL_UO_TYPE):
+        elif system not in (names.aptitude, names.uo_type):
             raise bad(f"Système de codes non pris en charge pour « {name} » : {system}.",
                       f"Unsupported code system for '{name}': {system}.", name)
     if home_visit and not aptitudes and not uo_types:
@@ -327,9 +327,9 @@ def read_options(args) -> dict:
     return general_options(args)
 
 
-def parse_search(resource_type: str, args) -> FhirSearch:
+def parse_search(resource_type: str, args, names: p.LocalNames) -> FhirSearch:
     """The query string of ``GET /fhir/<resource_type>`` → a FhirSearch (400 on anything we
-    do not support or cannot read)."""
+    do not support or cannot read); ``names``: the URLs of our own code systems."""
     supported = SEARCH_PARAMS[resource_type]
     search = FhirSearch(resource_type, SearchRequest(per_page=DEFAULT_COUNT))
     req = search.request
@@ -350,7 +350,7 @@ def parse_search(resource_type: str, args) -> FhirSearch:
                       raw_name)
         if name in ("name", "organization.type", "type"):
             _single(name, seen)
-        kinds = _criterion(resource_type, req, name, modifier, value, commune_sets)
+        kinds = _criterion(resource_type, req, name, value, commune_sets, names)
         if kinds is not None:
             search.organization_kinds = kinds
     if commune_sets:
@@ -412,8 +412,8 @@ def _general(search: FhirSearch, name: str, modifier: str, value: str, seen: set
         general_options({name: value})
 
 
-def _criterion(resource_type: str, req: SearchRequest, name: str, modifier: str, value: str,
-               commune_sets: list[set[str]]) -> frozenset[str] | None:
+def _criterion(resource_type: str, req: SearchRequest, name: str, value: str, commune_sets: list[set[str]],
+               names: p.LocalNames) -> frozenset[str] | None:
     """Puts one criterion into the request; returns the kinds of organization a type names."""
     plain = name.removeprefix("location.")
     if name == "_id" or (resource_type == "Organization" and name == "identifier"):
@@ -436,7 +436,7 @@ def _criterion(resource_type: str, req: SearchRequest, name: str, modifier: str,
         if resource_type == "Organization":
             req.legal_entity_name = req.establishment_name
     elif name in ("specialty", "characteristic"):
-        offer = _offer_codes(name, value, name)
+        offer = _offer_codes(name, value, name, names)
         if offer is None:
             req.home_visit = True
         else:
@@ -462,7 +462,7 @@ def _criterion(resource_type: str, req: SearchRequest, name: str, modifier: str,
     elif plain == "address-city":
         commune_sets.append(_city_communes(name, value))
     elif name in ("organization.type", "type"):
-        return _organization_type(req, name, value)
+        return _organization_type(req, name, value, names)
     return None
 
 
@@ -470,16 +470,16 @@ def _empty(name: str):
     raise bad(f"Le paramètre « {name} » est vide.", f"Parameter '{name}' has an empty value.", name)
 
 
-def _organization_type(req: SearchRequest, name: str, value: str) -> frozenset[str]:
+def _organization_type(req: SearchRequest, name: str, value: str, names: p.LocalNames) -> frozenset[str]:
     """The kinds of organization a type names (EG, EJ: type-organisation; a category names EGs
     of that category: an EJ has none), OR-ed; the category goes into the request."""
     categories = nomenclature().categories
     kinds, wanted = set(), []
     for token in _values(name, value):
         system, code = _token(token)
-        if system in (None, p.LOCAL_ORGANIZATION_KIND) and code in ("EG", "EJ"):
+        if system in (None, names.organization_kind) and code in p.ORGANIZATION_KINDS:
             kinds.add(code)
-        elif system in (None, p.LOCAL_CATEGORY) and code in categories:
+        elif system in (None, names.category) and code in categories:
             wanted.append(code)
         else:
             raise bad(f"Type d'organisation inconnu : « {token} » (EG, EJ ou catégories : {', '.join(categories)}).",

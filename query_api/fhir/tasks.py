@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from marshmallow import ValidationError
 
+from catalog.anomalies import STATUS_LABELS
 from catalog.nomenclature import nomenclature
 from catalog.schemas import AnomalyReportSchema
 from query_api.errors import first_error
@@ -18,12 +19,10 @@ from query_api.fhir.resources import coding, instant, reference
 TRE_R350_THEME = "https://mos.esante.gouv.fr/NOS/TRE_R350-ThematiqueAnomalie/FHIR/TRE-R350-ThematiqueAnomalie"
 TRE_R349_ACTION = "https://mos.esante.gouv.fr/NOS/TRE_R349-ActionAnomalie/FHIR/TRE-R349-ActionAnomalie"
 INPUT_TASK = f"{p.CANONICAL}/CodeSystem/input-task-ror-codesystem"
-LOCAL_ANOMALY_STATUS = f"{p.LOCAL}/statut-anomalie"
 
 # Our statuses as FHIR Task statuses (and back, for the ``status`` search).
 TASK_STATUS = {"new": "requested", "in_progress": "in-progress", "resolved": "completed", "rejected": "rejected"}
 STATUS_OF_TASK = {task: ours for ours, task in TASK_STATUS.items()}
-STATUS_LABELS = {"new": "Nouvelle", "in_progress": "En cours", "resolved": "Résolue", "rejected": "Rejetée"}
 # What a focus reference names: the resource type → the sheet type (an Organization is an EJ or an EG).
 FOCUS_TYPES = {"HealthcareService": ("UO",), "Location": ("EG",), "Organization": ("EG", "EJ")}
 SHEET_RESOURCE = {"UO": "HealthcareService", "EG": "Organization", "EJ": "Organization"}
@@ -72,7 +71,7 @@ def report_from_task(body, target_type: str, target_id: str) -> dict:
         raise _bad(message, f"Invalid {element}.", element) from None
 
 
-def task(anomaly: dict, reporter_label: str | None = None) -> dict:
+def task(anomaly: dict, names: p.LocalNames, reporter_label: str | None = None) -> dict:
     """A report of the queue as a RORTask."""
     themes = nomenclature().anomaly_themes
     target = anomaly["target"]
@@ -80,9 +79,9 @@ def task(anomaly: dict, reporter_label: str | None = None) -> dict:
         "resourceType": "Task",
         "id": str(anomaly["id"]),
         "meta": {"profile": [p.PROFILES["Task"]], "lastUpdated": instant(anomaly["updated_at"])},
-        "identifier": [{"system": p.ROR_IF_ID_SYSTEM + "/anomalie", "value": str(anomaly["id"])}],
+        "identifier": [{"system": names.anomaly_ids, "value": str(anomaly["id"])}],
         "status": TASK_STATUS[anomaly["status"]],
-        "businessStatus": {"coding": [coding(LOCAL_ANOMALY_STATUS, anomaly["status"], STATUS_LABELS[anomaly["status"]])]},
+        "businessStatus": {"coding": [coding(names.anomaly_status, anomaly["status"], STATUS_LABELS[anomaly["status"]])]},
         "intent": "order",
         "code": {"coding": [coding(TRE_R350_THEME, anomaly["theme"]["code"], themes[anomaly["theme"]["code"]]["label"])]}
         if anomaly.get("theme") else {"text": "Thème non précisé"},

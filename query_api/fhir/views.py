@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 
-from flask import Blueprint, request
+from flask import Blueprint, current_app, request
 from opensearchpy.exceptions import ConnectionError as EngineConnectionError
 from opensearchpy.exceptions import ConnectionTimeout, TransportError
 from werkzeug.exceptions import HTTPException
@@ -22,7 +22,8 @@ from query_api import context, security
 from query_api.anomaly_notice import notify_cell
 from query_api.api.search import current_clock
 from query_api.errors import ENGINE_DOWN_MESSAGE, ApiError, engine_cannot_serve
-from query_api.fhir import bundles, resources, tasks
+from query_api.fhir import bundles, resources, tasks, terminology
+from query_api.fhir import profiles as p
 from query_api.fhir.capability import capability_statement
 from query_api.fhir.outcome import FhirError, error_response, fhir_response
 from query_api.fhir.params import FhirSearch, general_options, organization_requests, parse_search, read_options
@@ -34,12 +35,19 @@ log = logging.getLogger(__name__)
 
 blueprint = Blueprint("fhir", __name__)
 
-RESOURCE_TYPES = ("HealthcareService", "Location", "Organization", "Practitioner", "PractitionerRole", "Task")
+RESOURCE_TYPES = ("HealthcareService", "Location", "Organization", "Practitioner", "PractitionerRole", "Task",
+                  "CodeSystem", "NamingSystem")
 ESTIMATE_TOTAL_UP_TO = 10_000
 
 
 def _base() -> str:
-    return request.host_url.rstrip("/") + "/fhir"
+    """This service's FHIR base: under ROR_PUBLIC_URL when it is set (the address others reach
+    us at, so that our system URLs stay the same behind a proxy), else the request's own host."""
+    return (current_app.config.get("PUBLIC_URL") or request.host_url).rstrip("/") + "/fhir"
+
+
+def _names() -> p.LocalNames:
+    return p.LocalNames(_base())
 
 
 def _not_found(resource_type: str, resource_id: str) -> FhirError:
@@ -125,17 +133,17 @@ def _read_resource(resource_type: str, resource_id: str) -> dict:
                 record = repository.index_records(conn, [resource_id]).get(resource_id)
                 if record is None:
                     raise repository.NotFound(resource_id)
-                return resources.healthcare_service(unit_document(record))
+                return resources.healthcare_service(unit_document(record), _names())
             if resource_type == "Location":
                 eg = repository.get_establishment(conn, resource_id)
-                return resources.location(eg, _created(conn, "EG", eg["id"]))
+                return resources.location(eg, _created(conn, "EG", eg["id"]), _names())
             if resource_type == "Organization":
                 try:
                     eg = repository.get_establishment(conn, resource_id)
-                    return resources.organization_eg(eg, _created(conn, "EG", eg["id"]))
+                    return resources.organization_eg(eg, _created(conn, "EG", eg["id"]), _names())
                 except repository.NotFound:
                     ej = repository.get_legal_entity(conn, resource_id)
-                    return resources.organization_ej(ej, _created(conn, "EJ", ej["id"]))
+                    return resources.organization_ej(ej, _created(conn, "EJ", ej["id"]), _names())
             if resource_type == "Practitioner":
                 person = repository.get_practitioner(conn, resource_id)
                 return resources.practitioner(person, _created(conn, "practitioner", person["rpps"]))
@@ -191,7 +199,7 @@ def _track_total(search: FhirSearch):
 
 
 def _search(resource_type: str):
-    search = parse_search(resource_type, request.args)
+    search = parse_search(resource_type, request.args, _names())
     options = general_options(request.args)
     clock = current_clock()
     index = alias_name(context.settings(), UNITS)
@@ -234,7 +242,7 @@ def _search_units(search: FhirSearch, clock, index: str, args, base_url: str) ->
     for hit in hits:
         doc = hit["_source"]
         distance = round(float(hit["sort"][0]), 3) if req.origin else None
-        resource = resources.healthcare_service(doc, distance)
+        resource = resources.healthcare_service(doc, _names(), distance)
         entries.append(bundles.match_entry(base, bundles.subset(resource, search.elements) if search.elements else resource))
         docs.append((doc, distance))
     entries += _included(search, docs, base)
@@ -259,9 +267,10 @@ def _included(search: FhirSearch, docs: list[tuple[dict, float | None]], base: s
         created = repository.earliest_known(conn, "EG", list(establishments))
         for eg, distance in establishments.values():
             if "HealthcareService:location" in search.includes:
-                entries.append(bundles.include_entry(base, resources.location(eg, created[eg["id"]], distance), distance))
+                entries.append(bundles.include_entry(base, resources.location(eg, created[eg["id"]], _names(), distance),
+                                                     distance))
             if "HealthcareService:organization" in search.includes:
-                entries.append(bundles.include_entry(base, resources.organization_eg(eg, created[eg["id"]])))
+                entries.append(bundles.include_entry(base, resources.organization_eg(eg, created[eg["id"]], _names())))
         if "PractitionerRole:service" in search.revincludes:
             for doc, _ in docs:
                 try:
@@ -322,13 +331,13 @@ def _search_establishments(search: FhirSearch, clock, index: str, args, base_url
 
 def _organization_or_location(conn, search: FhirSearch, kind: str, found_id: str, created_at: str) -> dict:
     if kind == "EJ":
-        return resources.organization_ej(repository.get_legal_entity(conn, found_id), created_at)
+        return resources.organization_ej(repository.get_legal_entity(conn, found_id), created_at, _names())
     eg = repository.get_establishment(conn, found_id)
     if search.resource_type == "Organization":
-        return resources.organization_eg(eg, created_at)
+        return resources.organization_eg(eg, created_at, _names())
     req = search.request
     distance = round(haversine_km(req.origin.lat, req.origin.lon, eg["lat"], eg["lon"]), 3) if req.origin else None
-    return resources.location(eg, created_at, distance)
+    return resources.location(eg, created_at, _names(), distance)
 
 
 # --- anomaly reports (Task) ------------------------------------------------------------------------
@@ -391,7 +400,7 @@ def create_task():
                                          api_key_id=api_key["id"] if api_key else None)
         admins = accounts.admin_accounts(conn)
     notify_cell(saved, admins, api_key_name=api_key["name"] if api_key else None)
-    resource = tasks.task(saved, api_key["name"] if api_key else None)
+    resource = tasks.task(saved, _names(), api_key["name"] if api_key else None)
     return fhir_response(resource, 201, headers={"Location": f"{_base()}/Task/{resource['id']}"})
 
 
@@ -413,7 +422,7 @@ def search_tasks():
     if shown and has_previous:
         links["previous"] = bundles.link_url(request.base_url, args, bundles.page_token("b", [shown[0]["id"]]))
     label = api_key["name"] if api_key else None
-    entries = [bundles.match_entry(_base(), tasks.task(a, label)) for a in shown]
+    entries = [bundles.match_entry(_base(), tasks.task(a, _names(), label)) for a in shown]
     return fhir_response(bundles.searchset(entries, links, len(found)), pretty=options["pretty"])
 
 
@@ -432,7 +441,27 @@ def read_task(task_id: str):
             found = [a for a in _visible_reports(conn, account, api_key) if str(a["id"]) == task_id]
     if not found:
         raise _not_found("Task", task_id)
-    return fhir_response(tasks.task(found[0], api_key["name"] if api_key else None), pretty=options["pretty"])
+    return fhir_response(tasks.task(found[0], _names(), api_key["name"] if api_key else None), pretty=options["pretty"])
+
+
+# --- our own code systems and identifier systems: where their URLs lead ---------------------------
+
+@blueprint.get("/CodeSystem/<system_id>")
+def read_code_system(system_id: str):
+    options = read_options(request.args)
+    resource = terminology.code_system(_names(), system_id)
+    if resource is None:
+        raise _not_found("CodeSystem", system_id)
+    return fhir_response(resource, pretty=options["pretty"])
+
+
+@blueprint.get("/NamingSystem/<system_id>")
+def read_naming_system(system_id: str):
+    options = read_options(request.args)
+    resource = terminology.naming_system(_names(), system_id, context.now().date().isoformat())
+    if resource is None:
+        raise _not_found("NamingSystem", system_id)
+    return fhir_response(resource, pretty=options["pretty"])
 
 
 # --- anything else under /fhir -------------------------------------------------------------------
