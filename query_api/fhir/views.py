@@ -288,8 +288,8 @@ def _included(search: FhirSearch, docs: list[tuple[dict, float | None]], base: s
 
 
 def _search_establishments(search: FhirSearch, clock, index: str, args, base_url: str) -> dict:
-    """Locations (EGs) or Organizations (EGs and EJs) that have a matching UO, paged by id: the
-    kinds come from one request, a page of each, merged here."""
+    """Locations (EGs) or Organizations (EGs and EJs) that have a matching UO, paged by id: a
+    page of each kind in one msearch, merged here by id."""
     direction, after = bundles.read_page_token(search.page) if search.page else (None, None)
     if after is not None and (len(after) != 1 or not isinstance(after[0], str)):
         bundles.read_page_token("")   # a token of another kind of search: refused as any bad token
