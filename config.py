@@ -50,8 +50,10 @@ class Settings:
     mail_dir: str = str(PROJECT_DIR / "var" / "mail")
     # ROR_SMTP_URL: smtp://host:port to send real e-mail; empty writes to ROR_MAIL_DIR.
     smtp_url: str = ""
-    # ROR_PUBLIC_URL: the service's public address, for links in e-mails (e.g.
-    # https://ror.example.fr/). Empty: the request's own host (fine on loopback only).
+    # ROR_PUBLIC_URL: the service's public address, for links in e-mails and as the base of
+    # the FHIR face's own code and identifier system URLs (e.g. https://ror.example.fr/ gives
+    # https://ror.example.fr/fhir/CodeSystem/aptitude-kine). Empty: the request's own host
+    # (fine on loopback only).
     public_url: str = ""
     # ROR_SUPPORT_PHONE / ROR_SUPPORT_EMAIL: shown on the help page.
     support_phone: str = "0805 690 711"

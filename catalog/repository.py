@@ -184,6 +184,33 @@ def get_legal_entity(conn, ej_id: str) -> dict:
     return dict(row)
 
 
+# Only a UO records when it entered the store (units.created_at); an EJ, EG or practitioner
+# row keeps only its last change. The earliest moment each is known to have been in the
+# store is the earlier of that change and its first UO's creation (its UOs cannot predate it).
+_EARLIEST_KNOWN_SQL = {
+    "EG": """SELECT e.id, e.updated_at, MIN(u.created_at) FROM establishments e
+             LEFT JOIN units u ON u.eg_id = e.id WHERE e.id IN ({marks}) GROUP BY e.id, e.updated_at""",
+    "EJ": """SELECT j.id, j.updated_at, MIN(u.created_at) FROM legal_entities j
+             LEFT JOIN establishments e ON e.ej_id = j.id LEFT JOIN units u ON u.eg_id = e.id
+             WHERE j.id IN ({marks}) GROUP BY j.id, j.updated_at""",
+    "practitioner": """SELECT p.rpps, p.updated_at, MIN(u.created_at) FROM practitioners p
+             LEFT JOIN units u ON u.owner_rpps = p.rpps WHERE p.rpps IN ({marks}) GROUP BY p.rpps, p.updated_at""",
+}
+
+
+def earliest_known(conn, kind: str, ids: list[str]) -> dict[str, str]:
+    """By id, the earliest time stamp at which each EJ, EG or practitioner ("EJ", "EG",
+    "practitioner") is known to have been in the store: the best creation date it has."""
+    found: dict[str, str] = {}
+    for start in range(0, len(ids), 500):
+        chunk = ids[start:start + 500]
+        sql = _EARLIEST_KNOWN_SQL[kind].format(marks=", ".join("?" for _ in chunk))
+        for key, updated_at, first_unit in conn.execute(sql, chunk).fetchall():
+            # ISO 8601 UTC stamps sort as text (catalog.store.iso).
+            found[key] = min(stamp for stamp in (updated_at, first_unit) if stamp)
+    return found
+
+
 # --- practitioners ------------------------------------------------------------------
 
 def upsert_practitioner(conn, practitioner: dict, now: datetime | None = None) -> None:
@@ -311,7 +338,7 @@ INDEX_READ_MMAP_BYTES = 4 * 2**30   # address space only: pages are read as touc
 
 _INDEX_RECORD_SQL = """
 SELECT u.id, u.name, u.uo_type, u.profession, u.phone, u.aptitudes, u.age_min, u.age_max, u.home_visit,
-       u.home_visit_communes, u.week, u.open_on_holidays, u.comments, u.revision, u.updated_at,
+       u.home_visit_communes, u.week, u.open_on_holidays, u.comments, u.revision, u.updated_at, u.created_at,
        e.id, e.name, e.category, e.address, e.postal_code, e.insee, e.lat, e.lon, e.ej_id, j.name,
        p.first_name, p.last_name
 FROM units u
@@ -329,14 +356,14 @@ def _index_record(row: tuple) -> dict:
     display by that text, so most units never decode it.
     """
     (unit_id, name, uo_type, profession, phone, aptitudes, age_min, age_max, home_visit, home_visit_communes,
-     week_json, open_on_holidays, comments, revision, updated_at,
+     week_json, open_on_holidays, comments, revision, updated_at, created_at,
      eg_id, eg_name, category, address, postal_code, insee, lat, lon, ej_id, ej_name, first, last) = row
     return {
         "id": unit_id, "name": name, "uo_type": uo_type, "profession": profession, "phone": phone,
         "aptitudes": orjson.loads(aptitudes), "age_min": age_min, "age_max": age_max,
         "home_visit": bool(home_visit), "home_visit_communes": orjson.loads(home_visit_communes),
         "week_json": week_json, "open_on_holidays": bool(open_on_holidays), "comments": comments or "",
-        "revision": revision, "updated_at": updated_at,
+        "revision": revision, "updated_at": updated_at, "created_at": created_at,
         "establishment": {"id": eg_id, "name": eg_name, "category": category, "address": address,
                           "postal_code": postal_code, "insee": insee, "lat": lat, "lon": lon,
                           "ej_id": ej_id, "ej_name": ej_name},

@@ -128,6 +128,8 @@ def unit_document(record: dict) -> dict:
         "phone": record.get("phone"),
         "revision": record["revision"],
         "updated_at": record["updated_at"],
+        # When the UO entered the store (FHIR's ror-meta-creation-date); shown, never searched.
+        "created_at": record["created_at"],
     }
 
 

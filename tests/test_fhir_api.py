@@ -7,6 +7,7 @@ computed from the fixture's own lists (a haversine here, not the server's).
 """
 from __future__ import annotations
 
+import dataclasses
 from datetime import UTC, datetime
 from urllib.parse import parse_qs, urlsplit
 
@@ -31,6 +32,7 @@ PROFILE = {t: CANONICAL + n for t, n in (("HealthcareService", "ror-healthcarese
                                            ("PractitionerRole", "ror-practitionerrole"))}
 ALL_UNITS = {u["id"] for u in offer_fixture.UNITS}
 EG_POINT = {eg[0]: (eg[4], eg[5]) for eg in offer_fixture.ESTABLISHMENTS}
+EJ_OF = {eg[0]: "EJ-" + eg[0][3:] for eg in offer_fixture.ESTABLISHMENTS}    # as offer_fixture.load names them
 
 
 
@@ -76,7 +78,8 @@ def test_metadata_lists_what_is_supported(server):
     statement = validated(response.json())
     assert statement["fhirVersion"] == "4.0.1"
     by_type = {r["type"]: r for r in statement["rest"][0]["resource"]}
-    assert set(by_type) == {"HealthcareService", "Location", "Organization", "Practitioner", "PractitionerRole", "Task"}
+    assert set(by_type) == {"HealthcareService", "Location", "Organization", "Practitioner", "PractitionerRole", "Task",
+                            "CodeSystem", "NamingSystem"}
     assert {i["code"] for i in by_type["Task"]["interaction"]} == {"create", "read", "search-type"}
     service = {p["name"] for p in by_type["HealthcareService"]["searchParam"]}
     assert {"_id", "name", "specialty", "characteristic", "age-range-low", "age-range-high", "intervention-zone",
@@ -206,8 +209,47 @@ def test_location_and_organization_searches(fhir):
     units_78 = {u["id"] for u in offer_fixture.UNITS if u["eg_id"] in in_yvelines}
     assert search("HealthcareService", **{"location.address-postalcode": "78"}) == units_78
     assert search("Organization", identifier="EG-HOSP") == {"EG-HOSP"}
+    # An EJ bears the name of its EG in the fixture: both are found.
     assert search("Organization", name="cabinet") == {eg[0] for eg in offer_fixture.ESTABLISHMENTS
-                                                       if eg[1].startswith("Cabinet")}
+                                                       if eg[1].startswith("Cabinet")} | {
+        EJ_OF[eg[0]] for eg in offer_fixture.ESTABLISHMENTS if eg[1].startswith("Cabinet")}
+
+
+def test_organization_search_finds_legal_entities_too_and_pages_over_both(fhir, server):
+    egs = {eg[0] for eg in offer_fixture.ESTABLISHMENTS}
+    ejs = set(EJ_OF.values())
+    walked = [validated(r.serialize()) for r in fhir.resources("Organization").limit(4).fetch_all()]
+    assert sorted(r["id"] for r in walked) == sorted(egs | ejs)          # each once
+    kinds = {r["id"]: r["type"][0]["coding"][0]["code"] for r in walked}
+    assert {i for i, k in kinds.items() if k == "EJ"} == ejs
+    assert all(r["partOf"]["reference"] == f"Organization/{EJ_OF[r['id']]}" for r in walked if r["id"] in egs)
+
+    url = f"{server.url}/fhir/Organization"
+    pages, bundle = [], requests.get(url, params={"_count": "5"}).json()
+    while True:
+        assert validated(bundle)["total"] == len(egs | ejs)
+        pages.append([e["resource"]["id"] for e in bundle["entry"]])
+        if "next" not in {link["relation"] for link in bundle["link"]}:
+            break
+        bundle = requests.get(_link(bundle, "next")).json()
+    assert [len(page) for page in pages] == [5, 5, 2]
+    assert [i for page in pages for i in page] == sorted(egs | ejs)
+    back = requests.get(_link(bundle, "previous")).json()
+    assert [e["resource"]["id"] for e in back["entry"]] == pages[1]
+    assert requests.get(url, params={"_summary": "count"}).json()["total"] == len(egs | ejs)
+
+    def search(**params):
+        return ids(bundle_resources(fhir.resources("Organization").search(Raw(**params)).limit(50).fetch_raw()))
+
+    kind_system = f"{server.url}/fhir/CodeSystem/type-organisation"
+    assert search(type="EJ") == ejs
+    assert search(type=f"{kind_system}|EG") == egs
+    assert search(type="ETABLISSEMENT") == {"EG-HOSP"}
+    liberal = {eg[0] for eg in offer_fixture.ESTABLISHMENTS if eg[2] == "LIBERAL"}
+    assert search(type="EJ,LIBERAL") == ejs | liberal
+    assert search(identifier="EJ-HOSP,EG-VER1") == {"EJ-HOSP", "EG-VER1"}
+    assert search(name="centre hosp") == {"EG-HOSP", "EJ-HOSP"}
+    assert search(name="centre hosp", type="EJ") == {"EJ-HOSP"}
 
 
 # --- general parameters and errors -----------------------------------------------------------------
@@ -236,7 +278,7 @@ def test_general_parameters(server):
     "age-range-low=xx5", "age-range-low=le1e400", "_lastUpdated=ge2026-13-45", "_include=Patient:link",
     "_revinclude=Task:focus", "_page=%%%", "_page=eyJ6IjpbMV19", "specialty=http://x|1", "_total=maybe",
     "organization.type=HOPITAL", "_id=" + "x" * 65, "_summary=true", "_elements=a.b", "name=a&name=b",
-    "age-range-low=le5,ge3",
+    "age-range-low=le5,ge3", "organization.type=EJ",
 ])
 def test_malformed_or_unknown_parameters_get_a_400_operation_outcome(server, query):
     response = requests.get(f"{server.url}/fhir/HealthcareService?{query}")
@@ -272,3 +314,66 @@ def test_search_query_string_round_trips_in_links(server):
                           params={"_count": "1", "location.commune-cog": "78646"}).json()
     query = parse_qs(urlsplit(_link(bundle, "next")).query)
     assert query["location.commune-cog"] == ["78646"] and query["_count"] == ["1"] and query["_page"]
+
+
+# --- our own code systems and identifier systems --------------------------------------------------
+
+def _codes(concepts: list[dict]) -> set[str]:
+    return {c["code"] for c in concepts} | {code for c in concepts for code in _codes(c.get("concept", []))}
+
+
+def _codings(node) -> list[dict]:
+    """Every coding of a resource, however deep."""
+    if isinstance(node, dict):
+        found = [node] if "system" in node and "code" in node else []
+        return found + [c for value in node.values() for c in _codings(value)]
+    if isinstance(node, list):
+        return [c for value in node for c in _codings(value)]
+    return []
+
+
+def test_local_code_and_identifier_systems_resolve_to_resources_of_this_service(server):
+    base = f"{server.url}/fhir"
+    unit = requests.get(f"{base}/HealthcareService/UO-B").json()
+    organization = requests.get(f"{base}/Organization/EG-VER1").json()
+    local = [c for c in _codings([unit, organization]) if c["system"].startswith(base)]
+    systems = {c["system"] for c in local}
+    assert systems == {f"{base}/CodeSystem/{name}" for name in (
+        "aptitude-kine", "type-uo", "categorie", "type-division-territoriale", "type-organisation")}
+    for system in systems:
+        response = requests.get(system)
+        assert response.status_code == 200, system
+        code_system = validated(response.json())
+        assert code_system["resourceType"] == "CodeSystem" and code_system["url"] == system
+        assert {c["code"] for c in local if c["system"] == system} <= _codes(code_system["concept"])
+    # Built from the nomenclature the codes come from: every aptitude, every UO type.
+    aptitudes = requests.get(f"{base}/CodeSystem/aptitude-kine").json()
+    assert set(nomenclature().aptitudes) <= _codes(aptitudes["concept"])
+    assert aptitudes["count"] == len(nomenclature().aptitudes) + len(nomenclature().aptitude_groups)
+    uo_types = requests.get(f"{base}/CodeSystem/type-uo").json()
+    assert _codes(uo_types["concept"]) == set(nomenclature().uo_types)
+    # The identifier system of our ids is a NamingSystem at its own URL.
+    system = unit["identifier"][0]["system"]
+    assert system == f"{base}/NamingSystem/identifiant-ror-if"
+    naming = validated(requests.get(system).json())
+    assert naming["uniqueId"] == [{"type": "uri", "value": system, "preferred": True}]
+    for missing in ("CodeSystem/inconnu", "NamingSystem/inconnu"):
+        response = requests.get(f"{base}/{missing}")
+        assert response.status_code == 404 and validated(response.json())["issue"][0]["code"] == "not-found"
+    assert requests.get(f"{base}/CodeSystem").status_code == 405
+    statement = requests.get(f"{base}/metadata").json()
+    assert {"CodeSystem", "NamingSystem"} <= {r["type"] for r in statement["rest"][0]["resource"]}
+
+
+def test_system_urls_follow_the_public_url_when_one_is_set(indexed_offer, settings):
+    client = create_app(dataclasses.replace(settings, public_url="https://ror.example.fr/")).test_client()
+    unit = client.get("/fhir/HealthcareService/UO-B").json
+    assert unit["identifier"][0]["system"] == "https://ror.example.fr/fhir/NamingSystem/identifiant-ror-if"
+    local = {c["system"] for c in _codings(unit) if "ror.example.fr" in c["system"]}
+    assert "https://ror.example.fr/fhir/CodeSystem/aptitude-kine" in local
+    assert not any("localhost" in c["system"] for c in _codings(unit))
+    # The search answers to the same names.
+    found = client.get("/fhir/HealthcareService", query_string={
+        "characteristic": "https://ror.example.fr/fhir/CodeSystem/aptitude-kine|KINE_REEDUC_RACHIS"}).json
+    assert {e["resource"]["id"] for e in found["entry"]} == {
+        u["id"] for u in offer_fixture.UNITS if "KINE_REEDUC_RACHIS" in u["aptitudes"]}

@@ -28,6 +28,7 @@ GUIDE_EXAMPLE_VILLE = {
     "characteristic.careMode.system": "https://mos.esante.gouv.fr/NOS/TRE_R213-ModePriseEnCharge/FHIR/TRE-R213-ModePriseEnCharge",
     "availableTime.extension": [SD + "ror-available-time-type-of-time", SD + "ror-available-time-number-days-of-week"],
     "extension": {
+        SD + "ror-meta-creation-date": None,
         SD + "ror-healthcareservice-sensitive-unit": None,
         SD + "ror-healthcareservice-patient-type": ["ageRange"],
         SD + "ror-healthcareservice-contact": ["purposeContact", SD + "ror-confidentiality-level",

@@ -48,6 +48,18 @@ def test_a_signed_in_account_files_a_task_that_reaches_the_cells_queue(settings,
     task = validated_task(created.get_json())
     assert task["status"] == "requested" and task["code"]["coding"][0]["code"] == "04"
     assert created.headers["Location"].endswith(f"/fhir/Task/{task['id']}")
+    # Its local status and number systems are served where their URLs point.
+    status = task["businessStatus"]["coding"][0]
+    statuses = reporter.get(status["system"][status["system"].index("/fhir/"):]).get_json()
+    assert get_fhir_model_class("CodeSystem").model_validate(statuses) and status["code"] in {
+        c["code"] for c in statuses["concept"]}
+    numbers = task["identifier"][0]["system"]
+    naming = reporter.get(numbers[numbers.index("/fhir/"):]).get_json()
+    assert naming["resourceType"] == "NamingSystem" and naming["uniqueId"][0]["value"] == numbers
+    # The cell is told as for a report filed on the web page: one e-mail to the admin.
+    mails = world.mails()
+    assert len(mails) == 1
+    assert f"To: {ADMIN_EMAIL}" in mails[0] and "UO-KA" in mails[0] and "Paul Durand" in mails[0]
 
     admin = signed_in(world, ADMIN_EMAIL, ADMIN_PASSWORD)
     queue = admin.get("/api/v1/admin/anomalies?status=new").get_json()
@@ -106,6 +118,11 @@ def test_api_keys_report_only_with_the_report_scope(settings, search, tmp_path):
     queue = admin.get("/api/v1/admin/anomalies").get_json()
     assert [(r["target"]["type"], r["target"]["id"], r["theme"]["code"], r["reporter"]) for r in queue["results"]] == [
         ("EG", "EG-KA", "06", None)]
+    # Filed by an application, the report reaches the cell's mailbox as a person's does.
+    mails = world.mails()
+    assert len(mails) == 1
+    assert f"To: {ADMIN_EMAIL}" in mails[0] and "EG EG-KA" in mails[0]
+    assert "Outil de sortie d'hospitalisation" in mails[0]
 
 
 def test_the_cli_creates_a_key_with_the_report_scope(tmp_path, monkeypatch, settings, capsys):
@@ -123,3 +140,38 @@ def test_the_cli_creates_a_key_with_the_report_scope(tmp_path, monkeypatch, sett
     with open_store(str(path)).snapshot() as conn:
         assert accounts.api_key_for(conn, printed[-1])["scopes"] == "report"
         assert accounts.api_key_for(conn, read_only)["scopes"] == ""
+
+
+def _next_path(bundle: dict, relation: str) -> str | None:
+    url = next((link["url"] for link in bundle["link"] if link["relation"] == relation), None)
+    return None if url is None else url[url.index("/fhir/"):]
+
+
+def test_task_search_pages_with_count_and_links(settings, search, tmp_path):
+    world = make_world(settings, tmp_path)
+    reporter = signed_in(world, "paul@kine.test", PASSWORD_B)
+    token = {"X-CSRF-Token": csrf(reporter)}
+    filed = [post_task(reporter, task_body(description=f"Le numéro de téléphone {n} ne répond plus."), **token)
+             .get_json()["id"] for n in range(5)]
+    pages, bundle = [], reporter.get("/fhir/Task?_count=2").get_json()
+    assert _next_path(bundle, "previous") is None and _next_path(bundle, "self") == "/fhir/Task?_count=2"
+    while True:
+        get_fhir_model_class("Bundle").model_validate(bundle)
+        assert bundle["type"] == "searchset" and bundle["total"] == 5
+        pages.append([validated_task(e["resource"])["id"] for e in bundle["entry"]])
+        following = _next_path(bundle, "next")
+        if following is None:
+            break
+        bundle = reporter.get(following).get_json()
+    assert pages == [filed[0:2], filed[2:4], filed[4:5]]
+    back = reporter.get(_next_path(bundle, "previous")).get_json()
+    assert [e["resource"]["id"] for e in back["entry"]] == filed[2:4]
+    assert reporter.get("/fhir/Task?_page=nope").status_code == 400
+    # A real FHIR client follows the links to the end.
+    key = accounts.create_api_key(world.store, "Outil SAS", scopes=("report",))
+    with LiveServer(world.app) as live:
+        app = SyncFHIRClient(f"{live.url}/fhir", authorization=f"Bearer {key}")
+        for n in range(3):
+            app.resource("Task", **task_body(description=f"Horaires du samedi faux, semaine {n}.")).save()
+        walked = [t.id for t in app.resources("Task").limit(2).fetch_all()]
+    assert len(walked) == len(set(walked)) == 3

@@ -1,25 +1,22 @@
 """Anomalies: anyone signed in reports one; the management cell works the queue.
 
-A new report is e-mailed to every active admin account that has an address.
+A new report is e-mailed to every active admin account that has an address
+(query_api.anomaly_notice, shared with the FHIR Task).
 """
 from __future__ import annotations
-
-import logging
 
 from flask import jsonify
 
 from catalog import accounts, anomalies
-from catalog.mail import MailError, send_mail
 from catalog.ratelimit import Limit
 from catalog.schemas import AnomalyReportSchema, AnomalyUpdateSchema
 from query_api import context, security
+from query_api.anomaly_notice import notify_cell
 from query_api.api.operations import SIGNED_IN, SIGNED_IN_WRITE, Blueprint
 from query_api.api.schemas import anomalies as shapes
 from query_api.api.schemas.anomalies import AnomalyFiltersSchema
 from query_api.errors import ApiError
 from query_api.security import admin_required, current_account, details_required
-
-log = logging.getLogger(__name__)
 
 blueprint = Blueprint("anomalies", __name__, description="Signalements d'anomalies. *Anomaly reports.*")
 ANOMALY_ID = {"in": "path", "name": "anomaly_id", "example": 1, "description": "Numéro de l'anomalie. *Anomaly number.*"}
@@ -29,27 +26,6 @@ blueprint.after_request(security.no_store)
 
 REPORTS_PER_ACCOUNT = Limit(hits=10, seconds=60 * 60)
 MSG_TOO_MANY_REPORTS = "Vous avez signalé beaucoup d'anomalies en peu de temps : réessayez dans une heure."
-
-
-def _notify_cell(report: dict, admins: list[dict]) -> None:
-    recipients = [a["email"] for a in admins if a["email"]]
-    if not recipients:
-        log.warning("anomaly %s: no admin account with an e-mail address to notify", report["id"])
-        return
-    target = report["target"]
-    body = (
-        f"Une nouvelle anomalie (n° {report['id']}) a été signalée sur le ROR Île-de-France.\n\n"
-        f"Fiche : {target['type']} {target['id']} – {target['name']}\n"
-        f"Thème : {report['theme']['label'] if report['theme'] else 'non précisé'}\n"
-        f"Champ : {report['field'] or 'non précisé'}\n"
-        f"Signalée par : {report['reporter']['name'] or report['reporter']['email'] or report['reporter']['id']}\n\n"
-        f"Message :\n{report['message']}\n\n"
-        "Traitez-la depuis la file des anomalies (GET /api/v1/admin/anomalies).\n"
-    )
-    try:
-        send_mail(context.settings(), recipients, f"Nouvelle anomalie n° {report['id']} – {target['type']} {target['id']}", body)
-    except MailError:
-        log.exception("anomaly %s: notification e-mail not sent", report["id"])
 
 
 @blueprint.post("/anomalies")
@@ -70,7 +46,7 @@ def report_anomaly(data: dict):
                            "target_id")
         report = anomalies.report_anomaly(conn, account["id"], data, context.now())
         admins = accounts.admin_accounts(conn)
-    _notify_cell(report, admins)
+    notify_cell(report, admins)
     return jsonify(report), 201
 
 

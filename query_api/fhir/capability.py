@@ -37,6 +37,10 @@ def capability_statement(base_url: str, date: str) -> dict:
                         {"name": "status", "type": "token",
                          "documentation": "requested, in-progress, completed, rejected"}],
     })
+    for resource_type, what in (("CodeSystem", "Systèmes de codes locaux (nomenclatures de ce répertoire)"),
+                                ("NamingSystem", "Systèmes d'identifiants de ce répertoire")):
+        resources.append({"type": resource_type, "documentation": f"{what} : lecture à l'adresse de leur URL.",
+                          "interaction": [{"code": "read"}]})
     return {
         "resourceType": "CapabilityStatement",
         "status": "active",

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta
 
 from catalog.communes import communes
@@ -58,10 +58,10 @@ SEARCH_PARAMS: dict[str, dict[str, ParamSpec]] = {
         "address-city": ParamSpec("string", "Commune (nom, commence par)"),
     },
     "Organization": {
-        "_id": ParamSpec("token", "Identifiant de l'EG"),
-        "identifier": ParamSpec("token", "Identifiant de l'EG"),
-        "name": ParamSpec("string", "Nom (commence par)"),
-        "type": ParamSpec("token", "EG ou catégorie (code local)"),
+        "_id": ParamSpec("token", "Identifiant de l'EG ou de l'EJ"),
+        "identifier": ParamSpec("token", "Identifiant de l'EG ou de l'EJ"),
+        "name": ParamSpec("string", "Nom de l'EG ou de l'EJ (commence par)"),
+        "type": ParamSpec("token", "EG, EJ (type-organisation) ou catégorie d'EG (code local)"),
     },
 }
 INCLUDES = {"HealthcareService": ("HealthcareService:location", "HealthcareService:organization")}
@@ -83,6 +83,7 @@ class FhirSearch:
     revincludes: list[str] = field(default_factory=list)
     elements: list[str] = field(default_factory=list)
     page: str | None = None              # the paging token of a next/previous link
+    organization_kinds: frozenset[str] = frozenset({"EG", "EJ"})   # what an Organization search returns
 
 
 def bad(message: str, english: str, expression: str | None = None) -> FhirError:
@@ -254,7 +255,7 @@ def _period(text: str) -> tuple[str, str]:
     return moment.isoformat(), (moment + timedelta(seconds=1)).isoformat()
 
 
-def _offer_codes(name: str, raw: str, kind: str) -> OfferMatch | None:
+def _offer_codes(name: str, raw: str, kind: str, names: p.LocalNames) -> OfferMatch | None:
     """A specialty or characteristic (comma-separated: any of them) → the aptitudes and UO types
     it names; None for the home-visit modality (a fact of its own)."""
     nom = nomenclature()
@@ -270,9 +271,9 @@ def _offer_codes(name: str, raw: str, kind: str) -> OfferMatch | None:
                           f"Unsupported reception modality '{code}' (only 05 is).", name)
             home_visit = True
             continue
-        if system in (None, p.LOCAL_APTITUDE) and code in nom.aptitudes:
+        if system in (None, names.aptitude) and code in nom.aptitudes:
             aptitudes.append(code)
-        elif system in (None, p.LOCAL_UO_TYPE) and code in nom.uo_types and kind == "specialty":
+        elif system in (None, names.uo_type) and code in nom.uo_types and kind == "specialty":
             uo_types.append(code)
         elif national_system or system is None:
             wanted = {national_system} if national_system else (
@@ -283,7 +284,7 @@ def _offer_codes(name: str, raw: str, kind: str) -> OfferMatch | None:
                 uo_types += [t for t, spec in nom.uo_types.items()
                              if (spec.get("national") or {}).get("system") in wanted
                              and spec["national"]["code"] == code]
-        elif system not in (p.LOCAL_APTITUDE, p.LOCAL_UO_TYPE):
+        elif system not in (names.aptitude, names.uo_type):
             raise bad(f"Système de codes non pris en charge pour « {name} » : {system}.",
                       f"Unsupported code system for '{name}': {system}.", name)
     if home_visit and not aptitudes and not uo_types:
@@ -326,9 +327,9 @@ def read_options(args) -> dict:
     return general_options(args)
 
 
-def parse_search(resource_type: str, args) -> FhirSearch:
+def parse_search(resource_type: str, args, names: p.LocalNames) -> FhirSearch:
     """The query string of ``GET /fhir/<resource_type>`` → a FhirSearch (400 on anything we
-    do not support or cannot read)."""
+    do not support or cannot read); ``names``: the URLs of our own code systems."""
     supported = SEARCH_PARAMS[resource_type]
     search = FhirSearch(resource_type, SearchRequest(per_page=DEFAULT_COUNT))
     req = search.request
@@ -349,7 +350,9 @@ def parse_search(resource_type: str, args) -> FhirSearch:
                       raw_name)
         if name in ("name", "organization.type", "type"):
             _single(name, seen)
-        _criterion(resource_type, req, name, modifier, value, commune_sets)
+        kinds = _criterion(resource_type, req, name, value, commune_sets, names)
+        if kinds is not None:
+            search.organization_kinds = kinds
     if commune_sets:
         common = set.intersection(*commune_sets)
         # Nothing in common: a commune no UO can be in (the filter then finds nothing).
@@ -409,26 +412,31 @@ def _general(search: FhirSearch, name: str, modifier: str, value: str, seen: set
         general_options({name: value})
 
 
-def _criterion(resource_type: str, req: SearchRequest, name: str, modifier: str, value: str,
-               commune_sets: list[set[str]]) -> None:
+def _criterion(resource_type: str, req: SearchRequest, name: str, value: str, commune_sets: list[set[str]],
+               names: p.LocalNames) -> frozenset[str] | None:
+    """Puts one criterion into the request; returns the kinds of organization a type names."""
     plain = name.removeprefix("location.")
     if name == "_id" or (resource_type == "Organization" and name == "identifier"):
         ids = [_token(v)[1] for v in _values(name, value)]
         if any(not re.fullmatch(r"[A-Za-z0-9\-.]{1,64}", i) for i in ids):
             raise bad("Identifiant non valide (lettres, chiffres, « - » et « . », 64 au plus).",
                       "Invalid id (letters, digits, '-' and '.', at most 64).", name)
-        target = req.unit_ids if resource_type == "HealthcareService" else req.establishment_ids
-        target[:] = sorted(set(target) & set(ids)) if target else ids
-        if not target:
-            target.append("-")
+        targets = {"HealthcareService": (req.unit_ids,), "Location": (req.establishment_ids,),
+                   "Organization": (req.establishment_ids, req.legal_entity_ids)}[resource_type]
+        for target in targets:
+            target[:] = sorted(set(target) & set(ids)) if target else ids
+            if not target:
+                target.append("-")
     elif name == "_lastUpdated":
         req.updated += _updated(name, value)
     elif name == "name" and resource_type == "HealthcareService":
         req.unit_name = value.strip() or _empty(name)
     elif name == "name":
         req.establishment_name = value.strip() or _empty(name)
+        if resource_type == "Organization":
+            req.legal_entity_name = req.establishment_name
     elif name in ("specialty", "characteristic"):
-        offer = _offer_codes(name, value, name)
+        offer = _offer_codes(name, value, name, names)
         if offer is None:
             req.home_visit = True
         else:
@@ -454,25 +462,47 @@ def _criterion(resource_type: str, req: SearchRequest, name: str, modifier: str,
     elif plain == "address-city":
         commune_sets.append(_city_communes(name, value))
     elif name in ("organization.type", "type"):
-        _organization_type(req, name, value)
+        return _organization_type(req, name, value, names)
+    return None
 
 
 def _empty(name: str):
     raise bad(f"Le paramètre « {name} » est vide.", f"Parameter '{name}' has an empty value.", name)
 
 
-def _organization_type(req: SearchRequest, name: str, value: str) -> None:
+def _organization_type(req: SearchRequest, name: str, value: str, names: p.LocalNames) -> frozenset[str]:
+    """The kinds of organization a type names (EG, EJ: type-organisation; a category names EGs
+    of that category: an EJ has none), OR-ed; the category goes into the request."""
     categories = nomenclature().categories
-    wanted = []
+    kinds, wanted = set(), []
     for token in _values(name, value):
         system, code = _token(token)
-        if system == p.LOCAL_ORGANIZATION_KIND and code == "EG":
-            continue    # every Organization found by search is an EG
-        if system not in (None, p.LOCAL_CATEGORY) or code not in categories:
-            raise bad(f"Type d'organisation inconnu : « {token} » (catégories : {', '.join(categories)}).",
-                      f"Unknown organization type '{token}' (categories: {', '.join(categories)}).", name)
-        wanted.append(code)
+        if system in (None, names.organization_kind) and code in p.ORGANIZATION_KINDS:
+            kinds.add(code)
+        elif system in (None, names.category) and code in categories:
+            wanted.append(code)
+        else:
+            raise bad(f"Type d'organisation inconnu : « {token} » (EG, EJ ou catégories : {', '.join(categories)}).",
+                      f"Unknown organization type '{token}' (EG, EJ or categories: {', '.join(categories)}).", name)
     if len(set(wanted)) > 1 or (req.category and wanted and req.category != wanted[0]):
         raise bad("Une seule catégorie d'établissement à la fois.", "One establishment category at a time.", name)
-    if wanted:
+    if name == "organization.type" and kinds == {"EJ"} and not wanted:
+        raise bad("Une offre est rattachée à une EG : organization.type=EJ ne trouverait rien.",
+                  "A HealthcareService is provided by an EG: organization.type=EJ would find nothing.", name)
+    if wanted and "EG" not in kinds:
         req.category = wanted[0]
+    return frozenset(kinds | ({"EG"} if wanted else set()))
+
+
+def organization_requests(search: FhirSearch) -> dict[str, SearchRequest]:
+    """The criteria of each kind of organization the search returns: a Location search, EGs; an
+    Organization search, EGs (ids, names, category) and EJs (ids, names), as its type says."""
+    req = search.request
+    if search.resource_type != "Organization":
+        return {"EG": req}
+    found = {}
+    if "EG" in search.organization_kinds:
+        found["EG"] = replace(req, legal_entity_ids=[], legal_entity_name=None)
+    if "EJ" in search.organization_kinds:
+        found["EJ"] = replace(req, establishment_ids=[], establishment_name=None, category=None)
+    return found

@@ -7,6 +7,8 @@ input/fsh/profiles, extensions and examples) and shared/reference/ror-national-c
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 CANONICAL = "https://interop.esante.gouv.fr/ig/fhir/ror"
 IMPLEMENTATION_GUIDE = f"{CANONICAL}/ImplementationGuide/ans.fhir.fr.ror"
 FHIR_VERSION = "4.0.1"
@@ -64,14 +66,67 @@ NATIONAL_SYSTEMS = {"JDV_J17": TRE_R211_OPERATIONAL_ACTIVITY, "JDV_J16": TRE_R21
 
 # Identifier systems.
 IDNAT_PS_SYSTEM = "urn:oid:1.2.250.1.71.4.2.1"    # idNat_PS (RORPractitioner.identifier.system): "8" + RPPS
-ROR_IF_ID_SYSTEM = "https://ror-if.example.fr/identifiant"   # our ids of EJ, EG and UO
+ROR_IF_ID = "identifiant-ror-if"          # our ids of EJ, EG and UO (a NamingSystem of /fhir)
+ANOMALY_ID = "identifiant-anomalie"       # the numbers of anomaly reports (Task)
 
-# Local code systems: our nomenclatures where the national lists have no code.
-LOCAL = "https://ror-if.example.fr/fhir/CodeSystem"
-LOCAL_APTITUDE = f"{LOCAL}/aptitude-kine"
-LOCAL_UO_TYPE = f"{LOCAL}/type-uo"
-LOCAL_CATEGORY = f"{LOCAL}/categorie"
-LOCAL_ORGANIZATION_KIND = f"{LOCAL}/type-organisation"   # EJ | EG
+# Local code systems: our nomenclatures where the national lists have no code. The ids of the
+# CodeSystem resources /fhir serves (query_api.fhir.terminology); LocalNames gives their URLs.
+LOCAL_APTITUDE_ID = "aptitude-kine"
+LOCAL_UO_TYPE_ID = "type-uo"
+LOCAL_CATEGORY_ID = "categorie"
+LOCAL_ORGANIZATION_KIND_ID = "type-organisation"
+LOCAL_TERRITORIAL_DIVISION_TYPE_ID = "type-division-territoriale"
+LOCAL_ANOMALY_STATUS_ID = "statut-anomalie"
+ORGANIZATION_KINDS = {"EJ": "Entité juridique", "EG": "Entité géographique"}
+
+
+@dataclass(frozen=True)
+class LocalNames:
+    """The URLs of our own code and identifier systems: addresses of this very service, under
+    its FHIR base (ROR_PUBLIC_URL + /fhir; without it, the request's own host), where /fhir
+    serves each as a CodeSystem or a NamingSystem resource, so that every URL resolves."""
+
+    fhir_base: str
+
+    def code_system(self, system_id: str) -> str:
+        return f"{self.fhir_base}/CodeSystem/{system_id}"
+
+    def identifier_system(self, system_id: str) -> str:
+        return f"{self.fhir_base}/NamingSystem/{system_id}"
+
+    @property
+    def aptitude(self) -> str:
+        return self.code_system(LOCAL_APTITUDE_ID)
+
+    @property
+    def uo_type(self) -> str:
+        return self.code_system(LOCAL_UO_TYPE_ID)
+
+    @property
+    def category(self) -> str:
+        return self.code_system(LOCAL_CATEGORY_ID)
+
+    @property
+    def organization_kind(self) -> str:
+        return self.code_system(LOCAL_ORGANIZATION_KIND_ID)
+
+    @property
+    def territorial_division_type(self) -> str:
+        return self.code_system(LOCAL_TERRITORIAL_DIVISION_TYPE_ID)
+
+    @property
+    def anomaly_status(self) -> str:
+        return self.code_system(LOCAL_ANOMALY_STATUS_ID)
+
+    @property
+    def ror_if_ids(self) -> str:
+        return self.identifier_system(ROR_IF_ID)
+
+    @property
+    def anomaly_ids(self) -> str:
+        return self.identifier_system(ANOMALY_ID)
+
+
 LOCAL_TELECOM_CHANNEL = _sd("ror-telecom-communication-channel")  # the example's channel system
 
 # Champ d'activité (TRE_R227): « Ville » is the example's code for a town practice; other
@@ -84,5 +139,4 @@ RECEPTION_HOME_VISIT = ("05", "Visite et soins à domicile")
 # Type d'horaire (TRE_R252) of the typical week.
 TIME_TYPE_OPENING = ("01", "Horaire d'ouverture")
 # Type de division territoriale of a home-visit commune: local (the national code not checked).
-LOCAL_TERRITORIAL_DIVISION_TYPE = f"{LOCAL}/type-division-territoriale"
 TERRITORIAL_DIVISION_COMMUNE = ("COMMUNE", "Commune")

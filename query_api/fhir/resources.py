@@ -49,8 +49,14 @@ def _meta(resource_type: str, last_updated: str | None) -> dict:
     return meta
 
 
-def _identifier(value: str) -> list[dict]:
-    return [{"system": p.ROR_IF_ID_SYSTEM, "value": value}]
+def creation_date(stamp: str) -> dict:
+    """The guide's ror-meta-creation-date (1..1 on each of its profiles), on the resource itself
+    as in the guide's examples, not under meta."""
+    return {"url": p.EXT_META_CREATION_DATE, "valueDateTime": instant(stamp)}
+
+
+def _identifier(value: str, names: p.LocalNames) -> list[dict]:
+    return [{"system": names.ror_if_ids, "value": value}]
 
 
 def distance_quantity(km: float) -> dict:
@@ -59,14 +65,14 @@ def distance_quantity(km: float) -> dict:
 
 # --- HealthcareService ---------------------------------------------------------------------
 
-def _aptitude_concept(code: str) -> tuple[str, dict]:
+def _aptitude_concept(code: str, names: p.LocalNames) -> tuple[str, dict]:
     """Where an aptitude goes ("specialty" or "characteristic") and its concept: the national
     code (JDV_J17 activité opérationnelle → specialty; JDV_J16 acte spécifique → characteristic
     specificAct) beside the local code, or the local code alone."""
     nom = nomenclature()
     aptitude = nom.aptitudes.get(code)
     label = aptitude.label if aptitude else code
-    local = coding(p.LOCAL_APTITUDE, code, label)
+    local = coding(names.aptitude, code, label)
     national = aptitude.national if aptitude else None
     if national and national["system"] == "JDV_J17":
         return "specialty", {"coding": [coding(p.TRE_R211_OPERATIONAL_ACTIVITY, national["code"]), local], "text": label}
@@ -123,17 +129,17 @@ def _phone_contact(phone: str) -> dict:
     ]}
 
 
-def _intervention_zone(insee: str) -> dict:
+def _intervention_zone(insee: str, names: p.LocalNames) -> dict:
     commune = communes().get(insee)
     return {"url": p.EXT_TERRITORIAL_DIVISION, "extension": [
         {"url": "typeTerritorialDivision",
-         "valueCodeableConcept": {"coding": [coding(p.LOCAL_TERRITORIAL_DIVISION_TYPE, *p.TERRITORIAL_DIVISION_COMMUNE)]}},
+         "valueCodeableConcept": {"coding": [coding(names.territorial_division_type, *p.TERRITORIAL_DIVISION_COMMUNE)]}},
         {"url": "codeTerritorialDivision",
          "valueCodeableConcept": {"coding": [coding(p.TRE_R13_COMMUNE, insee, commune.name if commune else None)]}},
     ]}
 
 
-def healthcare_service(doc: dict, distance_km: float | None = None) -> dict:
+def healthcare_service(doc: dict, names: p.LocalNames, distance_km: float | None = None) -> dict:
     """One UO (its index document) as a RORHealthcareService."""
     nom = nomenclature()
     eg = doc["establishment"]
@@ -142,9 +148,9 @@ def healthcare_service(doc: dict, distance_km: float | None = None) -> dict:
     type_coding = []
     if doc["category"] in p.ACTIVITY_FIELD_BY_CATEGORY:
         type_coding.append(coding(p.TRE_R227_ACTIVITY_FIELD, *p.ACTIVITY_FIELD_BY_CATEGORY[doc["category"]]))
-    type_coding.append(coding(p.LOCAL_CATEGORY, doc["category"], category.get("label")))
+    type_coding.append(coding(names.category, doc["category"], category.get("label")))
 
-    activity = [coding(p.LOCAL_UO_TYPE, doc["uo_type"], doc.get("uo_type_label") or uo_type.get("label"))]
+    activity = [coding(names.uo_type, doc["uo_type"], doc.get("uo_type_label") or uo_type.get("label"))]
     national = uo_type.get("national")
     if national and national["system"] in p.NATIONAL_SYSTEMS:
         activity.insert(0, coding(p.NATIONAL_SYSTEMS[national["system"]], national["code"]))
@@ -155,10 +161,10 @@ def healthcare_service(doc: dict, distance_km: float | None = None) -> dict:
     if doc.get("home_visit"):
         characteristic.append({"coding": [coding(p.TRE_R338_RECEPTION_MODALITY, *p.RECEPTION_HOME_VISIT)]})
     for code in doc["aptitudes"]:
-        place, concept = _aptitude_concept(code)
+        place, concept = _aptitude_concept(code, names)
         (specialty if place == "specialty" else characteristic).append(concept)
 
-    extension = [{"url": p.EXT_SENSITIVE_UNIT, "valueBoolean": False}]
+    extension = [creation_date(doc["created_at"]), {"url": p.EXT_SENSITIVE_UNIT, "valueBoolean": False}]
     if doc.get("age_min") is not None or doc.get("age_max") is not None:
         low = doc.get("age_min") or 0
         high = doc["age_max"] if doc.get("age_max") is not None else MAX_AGE
@@ -167,7 +173,7 @@ def healthcare_service(doc: dict, distance_km: float | None = None) -> dict:
             "high": {"value": high, "unit": "a", "system": "http://unitsofmeasure.org", "code": "a"}}}]})
     if doc.get("phone"):
         extension.append(_phone_contact(doc["phone"]))
-    extension += [_intervention_zone(insee) for insee in doc.get("home_visit_communes") or ()]
+    extension += [_intervention_zone(insee, names) for insee in doc.get("home_visit_communes") or ()]
     if distance_km is not None:
         extension.append({"url": p.EXT_CALCULATED_DISTANCE, "valueQuantity": distance_quantity(distance_km)})
 
@@ -176,7 +182,7 @@ def healthcare_service(doc: dict, distance_km: float | None = None) -> dict:
         "id": doc["id"],
         "meta": _meta("HealthcareService", doc.get("updated_at")),
         "extension": extension,
-        "identifier": _identifier(doc["id"]),
+        "identifier": _identifier(doc["id"], names),
         "active": True,
         "providedBy": reference("Organization", eg["id"], eg["name"]),
         "type": [{"coding": type_coding}],
@@ -211,16 +217,17 @@ def _address(eg: dict, distance_km: float | None = None) -> dict:
     return address
 
 
-def location(eg: dict, distance_km: float | None = None) -> dict:
-    """The place of an EG (a store row of ``establishments``) as a RORLocation."""
+def location(eg: dict, created_at: str, names: p.LocalNames, distance_km: float | None = None) -> dict:
+    """The place of an EG (a store row of ``establishments``) as a RORLocation; ``created_at``:
+    the EG's best creation date (``repository.earliest_known``)."""
     commune = communes().get(eg["insee"])
     return {
         "resourceType": "Location",
         "id": eg["id"],
         "meta": _meta("Location", eg.get("updated_at")),
-        "extension": [{"url": p.EXT_COMMUNE_COG, "valueCodeableConcept": {
+        "extension": [creation_date(created_at), {"url": p.EXT_COMMUNE_COG, "valueCodeableConcept": {
             "coding": [coding(p.TRE_R13_COMMUNE, eg["insee"], commune.name if commune else None)]}}],
-        "identifier": _identifier(eg["id"]),
+        "identifier": _identifier(eg["id"], names),
         "status": "active",
         "name": eg["name"],
         "address": _address(eg, distance_km),
@@ -229,17 +236,18 @@ def location(eg: dict, distance_km: float | None = None) -> dict:
     }
 
 
-def organization_eg(eg: dict) -> dict:
+def organization_eg(eg: dict, created_at: str, names: p.LocalNames) -> dict:
     """An EG as a ROROrganization, part of its EJ."""
     category = nomenclature().categories.get(eg["category"], {})
     resource = {
         "resourceType": "Organization",
         "id": eg["id"],
         "meta": _meta("Organization", eg.get("updated_at")),
-        "identifier": _identifier(eg["id"]),
+        "extension": [creation_date(created_at)],
+        "identifier": _identifier(eg["id"], names),
         "active": True,
-        "type": [{"coding": [coding(p.LOCAL_ORGANIZATION_KIND, "EG", "Entité géographique")]},
-                 {"coding": [coding(p.LOCAL_CATEGORY, eg["category"], category.get("label"))]}],
+        "type": [{"coding": [coding(names.organization_kind, "EG", p.ORGANIZATION_KINDS["EG"])]},
+                 {"coding": [coding(names.category, eg["category"], category.get("label"))]}],
         "name": eg["name"],
         "address": [_address(eg)],
         "partOf": reference("Organization", eg["ej_id"], eg.get("ej_name")),
@@ -249,15 +257,16 @@ def organization_eg(eg: dict) -> dict:
     return resource
 
 
-def organization_ej(ej: dict) -> dict:
+def organization_ej(ej: dict, created_at: str, names: p.LocalNames) -> dict:
     """An EJ (a store row of ``legal_entities``) as a ROROrganization."""
     return {
         "resourceType": "Organization",
         "id": ej["id"],
         "meta": _meta("Organization", ej.get("updated_at")),
-        "identifier": _identifier(ej["id"]),
+        "extension": [creation_date(created_at)],
+        "identifier": _identifier(ej["id"], names),
         "active": True,
-        "type": [{"coding": [coding(p.LOCAL_ORGANIZATION_KIND, "EJ", "Entité juridique")]}],
+        "type": [{"coding": [coding(names.organization_kind, "EJ", p.ORGANIZATION_KINDS["EJ"])]}],
         "name": ej["name"],
     }
 
@@ -276,7 +285,7 @@ def practitioner_role_parts(role_id: str) -> tuple[str, str] | None:
     return rpps, unit_id
 
 
-def practitioner(person: dict) -> dict:
+def practitioner(person: dict, created_at: str) -> dict:
     """A practitioner of the RPPS (a store row of ``practitioners``) as a RORPractitioner."""
     name = {"use": "official", "family": person["last_name"]}
     if person.get("first_name"):
@@ -287,6 +296,7 @@ def practitioner(person: dict) -> dict:
         "resourceType": "Practitioner",
         "id": person["rpps"],
         "meta": _meta("Practitioner", person.get("updated_at")),
+        "extension": [creation_date(created_at)],
         # idNat_PS: "8" then the RPPS number, in the national PS identifier system (CI-SIS).
         "identifier": [{"system": p.IDNAT_PS_SYSTEM, "value": "8" + person["rpps"]}],
         "active": True,
@@ -295,12 +305,14 @@ def practitioner(person: dict) -> dict:
 
 
 def practitioner_role(person: dict, unit: dict) -> dict:
-    """The practitioner's role at a UO (they hold its sheet): profession, UO, its EG."""
+    """The practitioner's role at a UO (they hold its sheet): profession, UO, its EG. The role
+    came with the UO: its creation date is the UO's."""
     profession = nomenclature().professions.get(person["profession"], {})
     return {
         "resourceType": "PractitionerRole",
         "id": practitioner_role_id(person["rpps"], unit["id"]),
         "meta": _meta("PractitionerRole", unit.get("updated_at")),
+        "extension": [creation_date(unit["created_at"])],
         "active": True,
         "practitioner": reference("Practitioner", person["rpps"],
                                   " ".join(x for x in (person.get("first_name"), person["last_name"]) if x)),

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from marshmallow import ValidationError
 
+from catalog.anomalies import STATUS_LABELS
 from catalog.nomenclature import nomenclature
 from catalog.schemas import AnomalyReportSchema
 from query_api.errors import first_error
@@ -18,12 +19,10 @@ from query_api.fhir.resources import coding, instant, reference
 TRE_R350_THEME = "https://mos.esante.gouv.fr/NOS/TRE_R350-ThematiqueAnomalie/FHIR/TRE-R350-ThematiqueAnomalie"
 TRE_R349_ACTION = "https://mos.esante.gouv.fr/NOS/TRE_R349-ActionAnomalie/FHIR/TRE-R349-ActionAnomalie"
 INPUT_TASK = f"{p.CANONICAL}/CodeSystem/input-task-ror-codesystem"
-LOCAL_ANOMALY_STATUS = f"{p.LOCAL}/statut-anomalie"
 
 # Our statuses as FHIR Task statuses (and back, for the ``status`` search).
 TASK_STATUS = {"new": "requested", "in_progress": "in-progress", "resolved": "completed", "rejected": "rejected"}
 STATUS_OF_TASK = {task: ours for ours, task in TASK_STATUS.items()}
-STATUS_LABELS = {"new": "Nouvelle", "in_progress": "En cours", "resolved": "Résolue", "rejected": "Rejetée"}
 # What a focus reference names: the resource type → the sheet type (an Organization is an EJ or an EG).
 FOCUS_TYPES = {"HealthcareService": ("UO",), "Location": ("EG",), "Organization": ("EG", "EJ")}
 SHEET_RESOURCE = {"UO": "HealthcareService", "EG": "Organization", "EJ": "Organization"}
@@ -72,7 +71,7 @@ def report_from_task(body, target_type: str, target_id: str) -> dict:
         raise _bad(message, f"Invalid {element}.", element) from None
 
 
-def task(anomaly: dict, reporter_label: str | None = None) -> dict:
+def task(anomaly: dict, names: p.LocalNames, reporter_label: str | None = None) -> dict:
     """A report of the queue as a RORTask."""
     themes = nomenclature().anomaly_themes
     target = anomaly["target"]
@@ -80,9 +79,9 @@ def task(anomaly: dict, reporter_label: str | None = None) -> dict:
         "resourceType": "Task",
         "id": str(anomaly["id"]),
         "meta": {"profile": [p.PROFILES["Task"]], "lastUpdated": instant(anomaly["updated_at"])},
-        "identifier": [{"system": p.ROR_IF_ID_SYSTEM + "/anomalie", "value": str(anomaly["id"])}],
+        "identifier": [{"system": names.anomaly_ids, "value": str(anomaly["id"])}],
         "status": TASK_STATUS[anomaly["status"]],
-        "businessStatus": {"coding": [coding(LOCAL_ANOMALY_STATUS, anomaly["status"], STATUS_LABELS[anomaly["status"]])]},
+        "businessStatus": {"coding": [coding(names.anomaly_status, anomaly["status"], STATUS_LABELS[anomaly["status"]])]},
         "intent": "order",
         "code": {"coding": [coding(TRE_R350_THEME, anomaly["theme"]["code"], themes[anomaly["theme"]["code"]]["label"])]}
         if anomaly.get("theme") else {"text": "Thème non précisé"},
@@ -114,9 +113,10 @@ def matches(anomaly: dict, focus: tuple[str, str] | None, statuses: set[str] | N
     return True
 
 
-def parse_task_search(args) -> tuple[tuple[str, str] | None, set[str] | None, int]:
-    """``focus`` (a reference or an id), ``status`` (FHIR Task codes, comma-separated), ``_count``."""
-    focus, statuses, count = None, None, 50
+def parse_task_search(args) -> tuple[tuple[str, str] | None, set[str] | None, int, str | None]:
+    """``focus`` (a reference or an id), ``status`` (FHIR Task codes, comma-separated), ``_count``,
+    and the ``_page`` token of a next/previous link."""
+    focus, statuses, count, page = None, None, 50, None
     for name, value in args.items(multi=True):
         if name == "focus":
             kind, _, ident = value.rpartition("/")
@@ -135,7 +135,22 @@ def parse_task_search(args) -> tuple[tuple[str, str] | None, set[str] | None, in
             if not value.isdigit() or not 1 <= int(value) <= 200:
                 raise _bad("_count doit être un nombre entier de 1 à 200.", "_count must be 1 to 200.", "_count")
             count = int(value)
+        elif name == "_page":
+            page = value
         elif name not in ("_format", "_pretty"):
             raise _bad(f"Paramètre de recherche inconnu ou non pris en charge : « {name} » (focus, status, _count).",
                        f"Unknown or unsupported search parameter '{name}' (focus, status, _count).", name)
-    return focus, statuses, count
+    return focus, statuses, count, page
+
+
+def page_of(found: list[dict], count: int, direction: str | None, after: int | None) -> tuple[list[dict], bool, bool]:
+    """One page of reports in id order (oldest first) and whether there is a page after it and
+    one before. ``direction`` and ``after`` come from a ``_page`` token: ``a`` the reports after
+    that id, ``b`` those before it. Positions by id, as the other searches: a report filed
+    meanwhile does not shift the page."""
+    ordered = sorted(found, key=lambda a: a["id"])
+    if direction == "b":
+        before = [a for a in ordered if a["id"] < after]
+        return before[-count:], True, len(before) > count
+    rest = [a for a in ordered if after is None or a["id"] > after]
+    return rest[:count], len(rest) > count, after is not None

@@ -9,36 +9,45 @@ from __future__ import annotations
 
 import logging
 
-from flask import Blueprint, request
+from flask import Blueprint, current_app, request
 from opensearchpy.exceptions import ConnectionError as EngineConnectionError
 from opensearchpy.exceptions import ConnectionTimeout, TransportError
 from werkzeug.exceptions import HTTPException
 
-from catalog import anomalies, repository
+from catalog import accounts, anomalies, repository
 from catalog.ratelimit import Limit
 from indexer.documents import unit_document
 from indexer.engine import UNITS, alias_name
 from query_api import context, security
+from query_api.anomaly_notice import notify_cell
 from query_api.api.search import current_clock
 from query_api.errors import ENGINE_DOWN_MESSAGE, ApiError, engine_cannot_serve
-from query_api.fhir import bundles, resources, tasks
+from query_api.fhir import bundles, resources, tasks, terminology
+from query_api.fhir import profiles as p
 from query_api.fhir.capability import capability_statement
 from query_api.fhir.outcome import FhirError, error_response, fhir_response
-from query_api.fhir.params import FhirSearch, general_options, parse_search, read_options
-from query_api.search.execute import FlatPage, run_search
+from query_api.fhir.params import FhirSearch, general_options, organization_requests, parse_search, read_options
+from query_api.search.execute import FlatPage, msearch, run_search
 from query_api.search.places import haversine_km
-from query_api.search.queries import QueryError, establishments_page_body
+from query_api.search.queries import QueryError, organizations_page_body
 
 log = logging.getLogger(__name__)
 
 blueprint = Blueprint("fhir", __name__)
 
-RESOURCE_TYPES = ("HealthcareService", "Location", "Organization", "Practitioner", "PractitionerRole", "Task")
+RESOURCE_TYPES = ("HealthcareService", "Location", "Organization", "Practitioner", "PractitionerRole", "Task",
+                  "CodeSystem", "NamingSystem")
 ESTIMATE_TOTAL_UP_TO = 10_000
 
 
 def _base() -> str:
-    return request.host_url.rstrip("/") + "/fhir"
+    """This service's FHIR base: under ROR_PUBLIC_URL when it is set (the address others reach
+    us at, so that our system URLs stay the same behind a proxy), else the request's own host."""
+    return (current_app.config.get("PUBLIC_URL") or request.host_url).rstrip("/") + "/fhir"
+
+
+def _names() -> p.LocalNames:
+    return p.LocalNames(_base())
 
 
 def _not_found(resource_type: str, resource_id: str) -> FhirError:
@@ -124,16 +133,20 @@ def _read_resource(resource_type: str, resource_id: str) -> dict:
                 record = repository.index_records(conn, [resource_id]).get(resource_id)
                 if record is None:
                     raise repository.NotFound(resource_id)
-                return resources.healthcare_service(unit_document(record))
+                return resources.healthcare_service(unit_document(record), _names())
             if resource_type == "Location":
-                return resources.location(repository.get_establishment(conn, resource_id))
+                eg = repository.get_establishment(conn, resource_id)
+                return resources.location(eg, _created(conn, "EG", eg["id"]), _names())
             if resource_type == "Organization":
                 try:
-                    return resources.organization_eg(repository.get_establishment(conn, resource_id))
+                    eg = repository.get_establishment(conn, resource_id)
+                    return resources.organization_eg(eg, _created(conn, "EG", eg["id"]), _names())
                 except repository.NotFound:
-                    return resources.organization_ej(repository.get_legal_entity(conn, resource_id))
+                    ej = repository.get_legal_entity(conn, resource_id)
+                    return resources.organization_ej(ej, _created(conn, "EJ", ej["id"]), _names())
             if resource_type == "Practitioner":
-                return resources.practitioner(repository.get_practitioner(conn, resource_id))
+                person = repository.get_practitioner(conn, resource_id)
+                return resources.practitioner(person, _created(conn, "practitioner", person["rpps"]))
             parts = resources.practitioner_role_parts(resource_id)
             if parts is None:
                 raise repository.NotFound(resource_id)
@@ -144,6 +157,10 @@ def _read_resource(resource_type: str, resource_id: str) -> dict:
             return resources.practitioner_role(repository.get_practitioner(conn, rpps), unit)
         except repository.NotFound:
             raise _not_found(resource_type, resource_id) from None
+
+
+def _created(conn, kind: str, key: str) -> str:
+    return repository.earliest_known(conn, kind, [key])[key]
 
 
 def _read(resource_type: str, resource_id: str):
@@ -182,7 +199,7 @@ def _track_total(search: FhirSearch):
 
 
 def _search(resource_type: str):
-    search = parse_search(resource_type, request.args)
+    search = parse_search(resource_type, request.args, _names())
     options = general_options(request.args)
     clock = current_clock()
     index = alias_name(context.settings(), UNITS)
@@ -225,7 +242,7 @@ def _search_units(search: FhirSearch, clock, index: str, args, base_url: str) ->
     for hit in hits:
         doc = hit["_source"]
         distance = round(float(hit["sort"][0]), 3) if req.origin else None
-        resource = resources.healthcare_service(doc, distance)
+        resource = resources.healthcare_service(doc, _names(), distance)
         entries.append(bundles.match_entry(base, bundles.subset(resource, search.elements) if search.elements else resource))
         docs.append((doc, distance))
     entries += _included(search, docs, base)
@@ -247,11 +264,13 @@ def _included(search: FhirSearch, docs: list[tuple[dict, float | None]], base: s
                     establishments[eg_id] = (repository.get_establishment(conn, eg_id), distance)
                 except repository.NotFound:
                     continue
+        created = repository.earliest_known(conn, "EG", list(establishments))
         for eg, distance in establishments.values():
             if "HealthcareService:location" in search.includes:
-                entries.append(bundles.include_entry(base, resources.location(eg, distance), distance))
+                entries.append(bundles.include_entry(base, resources.location(eg, created[eg["id"]], _names(), distance),
+                                                     distance))
             if "HealthcareService:organization" in search.includes:
-                entries.append(bundles.include_entry(base, resources.organization_eg(eg)))
+                entries.append(bundles.include_entry(base, resources.organization_eg(eg, created[eg["id"]], _names())))
         if "PractitionerRole:service" in search.revincludes:
             for doc, _ in docs:
                 try:
@@ -269,17 +288,22 @@ def _included(search: FhirSearch, docs: list[tuple[dict, float | None]], base: s
 
 
 def _search_establishments(search: FhirSearch, clock, index: str, args, base_url: str) -> dict:
-    req = search.request
+    """Locations (EGs) or Organizations (EGs and EJs) that have a matching UO, paged by id: a
+    page of each kind in one msearch, merged here by id."""
     direction, after = bundles.read_page_token(search.page) if search.page else (None, None)
     if after is not None and (len(after) != 1 or not isinstance(after[0], str)):
         bundles.read_page_token("")   # a token of another kind of search: refused as any bad token
     size = max(search.count, 1)
-    body = establishments_page_body(req, clock, size + 1, after[0] if after else None)
-    if direction == "b":
-        body["aggs"]["establishments"]["composite"]["sources"][0]["id"]["terms"]["order"] = "desc"
-    raw = context.search().search(index=index, body=body)
-    total = raw["aggregations"]["total"]["value"] if search.total != "none" else None
-    ids = [bucket["key"]["id"] for bucket in raw["aggregations"]["establishments"]["buckets"]]
+    kinds = sorted(organization_requests(search).items(), reverse=True)   # EJ then EG: see kind_of
+    answers = msearch(context.search(), index, [
+        ({}, organizations_page_body(kind, kind_request, clock, size + 1, after[0] if after else None,
+                                     descending=direction == "b")) for kind, kind_request in kinds])
+    aggregations = {kind: answer["aggregations"] for (kind, _), answer in zip(kinds, answers, strict=True)}
+    total = sum(a["total"]["value"] for a in aggregations.values()) if search.total != "none" else None
+    kind_of = {}     # an id both kinds carry (never: EJ-…, EG-…) would be read as the EG, as a read does
+    for kind, _ in kinds:
+        kind_of.update((bucket["key"]["id"], kind) for bucket in aggregations[kind]["page"]["buckets"])
+    ids = sorted(kind_of, reverse=direction == "b")
     more = len(ids) > size
     ids = ids[:size] if not search.summary_count and search.count else []
     if direction == "b":
@@ -293,20 +317,27 @@ def _search_establishments(search: FhirSearch, clock, index: str, args, base_url
     base = _base()
     entries = []
     with context.store().snapshot() as conn:
-        for eg_id in ids:
+        created = {kind: repository.earliest_known(conn, kind, [i for i in ids if kind_of[i] == kind]) for kind, _ in kinds}
+        for found_id in ids:
             try:
-                eg = repository.get_establishment(conn, eg_id)
-            except repository.NotFound:
-                continue
-            if search.resource_type == "Location":
-                distance = round(haversine_km(req.origin.lat, req.origin.lon, eg["lat"], eg["lon"]), 3) \
-                    if req.origin else None
-                resource = resources.location(eg, distance)
-            else:
-                resource = resources.organization_eg(eg)
+                resource = _organization_or_location(conn, search, kind_of[found_id], found_id,
+                                                     created[kind_of[found_id]][found_id])
+            except (repository.NotFound, KeyError):
+                continue    # gone from the store since the index saw it
             entries.append(bundles.match_entry(base, bundles.subset(resource, search.elements)
                                                if search.elements else resource))
     return bundles.searchset(entries, links, total)
+
+
+def _organization_or_location(conn, search: FhirSearch, kind: str, found_id: str, created_at: str) -> dict:
+    if kind == "EJ":
+        return resources.organization_ej(repository.get_legal_entity(conn, found_id), created_at, _names())
+    eg = repository.get_establishment(conn, found_id)
+    if search.resource_type == "Organization":
+        return resources.organization_eg(eg, created_at, _names())
+    req = search.request
+    distance = round(haversine_km(req.origin.lat, req.origin.lon, eg["lat"], eg["lon"]), 3) if req.origin else None
+    return resources.location(eg, created_at, _names(), distance)
 
 
 # --- anomaly reports (Task) ------------------------------------------------------------------------
@@ -367,21 +398,31 @@ def create_task():
         report = tasks.report_from_task(body, target_type, target_id)
         saved = anomalies.report_anomaly(conn, account["id"] if account else None, report, context.now(),
                                          api_key_id=api_key["id"] if api_key else None)
-    resource = tasks.task(saved, api_key["name"] if api_key else None)
+        admins = accounts.admin_accounts(conn)
+    notify_cell(saved, admins, api_key_name=api_key["name"] if api_key else None)
+    resource = tasks.task(saved, _names(), api_key["name"] if api_key else None)
     return fhir_response(resource, 201, headers={"Location": f"{_base()}/Task/{resource['id']}"})
 
 
 @blueprint.get("/Task")
 def search_tasks():
     account, api_key = _reporter()
-    focus, statuses, count = tasks.parse_task_search(request.args)
+    focus, statuses, count, page = tasks.parse_task_search(request.args)
     options = general_options(request.args)
+    direction, after = bundles.read_page_token(page) if page else (None, None)
+    if after is not None and (len(after) != 1 or not isinstance(after[0], int)):
+        bundles.read_page_token("")   # a token of another kind of search: refused as any bad token
     with context.store().snapshot() as conn:
         found = [a for a in _visible_reports(conn, account, api_key) if tasks.matches(a, focus, statuses)]
-    base = _base()
+    shown, has_next, has_previous = tasks.page_of(found, count, direction, after[0] if after else None)
+    args = list(request.args.items(multi=True))
+    links = {"self": bundles.link_url(request.base_url, args)}
+    if shown and has_next:
+        links["next"] = bundles.link_url(request.base_url, args, bundles.page_token("a", [shown[-1]["id"]]))
+    if shown and has_previous:
+        links["previous"] = bundles.link_url(request.base_url, args, bundles.page_token("b", [shown[0]["id"]]))
     label = api_key["name"] if api_key else None
-    entries = [bundles.match_entry(base, tasks.task(a, label)) for a in found[:count]]
-    links = {"self": bundles.link_url(request.base_url, list(request.args.items(multi=True)))}
+    entries = [bundles.match_entry(_base(), tasks.task(a, _names(), label)) for a in shown]
     return fhir_response(bundles.searchset(entries, links, len(found)), pretty=options["pretty"])
 
 
@@ -400,7 +441,27 @@ def read_task(task_id: str):
             found = [a for a in _visible_reports(conn, account, api_key) if str(a["id"]) == task_id]
     if not found:
         raise _not_found("Task", task_id)
-    return fhir_response(tasks.task(found[0], api_key["name"] if api_key else None), pretty=options["pretty"])
+    return fhir_response(tasks.task(found[0], _names(), api_key["name"] if api_key else None), pretty=options["pretty"])
+
+
+# --- our own code systems and identifier systems: where their URLs lead ---------------------------
+
+@blueprint.get("/CodeSystem/<system_id>")
+def read_code_system(system_id: str):
+    options = read_options(request.args)
+    resource = terminology.code_system(_names(), system_id)
+    if resource is None:
+        raise _not_found("CodeSystem", system_id)
+    return fhir_response(resource, pretty=options["pretty"])
+
+
+@blueprint.get("/NamingSystem/<system_id>")
+def read_naming_system(system_id: str):
+    options = read_options(request.args)
+    resource = terminology.naming_system(_names(), system_id, context.now().date().isoformat())
+    if resource is None:
+        raise _not_found("NamingSystem", system_id)
+    return fhir_response(resource, pretty=options["pretty"])
 
 
 # --- anything else under /fhir -------------------------------------------------------------------

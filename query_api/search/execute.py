@@ -4,7 +4,7 @@ the web pages and FHIR alike.
 A grouped search (GET /api/v1/search, /recherche) is answered in two round trips
 (bench/README.md measured each step):
 
-1. one ``_msearch`` of the facets with both totals (size 0, ``request_cache``: the shard
+1. one ``msearch`` of the facets with both totals (size 0, ``request_cache``: the shard
    request cache answers it again until the next refresh) and the page of establishments
    (``collapse`` without ``inner_hits``, no aggregations, no exact total);
 2. the units of that page's establishments in one query (``top_hits`` per establishment),
@@ -63,7 +63,7 @@ def run_search(client: OpenSearch, index: str, request: SearchRequest, clock: Cl
     groups = establishments_body(request, clock)
     if plan == "facets-apart":
         groups["collapse"] = search_body(request, clock)["collapse"]   # units still as inner_hits
-    facets, page = _msearch(client, index, [({"request_cache": True}, facets_body(request, clock)), ({}, groups)])
+    facets, page = msearch(client, index, [({"request_cache": True}, facets_body(request, clock)), ({}, groups)])
     hits = page["hits"]["hits"]
     if plan == "units-query" and hits:
         ids = [hit["_source"]["establishment"]["id"] for hit in hits]
@@ -80,7 +80,7 @@ def run_search(client: OpenSearch, index: str, request: SearchRequest, clock: Cl
             "aggregations": aggregations}
 
 
-def _msearch(client: OpenSearch, index: str, searches: list[tuple[dict, dict]]) -> list[dict]:
+def msearch(client: OpenSearch, index: str, searches: list[tuple[dict, dict]]) -> list[dict]:
     """Several searches in one round trip; an item the engine refused raises as ``client.search`` would."""
     lines: list[dict] = []
     for header, body in searches:

@@ -99,6 +99,8 @@ class SearchRequest:
     intervention_communes: list[str] = field(default_factory=list)   # declares one of them for home visits
     unit_name: str | None = None                                     # the UO's name starts with these words
     establishment_name: str | None = None                            # the EG's name starts with this (any case)
+    legal_entity_ids: list[str] = field(default_factory=list)        # the UO's EJ is one of these
+    legal_entity_name: str | None = None                             # the EJ's name starts with this (any case)
 
     @property
     def effective_sort(self) -> str:
@@ -242,6 +244,11 @@ def criteria_filters(request: SearchRequest) -> list[dict]:
     if request.establishment_name:
         filters.append({"prefix": {"establishment.name": {"value": request.establishment_name,
                                                           "case_insensitive": True}}})
+    if request.legal_entity_ids:
+        filters.append({"terms": {"establishment.ej_id": request.legal_entity_ids}})
+    if request.legal_entity_name:
+        filters.append({"prefix": {"establishment.ej_name": {"value": request.legal_entity_name,
+                                                             "case_insensitive": True}}})
     return filters
 
 
@@ -512,10 +519,19 @@ def _reversed(clause: dict) -> dict:
     return {name: {**spec, "order": flipped}}
 
 
-def establishments_page_body(request: SearchRequest, clock: Clock, size: int, after: str | None = None) -> dict:
-    """The EGs that have a matching UO, by id, one page of a composite aggregation (``after``:
-    the last id of the page before), and how many there are in all."""
-    composite = {"size": size, "sources": [{"id": {"terms": {"field": "establishment.id"}}}]}
+# The organizations a UO document names, by kind: the id each is paged on and the field its
+# count is taken on (the EG's numeric key is cheaper to count than its keyword id).
+ORGANIZATION_FIELDS = {"EG": ("establishment.id", "establishment.key"), "EJ": ("establishment.ej_id", "establishment.ej_id")}
+
+
+def organizations_page_body(kind: str, request: SearchRequest, clock: Clock, size: int, after: str | None = None,
+                            descending: bool = False) -> dict:
+    """The EGs or the EJs (``kind``) that have a matching UO, by id, one page of a composite
+    aggregation (``after``: the last id of the page before; before it when ``descending``), and
+    how many there are in all. One body per kind (a composite aggregation must be at the top:
+    under a filter aggregation the engine ignores the filter); the caller merges the kinds by id."""
+    id_field, count_field = ORGANIZATION_FIELDS[kind]
+    composite = {"size": size, "sources": [{"id": {"terms": {"field": id_field, "order": "desc" if descending else "asc"}}}]}
     if after is not None:
         composite["after"] = {"id": after}
     return {
@@ -523,8 +539,8 @@ def establishments_page_body(request: SearchRequest, clock: Clock, size: int, af
         "size": 0,
         "track_total_hits": False,
         "aggs": {
-            "establishments": {"composite": composite},
-            "total": {"cardinality": {"field": "establishment.key", "precision_threshold": CARDINALITY_PRECISION}},
+            "page": {"composite": composite},
+            "total": {"cardinality": {"field": count_field, "precision_threshold": CARDINALITY_PRECISION}},
         },
     }
 
