@@ -1,14 +1,16 @@
 """Anomalies: anyone signed in reports one; the management cell works the queue.
 
-A new report is e-mailed to every active admin account that has an address.
+A new report is e-mailed to every active admin account that has an address, with a link
+to its page under /cellule; when the cell closes a report (resolved, rejected), its
+reporter is e-mailed the decision and the cell's note, with a link to « Mon compte ».
 """
 from __future__ import annotations
 
 import logging
 
-from flask import jsonify
+from flask import jsonify, url_for
 
-from catalog import accounts, anomalies
+from catalog import accounts, anomalies, anomaly_mails
 from catalog.mail import MailError, send_mail
 from catalog.ratelimit import Limit
 from catalog.schemas import AnomalyReportSchema, AnomalyUpdateSchema
@@ -27,6 +29,8 @@ NO_SUCH_ANOMALY = {404: "Aucune anomalie ne porte ce numéro. *No such anomaly.*
 CELL_ONLY = {403: "Réservé à la cellule de gestion. *For the management cell only.*"}
 blueprint.after_request(security.no_store)
 
+#: Where « Mon compte » lists the reports a person made (templates/account/my_account.html).
+MY_REPORTS_ANCHOR = "mes-signalements"
 REPORTS_PER_ACCOUNT = Limit(hits=10, seconds=60 * 60)
 MSG_TOO_MANY_REPORTS = "Vous avez signalé beaucoup d'anomalies en peu de temps : réessayez dans une heure."
 
@@ -36,20 +40,25 @@ def _notify_cell(report: dict, admins: list[dict]) -> None:
     if not recipients:
         log.warning("anomaly %s: no admin account with an e-mail address to notify", report["id"])
         return
-    target = report["target"]
-    body = (
-        f"Une nouvelle anomalie (n° {report['id']}) a été signalée sur le ROR Île-de-France.\n\n"
-        f"Fiche : {target['type']} {target['id']} – {target['name']}\n"
-        f"Thème : {report['theme']['label'] if report['theme'] else 'non précisé'}\n"
-        f"Champ : {report['field'] or 'non précisé'}\n"
-        f"Signalée par : {report['reporter']['name'] or report['reporter']['email'] or report['reporter']['id']}\n\n"
-        f"Message :\n{report['message']}\n\n"
-        "Traitez-la depuis la file des anomalies (GET /api/v1/admin/anomalies).\n"
-    )
+    link = context.public_url(url_for("admin_pages.anomaly", anomaly_id=report["id"]))
+    subject, body = anomaly_mails.to_cell(report, link)
     try:
-        send_mail(context.settings(), recipients, f"Nouvelle anomalie n° {report['id']} – {target['type']} {target['id']}", body)
+        send_mail(context.settings(), recipients, subject, body)
     except MailError:
         log.exception("anomaly %s: notification e-mail not sent", report["id"])
+
+
+def _notify_reporter_of_closing(report: dict) -> None:
+    """The reporter learns the decision; a report an application filed (no account) has nobody to tell."""
+    email = (report["reporter"] or {}).get("email")
+    if not email:
+        return
+    link = context.public_url(url_for("account_pages.my_account", _anchor=MY_REPORTS_ANCHOR))
+    subject, body = anomaly_mails.to_reporter_closed(report, link)
+    try:
+        send_mail(context.settings(), email, subject, body)
+    except MailError:   # the decision is saved; the e-mail is a courtesy
+        log.exception("anomaly %s: closing e-mail to the reporter not sent", report["id"])
 
 
 @blueprint.post("/anomalies")
@@ -111,6 +120,7 @@ def anomaly(anomaly_id: int):
 def update(changes: dict, anomaly_id: int):
     try:
         with context.store().transaction() as conn:
+            before = anomalies.get_anomaly(conn, anomaly_id)
             report = anomalies.update_anomaly(conn, anomaly_id, changes, actor_id=current_account()["id"],
                                               now=context.now())
     except anomalies.AnomalyNotFound:
@@ -120,4 +130,6 @@ def update(changes: dict, anomaly_id: int):
     except anomalies.UnknownAssignee:  # no such member of the cell: an unknown resource, as an unknown anomaly
         raise ApiError(404, "not_found", "Ce responsable n'est pas un membre actif de la cellule de gestion.",
                        "assignee_id") from None
+    if report["status"] != before["status"] and report["status"] in anomalies.CLOSED:
+        _notify_reporter_of_closing(report)
     return jsonify(report)

@@ -16,6 +16,7 @@ class AnomalyTarget(Schema):
     type = Enum(("EJ", "EG", "UO"), required=True)
     id = Str(required=True)
     name = NStr(required=True)
+    label = Str(required=True)
     type_label = Str(required=True)
 
 
@@ -104,6 +105,9 @@ describe(AnomalyTarget, {
     "type": ("Type de fiche : EJ, EG ou UO.", "Record type: EJ, EG or UO.", "UO"),
     "id": ("Identifiant de la fiche.", "Record id.", "UO-KA"),
     "name": ("Nom de la fiche (null si elle n'existe plus).", "Record name (null if gone).", "Consultation"),
+    "label": ("Libellé affiché : le nom, et pour une UO le praticien titulaire (« Consultation kinésithérapie — "
+              "Anne Martin ») ; l'identifiant si la fiche n'existe plus.", "Display label: the name, and for a UO "
+              "its owning practitioner; the id if the record is gone.", "Consultation kinésithérapie — Anne Martin"),
     "type_label": ("Type en toutes lettres.", "Type in words.", "Unité opérationnelle"),
 })
 describe(AnomalyTheme, {"code": ("Code du thème.", "Theme code.", "01"), "label": ("Libellé.", "Label.", "Complétude")})
