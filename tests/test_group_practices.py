@@ -172,6 +172,14 @@ def test_the_history_tells_each_state_change_with_who_when_and_the_note(world):
         (moments[2], CELL_NAME, "resolved", "Appel au cabinet prévu."),
         (moments[3], CELL_NAME, "in_progress", "Rouverte : le numéro a encore changé."),
     ]
+    # The cell's API gives the same history, with the state each change left.
+    api = admin.get(url).get_json()["history"]
+    assert [(h["at"], h["actor"], h["status"], h["previous"], h["note"]) for h in api] == [
+        (made["created_at"], REPORTER_NAME, "new", None, None),
+        (moments[0], CELL_NAME, "in_progress", "Nouvelle", None),
+        (moments[2], CELL_NAME, "resolved", "En cours", "Appel au cabinet prévu."),
+        (moments[3], CELL_NAME, "in_progress", "Résolue", "Rouverte : le numéro a encore changé."),
+    ]
     # Read from the one audit trail: no other table holds it.
     with world.store.snapshot() as conn:
         rows = conn.execute("SELECT field FROM audit_log WHERE target_type = 'anomaly' AND target_id = ? ORDER BY id",

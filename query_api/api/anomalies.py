@@ -99,14 +99,16 @@ def queue(filters: dict):
 
 @blueprint.get("/admin/anomalies/<int:anomaly_id>", parameters=[ANOMALY_ID])
 @blueprint.declare(security=SIGNED_IN, summary="Une anomalie", errors={**CELL_ONLY, **NO_SUCH_ANOMALY})
-@blueprint.response(200, shapes.Anomaly, description="L'anomalie. *The anomaly.*")
+@blueprint.response(200, shapes.AnomalyWithHistory, description="L'anomalie et son historique. "
+                                                                 "*The anomaly and its history.*")
 @admin_required
 def anomaly(anomaly_id: int):
     with context.store().snapshot() as conn:
         try:
-            return jsonify(anomalies.get_anomaly(conn, anomaly_id))
+            report = anomalies.get_anomaly(conn, anomaly_id)
         except anomalies.AnomalyNotFound:
             raise ApiError(404, "not_found", f"Aucune anomalie n° {anomaly_id}.") from None
+        return jsonify({**report, "history": anomalies.history(conn, report)})
 
 
 @blueprint.patch("/admin/anomalies/<int:anomaly_id>", parameters=[ANOMALY_ID])
