@@ -8,11 +8,15 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from catalog import audit
+from catalog.labels import person_name, unit_label
 from catalog.nomenclature import nomenclature
 from catalog.sql import Row, StoreConnection
 from catalog.store import MAX_ROWID, iso
 
 STATUS_LABELS = {"new": "Nouvelle", "in_progress": "En cours", "resolved": "Résolue", "rejected": "Rejetée"}
+#: The states that close a report: the reporter is told, and a note is required (catalog/schemas.py).
+CLOSED = frozenset({"resolved", "rejected"})
 TARGET_LABELS = {"EJ": "entité juridique", "EG": "entité géographique", "UO": "unité opérationnelle"}
 TRANSITIONS = {
     "new": frozenset({"in_progress", "resolved", "rejected"}),
@@ -52,14 +56,25 @@ def target_name(conn: StoreConnection, target_type: str, target_id: str) -> str 
 _SELECT = """
 SELECT a.*, r.display_name AS reporter_name, r.email AS reporter_email,
        s.display_name AS assignee_name,
-       COALESCE(j.name, e.name, u.name) AS target_name
+       COALESCE(j.name, e.name, u.name) AS target_name,
+       p.first_name AS target_owner_first_name, p.last_name AS target_owner_last_name
 FROM anomalies a
 LEFT JOIN accounts r ON r.id = a.reporter_id
 LEFT JOIN accounts s ON s.id = a.assignee_id
 LEFT JOIN legal_entities j ON a.target_type = 'EJ' AND j.id = a.target_id
 LEFT JOIN establishments e ON a.target_type = 'EG' AND e.id = a.target_id
 LEFT JOIN units u ON a.target_type = 'UO' AND u.id = a.target_id
+LEFT JOIN practitioners p ON p.rpps = u.owner_rpps
 """
+
+
+def _target_label(row: Row) -> str:
+    """What the cell and the e-mails call the sheet: a UO with its owner's name (a group practice's
+    UO share their name), the sheet's id when it is gone."""
+    if row["target_name"] is None:
+        return row["target_id"]
+    owner = person_name(row["target_owner_first_name"], row["target_owner_last_name"])
+    return unit_label(row["target_name"], owner) if row["target_type"] == "UO" else row["target_name"]
 
 
 def _anomaly(row: Row) -> dict:
@@ -67,7 +82,7 @@ def _anomaly(row: Row) -> dict:
     return {
         "id": row["id"],
         "target": {"type": row["target_type"], "id": row["target_id"], "name": row["target_name"],
-                   "type_label": TARGET_LABELS[row["target_type"]]},
+                   "label": _target_label(row), "type_label": TARGET_LABELS[row["target_type"]]},
         "field": row["field"],
         "theme": {"code": row["theme"], "label": theme["label"]} if theme else None,
         "message": row["message"],
@@ -225,3 +240,34 @@ def anomalies_of_api_key(conn: StoreConnection, api_key_id: int) -> list[dict]:
     rows = conn.execute(_SELECT + " WHERE a.reporter_api_key_id = ? ORDER BY a.created_at DESC, a.id DESC",
                         (api_key_id,))
     return [_anomaly(r) for r in rows]
+
+
+def history(conn: StoreConnection, anomaly: dict) -> list[dict]:
+    """The report's states, oldest first: filed, then each change of status with who made it,
+    when, and the cell's note — read from the audit trail, where every change is written.
+
+    A change shows the note written with it; a closing change (resolved, rejected) shows the
+    note in force after it even when unchanged, since that note is the decision's reason.
+    """
+    reporter = anomaly.get("reporter") or {}
+    changes = [{"at": anomaly["created_at"], "actor": reporter.get("name") or reporter.get("email"),
+                "status": "new", "status_label": STATUS_LABELS["new"], "previous": None, "note": None}]
+    note, last_action = "", None
+    for entry in audit.trail(conn, "anomaly", str(anomaly["id"])):
+        action = (entry["at"], entry["actor"]["kind"], entry["actor"]["id"])
+        if entry["action"] == "status" and entry["new_value"] in STATUS_LABELS:
+            changes.append({"at": entry["at"], "actor": entry["actor"]["name"], "status": entry["new_value"],
+                            "status_label": STATUS_LABELS[entry["new_value"]],
+                            "previous": STATUS_LABELS.get(entry["old_value"] or ""),
+                            "note": (note or None) if entry["new_value"] in CLOSED else None})
+            last_action = action
+        elif entry["action"] == "note":
+            note = entry["new_value"] or ""
+            if action == last_action:   # written with the status change just before it
+                changes[-1]["note"] = note or None
+    return changes
+
+
+def history_for_reporter(changes: list[dict]) -> list[dict]:
+    """The history as the reporter sees it: which member of the cell acted is the cell's business."""
+    return [{**change, "actor": None} for change in changes]

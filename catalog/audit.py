@@ -127,12 +127,21 @@ def admin_actions(conn: StoreConnection, *, target_type: str | None = None, acto
         params.append(actor)
     total = conn.execute(f"SELECT COUNT(*) FROM audit_log l WHERE {where}", params).fetchone()[0]
     rows = conn.execute(
-        f"""SELECT l.*, a.display_name AS actor_name, a.email AS actor_email
-            FROM audit_log l LEFT JOIN accounts a ON l.actor = 'account:' || a.id
-            WHERE {where} ORDER BY l.id DESC LIMIT ? OFFSET ?""",
+        f"{_WITH_ACTOR} WHERE {where} ORDER BY l.id DESC LIMIT ? OFFSET ?",
         (*params, per_page, (page - 1) * per_page),
     ).fetchall()
     return total, [_entry(row) for row in rows]
+
+
+def trail(conn: StoreConnection, target_type: str, target_id: str) -> list[dict]:
+    """Everything done to one target, oldest first (rows of one action share ``at`` and ``actor``)."""
+    rows = conn.execute(f"{_WITH_ACTOR} WHERE l.target_type = ? AND l.target_id = ? ORDER BY l.id",
+                        (target_type, str(target_id))).fetchall()
+    return [_entry(row) for row in rows]
+
+
+_WITH_ACTOR = """SELECT l.*, a.display_name AS actor_name, a.email AS actor_email
+FROM audit_log l LEFT JOIN accounts a ON l.actor = 'account:' || a.id"""
 
 
 def _entry(row: Row) -> dict:

@@ -7,6 +7,7 @@ communes) are the engine's aggregations (query_api/search/directory.py).
 """
 from __future__ import annotations
 
+from catalog.labels import person_name
 from catalog.repository import NotFound
 from catalog.sql import StoreConnection
 
@@ -63,7 +64,8 @@ def legal_entity(conn: StoreConnection, ej_id: str) -> dict:
 
 def establishments_of_legal_entity(conn: StoreConnection, ej_id: str, *, page: int,
                                    per_page: int) -> tuple[int, list[dict]]:
-    """(how many EG the EJ has, one page of them by name, each with its UO (id, name, type) by name)."""
+    """(how many EG the EJ has, one page of them by name, each with its UO (id, name, type, owner's name) by name
+    then owner)."""
     total = conn.execute("SELECT COUNT(*) FROM establishments WHERE ej_id = ?", (ej_id,)).fetchone()[0]
     rows = [dict(row) for row in conn.execute(
         """SELECT id, name, category, address, postal_code, insee FROM establishments
@@ -71,6 +73,11 @@ def establishments_of_legal_entity(conn: StoreConnection, ej_id: str, *, page: i
         (ej_id, per_page, (page - 1) * per_page),
     )]
     for eg in rows:
-        eg["units"] = [dict(u) for u in conn.execute(
-            "SELECT id, name, uo_type FROM units WHERE eg_id = ? ORDER BY name, id", (eg["id"],))]
+        eg["units"] = [
+            {"id": u["id"], "name": u["name"], "uo_type": u["uo_type"], "owner_name": person_name(u["first_name"], u["last_name"])}
+            for u in conn.execute(
+                """SELECT u.id, u.name, u.uo_type, p.first_name, p.last_name
+                   FROM units u LEFT JOIN practitioners p ON p.rpps = u.owner_rpps
+                   WHERE u.eg_id = ? ORDER BY u.name, p.last_name IS NULL, p.last_name, p.first_name, u.id""",
+                (eg["id"],))]
     return total, rows

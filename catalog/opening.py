@@ -11,12 +11,12 @@ from datetime import date, datetime, timedelta
 
 from catalog.schedule import DAY_NAMES, MINUTES_PER_DAY, PARIS, Slot, format_minutes, is_public_holiday
 
-__all__ = ["Change", "describe_change", "next_change"]
+__all__ = ["MONTHS", "Change", "describe_change", "next_change"]
 
 #: How far ahead to look: two weeks covers a week closed by a holiday on its only open day.
 HORIZON_DAYS = 15
 
-_MONTHS = ("janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre",
+MONTHS = ("janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre",
            "novembre", "décembre")
 
 
@@ -72,7 +72,7 @@ def _when(moment: datetime, today: date) -> str:
         return f"demain à {clock}"
     if gap < 7:
         return f"{DAY_NAMES[day.isoweekday()]} à {clock}"
-    return f"le {DAY_NAMES[day.isoweekday()]} {day.day} {_MONTHS[day.month - 1]} à {clock}"
+    return f"le {DAY_NAMES[day.isoweekday()]} {day.day} {MONTHS[day.month - 1]} à {clock}"
 
 
 def describe_change(change: Change, at: datetime) -> str | None:

@@ -12,6 +12,7 @@ from datetime import datetime
 
 import orjson
 
+from catalog.labels import person_name
 from catalog.nomenclature import nomenclature
 from catalog.store import enqueue_units, iso, utcnow
 
@@ -267,7 +268,21 @@ def units_of_owner(conn, rpps: str) -> list[dict]:
 
 
 def units_of_establishment(conn, eg_id: str) -> list[dict]:
-    return [_decode_unit(r) for r in conn.execute("SELECT * FROM units WHERE eg_id = ? ORDER BY name, id", (eg_id,))]
+    """The EG's units by name then owner (a group practice's « Consultation kinésithérapie » by
+    practitioner), each with its owner's name (``owner_name``, None without an owner)."""
+    rows = conn.execute(
+        """SELECT u.*, p.first_name AS owner_first_name, p.last_name AS owner_last_name
+           FROM units u LEFT JOIN practitioners p ON p.rpps = u.owner_rpps
+           WHERE u.eg_id = ?
+           ORDER BY u.name, p.last_name IS NULL, p.last_name, p.first_name, u.id""",
+        (eg_id,),
+    )
+    units = []
+    for row in rows:
+        unit = _decode_unit(row)
+        unit["owner_name"] = person_name(unit.pop("owner_first_name"), unit.pop("owner_last_name"))
+        units.append(unit)
+    return units
 
 
 def update_unit(
@@ -367,7 +382,7 @@ def _index_record(row: tuple) -> dict:
         "establishment": {"id": eg_id, "name": eg_name, "category": category, "address": address,
                           "postal_code": postal_code, "insee": insee, "lat": lat, "lon": lon,
                           "ej_id": ej_id, "ej_name": ej_name},
-        "owner_name": f"{first} {last}".strip() if last else None,
+        "owner_name": person_name(first, last),
     }
 
 

@@ -1,20 +1,20 @@
-"""The management cell's e-mail about a new anomaly report: the one notice, whichever face
-filed the report (JSON API, web page, FHIR Task by a session or by an API key)."""
+"""The e-mails about an anomaly report, sent: to the management cell when a report is filed
+(whichever face filed it: JSON API, web page, FHIR Task by a session or by an API key), and to
+the reporter when the cell closes it. Texts in catalog.anomaly_mails; links to web pages."""
 from __future__ import annotations
 
 import logging
 
+from flask import url_for
+
+from catalog import anomaly_mails
 from catalog.mail import MailError, send_mail
 from query_api import context
 
 log = logging.getLogger(__name__)
 
-
-def _reporter(report: dict, api_key_name: str | None) -> str:
-    person = report["reporter"]
-    if person is not None:
-        return person["name"] or person["email"] or str(person["id"])
-    return f"l'application « {api_key_name} » (clé d'API)"
+#: Where « Mon compte » lists the reports a person made (templates/account/my_account.html).
+MY_REPORTS_ANCHOR = "mes-signalements"
 
 
 def notify_cell(report: dict, admins: list[dict], *, api_key_name: str | None = None) -> None:
@@ -24,17 +24,22 @@ def notify_cell(report: dict, admins: list[dict], *, api_key_name: str | None = 
     if not recipients:
         log.warning("anomaly %s: no admin account with an e-mail address to notify", report["id"])
         return
-    target = report["target"]
-    body = (
-        f"Une nouvelle anomalie (n° {report['id']}) a été signalée sur le ROR Île-de-France.\n\n"
-        f"Fiche : {target['type']} {target['id']} – {target['name']}\n"
-        f"Thème : {report['theme']['label'] if report['theme'] else 'non précisé'}\n"
-        f"Champ : {report['field'] or 'non précisé'}\n"
-        f"Signalée par : {_reporter(report, api_key_name)}\n\n"
-        f"Message :\n{report['message']}\n\n"
-        "Traitez-la depuis la file des anomalies (GET /api/v1/admin/anomalies).\n"
-    )
+    link = context.public_url(url_for("admin_pages.anomaly", anomaly_id=report["id"]))
+    subject, body = anomaly_mails.to_cell(report, link, api_key_name=api_key_name)
     try:
-        send_mail(context.settings(), recipients, f"Nouvelle anomalie n° {report['id']} – {target['type']} {target['id']}", body)
+        send_mail(context.settings(), recipients, subject, body)
     except MailError:
         log.exception("anomaly %s: notification e-mail not sent", report["id"])
+
+
+def notify_reporter_of_closing(report: dict) -> None:
+    """The reporter learns the decision; a report an application filed (no account) has nobody to tell."""
+    email = (report["reporter"] or {}).get("email")
+    if not email:
+        return
+    link = context.public_url(url_for("account_pages.my_account", _anchor=MY_REPORTS_ANCHOR))
+    subject, body = anomaly_mails.to_reporter_closed(report, link)
+    try:
+        send_mail(context.settings(), email, subject, body)
+    except MailError:   # the decision is saved; the e-mail is a courtesy
+        log.exception("anomaly %s: closing e-mail to the reporter not sent", report["id"])

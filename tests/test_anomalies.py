@@ -21,11 +21,14 @@ def test_report_travels_from_user_to_queue_to_resolved(settings, search, tmp_pat
     report = created.get_json()
     assert report["status"] == "new" and report["theme"]["label"] == "Récence"
     assert report["target"]["name"] == "Consultation kinésithérapie"
+    assert report["target"]["label"] == "Consultation kinésithérapie — Claire Martin"   # UO-KA's owner
 
-    # The cell gets an e-mail.
+    # The cell gets an e-mail, which links to the report's page (not to the API).
     mails = world.mails()
     assert len(mails) == 1
     assert f"To: {ADMIN_EMAIL}" in mails[0] and "UO-KA" in mails[0] and "déménagé" in mails[0]
+    assert "Consultation kinésithérapie — Claire Martin" in mails[0]
+    assert f"http://localhost/cellule/anomalies/{report['id']}" in mails[0] and "/api/" not in mails[0]
 
     admin = signed_in(world, ADMIN_EMAIL, ADMIN_PASSWORD)
     queue = admin.get("/api/v1/admin/anomalies?status=new").get_json()

@@ -102,6 +102,23 @@ def make_world(settings, tmp_path, *, accounts_ready: bool = True) -> World:
     return World(mine, store, create_app(mine, clock=clock), clock)
 
 
+RPPS_C = make_rpps(626_262)
+#: EG-KA once add_group_practice ran: (unit, owner's name or None), in the order the EG page lists them.
+GROUP_PRACTICE_UNITS = [("UO-GB", "Paul Durand"), ("UO-GC", "Anne Lefèvre"), ("UO-KA", "Claire Martin"),
+                        ("UO-GN", None)]
+
+
+def add_group_practice(store) -> None:
+    """EG-KA, A's practice, becomes a group practice: B and a third practitioner (C, no account)
+    each own a « Consultation kinésithérapie » there too, and one more has no owner."""
+    with store.transaction() as conn:
+        repository.upsert_practitioner(conn, {"rpps": RPPS_C, "civility": "", "last_name": "Lefèvre",
+                                              "first_name": "Anne", "profession": "70"})
+        for unit_id, owner in (("UO-GB", RPPS_B), ("UO-GC", RPPS_C), ("UO-GN", None)):
+            repository.insert_unit(conn, dict(id=unit_id, eg_id="EG-KA", uo_type="CONSULT_KINE",
+                                              name="Consultation kinésithérapie", profession="70", owner_rpps=owner))
+
+
 def csrf(client) -> str:
     return client.get("/api/v1/session").get_json()["csrf_token"]
 

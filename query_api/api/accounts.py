@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 
-from flask import current_app, jsonify, request
+from flask import jsonify, request
 
 from catalog import accounts
 from catalog.fields import MSG_NOT_AN_OBJECT
@@ -73,9 +73,7 @@ def _payload() -> dict:
 
 
 def _link(path: str, token: str) -> str:
-    # ROR_PUBLIC_URL (config.py), not the Host header, decides where a reset link points.
-    base = current_app.config.get("PUBLIC_URL") or request.url_root
-    return f"{base.rstrip('/')}{path}?token={token}"
+    return context.public_url(f"{path}?token={token}")
 
 
 def _session_body(csrf: str) -> dict:

@@ -1,7 +1,8 @@
 """Anomalies: anyone signed in reports one; the management cell works the queue.
 
-A new report is e-mailed to every active admin account that has an address
-(query_api.anomaly_notice, shared with the FHIR Task).
+A new report is e-mailed to every active admin account that has an address, with a link
+to its page under /cellule; when the cell closes a report (resolved, rejected), its
+reporter is e-mailed the decision and the cell's note, with a link to « Mon compte ».
 """
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from catalog import accounts, anomalies
 from catalog.ratelimit import Limit
 from catalog.schemas import AnomalyReportSchema, AnomalyUpdateSchema
 from query_api import context, security
-from query_api.anomaly_notice import notify_cell
+from query_api.anomaly_notice import notify_cell, notify_reporter_of_closing
 from query_api.api.operations import SIGNED_IN, SIGNED_IN_WRITE, Blueprint
 from query_api.api.schemas import anomalies as shapes
 from query_api.api.schemas.anomalies import AnomalyFiltersSchema
@@ -66,14 +67,16 @@ def queue(filters: dict):
 
 @blueprint.get("/admin/anomalies/<int:anomaly_id>", parameters=[ANOMALY_ID])
 @blueprint.declare(security=SIGNED_IN, summary="Une anomalie", errors={**CELL_ONLY, **NO_SUCH_ANOMALY})
-@blueprint.response(200, shapes.Anomaly, description="L'anomalie. *The anomaly.*")
+@blueprint.response(200, shapes.AnomalyWithHistory, description="L'anomalie et son historique. "
+                                                                 "*The anomaly and its history.*")
 @admin_required
 def anomaly(anomaly_id: int):
     with context.store().snapshot() as conn:
         try:
-            return jsonify(anomalies.get_anomaly(conn, anomaly_id))
+            report = anomalies.get_anomaly(conn, anomaly_id)
         except anomalies.AnomalyNotFound:
             raise ApiError(404, "not_found", f"Aucune anomalie n° {anomaly_id}.") from None
+        return jsonify({**report, "history": anomalies.history(conn, report)})
 
 
 @blueprint.patch("/admin/anomalies/<int:anomaly_id>", parameters=[ANOMALY_ID])
@@ -87,6 +90,7 @@ def anomaly(anomaly_id: int):
 def update(changes: dict, anomaly_id: int):
     try:
         with context.store().transaction() as conn:
+            before = anomalies.get_anomaly(conn, anomaly_id)
             report = anomalies.update_anomaly(conn, anomaly_id, changes, actor_id=current_account()["id"],
                                               now=context.now())
     except anomalies.AnomalyNotFound:
@@ -96,4 +100,6 @@ def update(changes: dict, anomaly_id: int):
     except anomalies.UnknownAssignee:  # no such member of the cell: an unknown resource, as an unknown anomaly
         raise ApiError(404, "not_found", "Ce responsable n'est pas un membre actif de la cellule de gestion.",
                        "assignee_id") from None
+    if report["status"] != before["status"] and report["status"] in anomalies.CLOSED:
+        notify_reporter_of_closing(report)
     return jsonify(report)

@@ -10,6 +10,7 @@ from flask import jsonify
 
 from catalog import repository
 from catalog.communes import DEPARTMENTS, communes
+from catalog.labels import person_name, unit_label
 from catalog.nomenclature import nomenclature
 from catalog.phone import phone_or_none
 from catalog.schedule import DAY_NAMES, format_day, is_open
@@ -65,7 +66,7 @@ def unit_sheet(conn, unit_id: str, *, signed_in: bool, now) -> dict:
     practitioner = None
     if unit["owner_rpps"]:
         person = repository.get_practitioner(conn, unit["owner_rpps"])
-        practitioner = {"rpps": person["rpps"], "name": f"{person['first_name']} {person['last_name']}".strip(),
+        practitioner = {"rpps": person["rpps"], "name": person_name(person["first_name"], person["last_name"]),
                         "profession": nom.professions.get(person["profession"], {}).get("label")}
     week = [{"day": day, "label": DAY_NAMES[day], "hours": format_day(unit["week"][day])}
             for day in sorted(unit["week"]) if unit["week"][day]]
@@ -107,7 +108,7 @@ def establishment_sheet(conn, eg_id: str, *, now) -> dict:
     nom = nomenclature()
     sheet = establishment_summary(eg)
     sheet["units"] = [
-        {"id": u["id"], "name": u["name"],
+        {"id": u["id"], "name": u["name"], "practitioner": u["owner_name"], "label": unit_label(u["name"], u["owner_name"]),
          "type": {"code": u["uo_type"], "label": nom.uo_types.get(u["uo_type"], {}).get("label")},
          "patients": patients(u["age_min"], u["age_max"]), "home_visit": u["home_visit"],
          "open_now": is_open(u["week"], now, u["open_on_holidays"]), "phone": phone_or_none(u["phone"])}

@@ -202,7 +202,9 @@ def my_account():
         practitioner = _practitioner(conn, account["rpps"])
         concerning = [anomalies.for_practitioner(a) for a in anomalies.anomalies_of_owner(conn, account["rpps"])] \
             if account["rpps"] else []
-        reported = [anomalies.for_practitioner(a) for a in anomalies.anomalies_of_reporter(conn, account["id"])]
+        reported = [{**anomalies.for_practitioner(a),
+                     "history": anomalies.history_for_reporter(anomalies.history(conn, a))}
+                    for a in anomalies.anomalies_of_reporter(conn, account["id"])]
     practices = list({u["establishment"]["id"]: u["establishment"] for u in rows}.values())
     return render_template("account/my_account.html", account=account, practitioner=practitioner, units=rows,
                            practices=practices, concerning=concerning, reported=reported)

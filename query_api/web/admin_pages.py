@@ -100,11 +100,12 @@ def anomaly(anomaly_id: int):
             report = anomalies.get_anomaly(conn, anomaly_id)
         except anomalies.AnomalyNotFound:
             raise ApiError(404, "not_found", f"Aucune anomalie n° {anomaly_id}.") from None
+        history = anomalies.history(conn, report)
     me = current_account()
     transitions = [(s, anomalies.STATUS_LABELS[s]) for s in anomalies.STATUS_LABELS
                    if s in anomalies.TRANSITIONS[report["status"]]]
     return render_template(
-        "admin/anomaly.html", report=report, me=me, transitions=transitions,
+        "admin/anomaly.html", report=report, me=me, transitions=transitions, history=history,
         target_url=target_url(report["target"]), saved="enregistre" in request.args,
         field_label=_field_label(report["target"]["type"], report["field"]),
     )

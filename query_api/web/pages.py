@@ -21,9 +21,10 @@ from werkzeug.exceptions import HTTPException
 
 from catalog import repository
 from catalog.communes import PARIS_INSEE, communes
+from catalog.labels import unit_label
 from catalog.nomenclature import nomenclature
-from catalog.opening import describe_change, next_change
-from catalog.schedule import DAY_NAMES, PARIS, parse_day_text
+from catalog.opening import MONTHS, describe_change, next_change
+from catalog.schedule import DAY_NAMES, PARIS, format_minutes, parse_day_text
 from indexer.engine import UNITS, alias_name
 from query_api import context
 from query_api.api.search import current_clock, search_request_from_args
@@ -352,7 +353,8 @@ def unit(unit_id: str):
     # The sheet gives each open day's hours as text (catalog.schedule.format_day), which reads back exactly.
     week = {day["day"]: parse_day_text(day["hours"]) for day in sheet.get("week", [])}
     sheet["next_change"] = _next_change_text(week, bool(sheet.get("open_on_holidays")), sheet["open_now"])
-    targets = [("UO", sheet["id"], f"cette unité ({sheet['name']})"), ("EG", eg["id"], f"l'établissement ({eg['name']})")]
+    label = unit_label(sheet["name"], (sheet.get("practitioner") or {}).get("name"))
+    targets = [("UO", sheet["id"], f"cette unité ({label})"), ("EG", eg["id"], f"l'établissement ({eg['name']})")]
     return render_template("unit.html", sheet=sheet, week=_week_rows(sheet.get("week", [])), signed_in=signed_in,
                            patients_text=patients_text, back_url=_back_url(),
                            anomaly={"targets": targets, "fields": ANOMALY_FIELDS["UO"], "themes": _anomaly_themes()})
@@ -408,6 +410,10 @@ def layout():
             "account_name": account_name, "tel_href": tel_href}
 
 
+# Every template names a UO the same way (a group practice's units differ by their owner only).
+blueprint.add_app_template_global(unit_label, "unit_label")
+
+
 @blueprint.app_template_filter("km")
 def km(value: float) -> str:
     """2.36 → "2,4" (French decimal comma)."""
@@ -430,6 +436,19 @@ def frdate(value: str) -> str:
     if moment.tzinfo is not None:
         moment = moment.astimezone(PARIS)
     return moment.strftime("%d/%m/%Y")
+
+
+@blueprint.app_template_filter("frmoment")
+def frmoment(value: str) -> str:
+    """An ISO timestamp → « 2 mars 2026 à 10h05 » (Paris time); anything else is shown as it is."""
+    try:
+        moment = datetime.fromisoformat(value)
+    except (TypeError, ValueError):
+        return value
+    if moment.tzinfo is not None:
+        moment = moment.astimezone(PARIS)
+    day = "1er" if moment.day == 1 else str(moment.day)
+    return f"{day} {MONTHS[moment.month - 1]} {moment.year} à {format_minutes(moment.hour * 60 + moment.minute)}"
 
 
 OPEN_AGE = 120   # the age_max meaning "no upper limit"

@@ -16,6 +16,7 @@ class AnomalyTarget(Schema):
     type = Enum(("EJ", "EG", "UO"), required=True)
     id = Str(required=True)
     name = NStr(required=True)
+    label = Str(required=True)
     type_label = Str(required=True)
 
 
@@ -53,6 +54,21 @@ class Assignee(Schema):
 class Anomaly(PractitionerAnomaly):
     reporter = fields.Nested(Reporter, allow_none=True, required=True)
     assignee = fields.Nested(Assignee, allow_none=True, required=True)
+
+
+class StateChange(Schema):
+    """One state of a report's history (catalog.anomalies.history)."""
+
+    at = Str(required=True)
+    actor = NStr(required=True)
+    status = Enum(tuple(STATUS_LABELS), required=True)
+    status_label = Str(required=True)
+    previous = NStr(required=True)
+    note = NStr(required=True)
+
+
+class AnomalyWithHistory(Anomaly):
+    history = fields.List(fields.Nested(StateChange), required=True)
 
 
 class AnomalyPage(Schema):
@@ -104,6 +120,9 @@ describe(AnomalyTarget, {
     "type": ("Type de fiche : EJ, EG ou UO.", "Record type: EJ, EG or UO.", "UO"),
     "id": ("Identifiant de la fiche.", "Record id.", "UO-KA"),
     "name": ("Nom de la fiche (null si elle n'existe plus).", "Record name (null if gone).", "Consultation"),
+    "label": ("Libellé affiché : le nom, et pour une UO le praticien titulaire (« Consultation kinésithérapie — "
+              "Anne Martin ») ; l'identifiant si la fiche n'existe plus.", "Display label: the name, and for a UO "
+              "its owning practitioner; the id if the record is gone.", "Consultation kinésithérapie — Anne Martin"),
     "type_label": ("Type en toutes lettres.", "Type in words.", "Unité opérationnelle"),
 })
 describe(AnomalyTheme, {"code": ("Code du thème.", "Theme code.", "01"), "label": ("Libellé.", "Label.", "Complétude")})
@@ -124,6 +143,21 @@ describe(Reporter, {"id": ("Compte qui a signalé.", "Reporting account.", 7), "
 describe(Assignee, {"id": ("Compte responsable.", "Account in charge.", 1), "name": ("Nom.", "Name.", "Cellule")})
 describe(Anomaly, {"reporter": ("Qui l'a signalée.", "Who reported it.", None),
                    "assignee": ("Responsable dans la cellule (null : personne).", "Assignee in the cell.", None)})
+describe(StateChange, {
+    "at": ("Quand (ISO 8601, UTC).", "When (ISO 8601, UTC).", "2026-11-30T09:00:00.000000+00:00"),
+    "actor": ("Qui : l'auteur du signalement pour le premier état, puis le membre de la cellule (null : "
+              "inconnu, ou signalé par une application).", "Who: the reporter for the first state, then the "
+              "member of the cell (null: unknown, or filed by an application).", "Cellule ROR"),
+    "status": ("Le nouvel état : new, in_progress, resolved ou rejected.", "The new state.", "resolved"),
+    "status_label": ("L'état en toutes lettres.", "The state in words.", "Résolue"),
+    "previous": ("L'état d'avant en toutes lettres (null pour le signalement).", "The previous state in words "
+                 "(null when filed).", "En cours"),
+    "note": ("La note de la cellule écrite avec ce changement ; pour une clôture, la note en vigueur.",
+             "The cell's note written with this change; for a closing, the note in force.", "Adresse corrigée."),
+})
+describe(AnomalyWithHistory, {"history": ("Les états successifs, du plus ancien au plus récent, lus dans le "
+                                          "journal d'audit.", "The successive states, oldest first, read from "
+                                          "the audit trail.", None)})
 describe(AnomalyPage, {"total": ("Anomalies qui correspondent.", "Matching anomalies.", 12),
                        "page": ("Page rendue.", "Page returned.", 1), "per_page": ("Lignes par page.", "Rows per page.", 50),
                        "results": ("Les anomalies de la page.", "The page's anomalies.", None)})

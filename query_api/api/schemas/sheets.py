@@ -27,6 +27,8 @@ class SheetLegalEntity(Schema):
 class SheetUnitLine(Schema):
     id = Str(required=True)
     name = Str(required=True)
+    label = Str(required=True)
+    practitioner = Str()
     type = fields.Nested(SheetCodeLabel)
     patients = fields.List(Str())
     home_visit = fields.Boolean()
@@ -138,6 +140,11 @@ describe(SheetAptitudeGroup, {"group": ("Groupe d'aptitudes.", "Aptitude group."
                               "items": ("Aptitudes du groupe.", "The group's aptitudes.", None)})
 describe(SheetUnitLine, {
     "id": ("Identifiant de l'UO.", "Unit id.", "UO-H1"), "name": ("Nom.", "Name.", "Rééducation"),
+    "label": ("Libellé affiché : le nom, suivi du praticien titulaire s'il y en a un (les UO d'un cabinet de "
+              "groupe portent souvent le même nom).", "Display label: the name, then the owning practitioner if "
+              "any (a group practice's units often share a name).", "Consultation kinésithérapie — Anne Martin"),
+    "practitioner": ("Praticien titulaire (prénom et nom), s'il y en a un.", "Owning practitioner (first and last "
+                     "name), if any.", "Anne Martin"),
     "type": ("Type d'UO.", "UO type.", None), "patients": ("Patients : E, A.", "Patients: E, A.", ["A"]),
     "home_visit": ("Intervient à domicile.", "Makes home visits.", False),
     "open_now": ("Ouverte maintenant.", "Open now.", True), "phone": ("Téléphone.", "Phone.", "+33139639000"),
