@@ -121,8 +121,8 @@ def test_api_keys_report_only_with_the_report_scope(settings, search, tmp_path):
     # Filed by an application, the report reaches the cell's mailbox as a person's does.
     mails = world.mails()
     assert len(mails) == 1
-    assert f"To: {ADMIN_EMAIL}" in mails[0] and "EG EG-KA" in mails[0]
-    assert "Outil de sortie d'hospitalisation" in mails[0]
+    assert f"To: {ADMIN_EMAIL}" in mails[0] and "(EG-KA)" in mails[0] and "/cellule/anomalies/" in mails[0]
+    assert "Signalée par : l'application « Outil de sortie d'hospitalisation » (clé d'API)" in mails[0]
 
 
 def test_the_cli_creates_a_key_with_the_report_scope(tmp_path, monkeypatch, settings, capsys):
