@@ -6,6 +6,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from catalog import repository
+from catalog.activation import issue_codes
 from catalog.identifiers import make_rpps
 from catalog.rpps_import import Move, format_summary, import_extract
 from catalog.store import iso, open_store
@@ -230,3 +231,13 @@ def test_a_practitioner_listed_at_both_sites_has_a_second_site_and_nothing_moves
     assert second["ended_at"] is None
     assert (second["aptitudes"], second["comments"], second["week"], second["revision"]) == ([], "", {}, 1)
     assert added_persons(store, unit_of(1, "R2")) == []
+
+
+def test_a_movers_activation_letter_goes_to_their_new_site(store):
+    import_extract(store, extract(physio(1, structure="R1")), now=FIRST)
+    moved = physio(1, structure="R2", **{"Libellé Voie (coord. structure)": "du Château"})
+    import_extract(store, extract(moved), complete=True, now=LATER)   # the old site, R1, still comes first by id
+
+    (letter,) = issue_codes(store, rpps_list=[make_rpps(1)], valid_days=30)
+
+    assert letter.address == "12 B rue du Château"
