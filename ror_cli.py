@@ -186,7 +186,7 @@ def _import_rpps(args, settings: Settings) -> int:
 
     try:
         summary = import_extract(_store(settings), args.file, professions=tuple(args.profession),
-                                 progress=_progress_printer("import RPPS"))
+                                 progress=_progress_printer("import RPPS"), complete=args.complete)
     except (RppsFormatError, OSError, UnicodeDecodeError) as error:
         print(f"ror: import impossible : {error}", file=sys.stderr)
         return 1
@@ -384,6 +384,9 @@ def build_parser() -> argparse.ArgumentParser:
     rpps = commands.add_parser("import-rpps", help="import a public RPPS extract (PS_LibreAcces_Personne_activite)")
     rpps.add_argument("file")
     rpps.add_argument("--profession", action="append", default=None, help="RPPS profession code (default 70)")
+    rpps.add_argument("--complete", action="store_true",
+                      help="the extract lists every activity of the region: end the UOs it no longer lists "
+                           "(only in the departments it has lines for), carry a mover's sheet to the new site")
     rpps.set_defaults(handler=_import_rpps)
 
     codes = commands.add_parser("activation-codes", help="issue one-time activation codes and write the mailing CSV")

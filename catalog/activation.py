@@ -134,12 +134,14 @@ WHERE NOT EXISTS (SELECT 1 FROM accounts a WHERE a.rpps = p.rpps AND a.status = 
   AND NOT EXISTS (SELECT 1 FROM activation_codes c WHERE c.rpps = p.rpps AND c.used_at IS NULL AND c.expires_at > ?)
 """
 
-# The letter goes to the practice: the site of the practitioner's first unit.
+# The letter goes to the practice: the site of the practitioner's first active unit (a mover's
+# old site, ended, only when nothing else is known).
 _LETTER_SQL = """
 SELECT p.rpps, p.civility, p.last_name, p.first_name,
        COALESCE(e.address, '') AS address, COALESCE(e.postal_code, '') AS postal_code, e.insee
 FROM practitioners p
-LEFT JOIN establishments e ON e.id = (SELECT u.eg_id FROM units u WHERE u.owner_rpps = p.rpps ORDER BY u.id LIMIT 1)
+LEFT JOIN establishments e ON e.id = (SELECT u.eg_id FROM units u WHERE u.owner_rpps = p.rpps
+                                      ORDER BY CASE WHEN u.ended_at IS NULL THEN 0 ELSE 1 END, u.id LIMIT 1)
 WHERE p.rpps = ?
 """
 

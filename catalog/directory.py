@@ -3,7 +3,8 @@
 Every listing is one page read through an index of migration 0006 (``establishments_commune``,
 ``legal_entities_kind_name``) or ``establishments_ej``, with per-row counts of the page's rows
 only, so a page costs the same at 1M UO as at 1,000. The region-wide counts (departments,
-communes) are the engine's aggregations (query_api/search/directory.py).
+communes) are the engine's aggregations (query_api/search/directory.py). An ended UO
+(``units.ended_at``) is neither counted nor listed, as the engine no longer holds it.
 """
 from __future__ import annotations
 
@@ -21,7 +22,7 @@ def establishments_in_commune(conn: StoreConnection, insee: str, *, page: int, p
     total = conn.execute("SELECT COUNT(*) FROM establishments WHERE insee = ?", (insee,)).fetchone()[0]
     rows = conn.execute(
         """SELECT e.id, e.name, e.category, e.address, e.postal_code, e.ej_id, j.name AS ej_name,
-                  (SELECT COUNT(*) FROM units u WHERE u.eg_id = e.id) AS units
+                  (SELECT COUNT(*) FROM units u WHERE u.eg_id = e.id AND u.ended_at IS NULL) AS units
            FROM establishments e JOIN legal_entities j ON j.id = e.ej_id
            WHERE e.insee = ? ORDER BY e.name, e.id LIMIT ? OFFSET ?""",
         (insee, per_page, (page - 1) * per_page),
@@ -44,7 +45,8 @@ def legal_entities(conn: StoreConnection, kind: str, *, initial: str | None = No
     rows = conn.execute(
         f"""SELECT id, name, kind, finess, siren, postal_code, insee,
                    (SELECT COUNT(*) FROM establishments e WHERE e.ej_id = j.id) AS establishments,
-                   (SELECT COUNT(*) FROM units u JOIN establishments e ON u.eg_id = e.id WHERE e.ej_id = j.id) AS units
+                   (SELECT COUNT(*) FROM units u JOIN establishments e ON u.eg_id = e.id
+                    WHERE e.ej_id = j.id AND u.ended_at IS NULL) AS units
             FROM legal_entities j WHERE kind = ?{condition} ORDER BY name, id LIMIT ? OFFSET ?""",
         (kind, *params, per_page, (page - 1) * per_page),
     ).fetchall()
@@ -78,6 +80,6 @@ def establishments_of_legal_entity(conn: StoreConnection, ej_id: str, *, page: i
             for u in conn.execute(
                 """SELECT u.id, u.name, u.uo_type, p.first_name, p.last_name
                    FROM units u LEFT JOIN practitioners p ON p.rpps = u.owner_rpps
-                   WHERE u.eg_id = ? ORDER BY u.name, p.last_name IS NULL, p.last_name, p.first_name, u.id""",
+                   WHERE u.eg_id = ? AND u.ended_at IS NULL ORDER BY u.name, p.last_name IS NULL, p.last_name, p.first_name, u.id""",
                 (eg["id"],))]
     return total, rows

@@ -11,7 +11,7 @@ from datetime import date, datetime, timedelta
 
 from catalog.schedule import DAY_NAMES, MINUTES_PER_DAY, PARIS, Slot, format_minutes, is_public_holiday
 
-__all__ = ["MONTHS", "Change", "describe_change", "next_change"]
+__all__ = ["MONTHS", "Change", "describe_change", "long_date", "next_change"]
 
 #: How far ahead to look: two weeks covers a week closed by a holiday on its only open day.
 HORIZON_DAYS = 15
@@ -58,6 +58,12 @@ def next_change(week: Mapping[int, list[Slot]], at: datetime, open_on_holidays: 
         if begin > now:
             return Change(False, begin.replace(tzinfo=PARIS))
     return Change(False, None)
+
+
+def long_date(moment: datetime) -> str:
+    """« 30 novembre 2026 »: the Paris date of an aware instant, as a sentence says it."""
+    day = moment.astimezone(PARIS).date()
+    return f"{'1er' if day.day == 1 else day.day} {MONTHS[day.month - 1]} {day.year}"
 
 
 def _when(moment: datetime, today: date) -> str:

@@ -77,6 +77,14 @@ class NotFound(LookupError):
     pass
 
 
+class UnitEnded(NotFound):
+    """The UO stopped (its practitioner left the site): kept in the store, gone from search and reads."""
+
+    def __init__(self, unit_id: str, ended_at: str):
+        super().__init__(unit_id)
+        self.unit_id, self.ended_at = unit_id, ended_at
+
+
 def _encode_unit_value(field: str, value):
     if field in _JSON_UNIT_FIELDS:
         if field == "week":
@@ -263,17 +271,26 @@ def get_unit(conn, unit_id: str) -> dict:
     return _decode_unit(row)
 
 
+def get_active_unit(conn, unit_id: str) -> dict:
+    """The unit as the public reads it: NotFound when unknown, UnitEnded when it stopped."""
+    unit = get_unit(conn, unit_id)
+    if unit["ended_at"] is not None:
+        raise UnitEnded(unit_id, unit["ended_at"])
+    return unit
+
+
 def units_of_owner(conn, rpps: str) -> list[dict]:
+    """Every unit of a practitioner, ended ones included (their own list shows them as ended)."""
     return [_decode_unit(r) for r in conn.execute("SELECT * FROM units WHERE owner_rpps = ? ORDER BY id", (rpps,))]
 
 
 def units_of_establishment(conn, eg_id: str) -> list[dict]:
-    """The EG's units by name then owner (a group practice's « Consultation kinésithérapie » by
+    """The EG's active units (an ended one is no longer part of its sheet) by name then owner (a group practice's « Consultation kinésithérapie » by
     practitioner), each with its owner's name (``owner_name``, None without an owner)."""
     rows = conn.execute(
         """SELECT u.*, p.first_name AS owner_first_name, p.last_name AS owner_last_name
            FROM units u LEFT JOIN practitioners p ON p.rpps = u.owner_rpps
-           WHERE u.eg_id = ?
+           WHERE u.eg_id = ? AND u.ended_at IS NULL
            ORDER BY u.name, p.last_name IS NULL, p.last_name, p.first_name, u.id""",
         (eg_id,),
     )
@@ -304,7 +321,7 @@ def update_unit(
     unknown = set(changes) - set(EDITABLE_UNIT_FIELDS)
     if unknown:
         raise ValueError(f"not editable: {sorted(unknown)}")
-    current = get_unit(conn, unit_id)
+    current = get_active_unit(conn, unit_id)
     if expected_revision is not None and expected_revision != current["revision"]:
         raise StaleRevision(current)
     if current["profession"] in HOME_VISIT_APTITUDE_PROFESSIONS and ({"home_visit", "aptitudes"} & set(changes)):
@@ -344,7 +361,54 @@ def touch_units(conn, unit_ids: list[str], now: datetime | None = None) -> None:
 
 
 def count_units(conn) -> int:
-    return conn.execute("SELECT COUNT(*) FROM units").fetchone()[0]
+    """The active units: what the index holds once in sync."""
+    return conn.execute("SELECT COUNT(*) FROM units WHERE ended_at IS NULL").fetchone()[0]
+
+
+# --- a UO's life: ended when its activity leaves the RPPS, back when it returns ----------
+
+def end_units(conn, unit_ids: list[str], *, actor: str, now: datetime) -> None:
+    """Stop these active units: ``ended_at`` set, revision + 1 (the index deletes at that version), audited.
+
+    ``updated_at`` is left alone: it dates the sheet's content, which did not change.
+    """
+    _set_ended(conn, unit_ids, iso(now), actor=actor, now=now)
+
+
+def reactivate_units(conn, unit_ids: list[str], *, actor: str, now: datetime) -> None:
+    """The activity is back: ``ended_at`` cleared, revision + 1 (indexed again with its sheet), audited."""
+    _set_ended(conn, unit_ids, None, actor=actor, now=now)
+
+
+def _set_ended(conn, unit_ids: list[str], ended_at: str | None, *, actor: str, now: datetime) -> None:
+    stamp = iso(now)
+    rows = []
+    for start in range(0, len(unit_ids), 500):
+        chunk = unit_ids[start:start + 500]
+        marks = ", ".join("?" for _ in chunk)
+        rows += conn.execute(f"SELECT id, revision, ended_at FROM units WHERE id IN ({marks})", chunk).fetchall()
+    rows = [r for r in rows if (r["ended_at"] is None) != (ended_at is None)]
+    conn.executemany("UPDATE units SET ended_at = ?, revision = revision + 1 WHERE id = ?",
+                     [(ended_at, r["id"]) for r in rows])
+    conn.executemany(
+        "INSERT INTO audit_log (at, actor, target_type, target_id, field, old_value, new_value) VALUES (?, ?, 'UO', ?, 'ended_at', ?, ?)",
+        [(stamp, actor, r["id"], r["ended_at"], ended_at) for r in rows],
+    )
+    enqueue_units(conn, [(r["id"], r["revision"] + 1) for r in rows], now)
+
+
+def carry_over_sheet(conn, from_id: str, to_id: str, *, actor: str, now: datetime) -> None:
+    """A move: the practitioner's sheet (editable fields, added resource persons) copied to their new unit.
+
+    Through :func:`update_unit` and :func:`replace_added_resource_persons`, so the new unit's
+    revision, audit rows and outbox entry are the ones any edit writes.
+    """
+    old = get_unit(conn, from_id)
+    update_unit(conn, to_id, {f: old[f] for f in EDITABLE_UNIT_FIELDS}, actor=actor, now=now)
+    added = [p for p in resource_persons(conn, from_id) if p["source"] == "added"]
+    if added:
+        replace_added_resource_persons(conn, to_id, added, actor, now)
+        touch_units(conn, [to_id], now)
 
 
 # --- what the indexer reads -----------------------------------------------------------
@@ -360,6 +424,7 @@ FROM units u
 JOIN establishments e ON e.id = u.eg_id
 JOIN legal_entities j ON j.id = e.ej_id
 LEFT JOIN practitioners p ON p.rpps = u.owner_rpps
+WHERE u.ended_at IS NULL
 """
 
 
@@ -405,7 +470,7 @@ def _index_rows(conn, sql: str, params=()):
 
 
 def iter_index_records(conn, batch_size: int = 2000) -> Iterator[dict]:
-    """Every unit joined with its EG and EJ, in storage order (a full reindex reads this).
+    """Every active unit joined with its EG and EJ, in storage order (a full reindex reads this).
 
     Storage (rowid) order reads the table sequentially: ordering by id would visit
     it through the id index, one random page read per row (3x slower at 1M units).
@@ -424,12 +489,12 @@ def iter_index_records(conn, batch_size: int = 2000) -> Iterator[dict]:
 
 
 def index_records(conn, unit_ids: list[str]) -> dict[str, dict]:
-    """The index records of these units, by id (missing ids are absent)."""
+    """The index records of these units, by id (missing and ended ids are absent: the index drops them)."""
     found = {}
     for start in range(0, len(unit_ids), 500):
         chunk = unit_ids[start:start + 500]
         marks = ", ".join("?" for _ in chunk)
-        for row in _index_rows(conn, _INDEX_RECORD_SQL + f" WHERE u.id IN ({marks})", chunk):
+        for row in _index_rows(conn, _INDEX_RECORD_SQL + f" AND u.id IN ({marks})", chunk):
             record = _index_record(row)
             found[record["id"]] = record
     return found

@@ -12,6 +12,26 @@ hash of the EG id. It is deterministic (a re-import gives the same point, so it
 changes nothing), and the practices of one commune are spread around the town
 hall instead of being stacked on one point, which would make distance sorting and
 map display meaningless inside a commune.
+
+Leavers and movers. A line is an activity: (practitioner, site), whose UO is
+``UO-<RPPS>-<site key>``. Any import that lists the activity of an ended UO brings it
+back (``ended_at`` cleared, its sheet as it was). Only an import declared complete
+(``complete=True``, ``ror import-rpps --complete``) ends UOs, and only within what the
+extract shows it covers:
+
+- UOs derived from an RPPS activity (``UO-<owner RPPS>-…``) of the imported professions;
+- at a site of a department where the extract has at least one kept line (a file of
+  one department, even declared complete, says nothing of the others; an empty file
+  says nothing at all);
+- of a practitioner no bad line of the file names (that line may be the very activity).
+
+Such a UO whose activity the extract no longer lists gets ``ended_at``: it stays in
+the store, leaves the index and the public reads, and the change is audited. When an
+old site of a practitioner ends while the extract lists them at a site whose sheet is
+still blank (as an import makes it: a new site, created by this import or by an
+earlier partial one), it is a move: that UO gets the sheet of the old one (the most
+recently updated, if several ended). Listed at the old site and at the new one, it is
+a second site: nothing ended, nothing copied.
 """
 from __future__ import annotations
 
@@ -27,7 +47,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import NamedTuple
 
-from catalog import repository
+from catalog import audit, repository
 from catalog.communes import DEPARTMENTS, Commune, communes
 from catalog.identifiers import validate_rpps
 from catalog.nomenclature import nomenclature
@@ -39,6 +59,7 @@ __all__ = [
     "LEGACY_COLUMNS",
     "BadLine",
     "ImportSummary",
+    "Move",
     "RppsFormatError",
     "RppsLine",
     "extract_header",
@@ -57,6 +78,7 @@ __all__ = [
 BATCH_LINES = 20_000
 PROGRESS_EVERY = 5_000
 MAX_BAD_LINES_KEPT = 100
+MAX_UNITS_LISTED = 100       # ended / reactivated / moved units printed by the report, each list
 MAX_LINE_CHARS = 64 * 1024     # a real line is under 1 KiB, the header under 3 KiB
 JITTER_METRES = 400.0
 RPPS_ID_TYPE = "8"
@@ -125,6 +147,7 @@ class RppsFormatError(ValueError):
 class BadLine(NamedTuple):
     line_number: int
     reason: str                  # French, shown to the management cell
+    identifier: str = ""         # the practitioner it seems to name, if any: a complete import spares them
 
 
 class RppsLine(NamedTuple):
@@ -232,22 +255,25 @@ def read_extract(lines: Iterable[str], *, professions: Collection[str] | None = 
     index, width = _header_columns(header)
     columns = width - header.endswith("|")
     positions = [index[column] for column in _COLUMNS.values()]
+    identifier_at = index[_COLUMNS["identifier"]]
     wanted = None if professions is None else frozenset(professions)
     for line_number, raw in enumerate(iterator, start=2):
         text = raw.rstrip("\r\n")
         if not text.strip():
             continue
         parts = text.split("|")
+        # The identifier is the second column: even a line split wrongly further on still names it.
+        named = parts[identifier_at].strip() if len(parts) > identifier_at else ""
         if len(parts) != width:
             # Counted as people count them: the trailing '|' closes the last column.
             found = len(parts) - text.endswith("|")
-            yield BadLine(line_number, f"nombre de colonnes incorrect : {found} au lieu de {columns}")
+            yield BadLine(line_number, f"nombre de colonnes incorrect : {found} au lieu de {columns}", named)
             continue
         if "\ufffd" in text:
-            yield BadLine(line_number, "caractères illisibles (le fichier n'est pas en UTF-8 ?)")
+            yield BadLine(line_number, "caractères illisibles (le fichier n'est pas en UTF-8 ?)", named)
             continue
         if "\x00" in text:   # PostgreSQL's text cannot hold it: the line is refused on both stores alike
-            yield BadLine(line_number, "caractère nul (\\0) dans la ligne")
+            yield BadLine(line_number, "caractère nul (\\0) dans la ligne", named)
             continue
         line = RppsLine(line_number, *[parts[at].strip() for at in positions])
         if wanted is not None and line.profession not in wanted:
@@ -255,7 +281,7 @@ def read_extract(lines: Iterable[str], *, professions: Collection[str] | None = 
             continue
         commune, skip, error = _place(line.insee, line.postal_code)
         if error:
-            yield BadLine(line_number, error)
+            yield BadLine(line_number, error, line.identifier)
             continue
         if skip:
             yield line._replace(skipped=skip)
@@ -267,10 +293,10 @@ def read_extract(lines: Iterable[str], *, professions: Collection[str] | None = 
             try:
                 validate_rpps(line.identifier)
             except ValueError as error:
-                yield BadLine(line_number, f"{str(error).rstrip('.')} : {line.identifier}")
+                yield BadLine(line_number, f"{str(error).rstrip('.')} : {line.identifier}", line.identifier)
                 continue
         if not line.last_name:
-            yield BadLine(line_number, "nom d'exercice absent")
+            yield BadLine(line_number, "nom d'exercice absent", line.identifier)
             continue
         yield line if commune.insee == line.insee else line._replace(insee=commune.insee)
 
@@ -381,8 +407,17 @@ def liberal_unit_type(profession: str) -> dict | None:
 
 # --- the import ---------------------------------------------------------------------
 
+class Move(NamedTuple):
+    """A practitioner gone from one site and new at another: the sheet went along."""
+
+    rpps: str
+    from_unit: str
+    to_unit: str
+
+
 @dataclass
 class ImportSummary:
+    complete: bool = False       # declared complete for the region: absent activities were ended
     lines_read: int = 0
     practitioners_created: int = 0
     practitioners_updated: int = 0
@@ -395,6 +430,11 @@ class ImportSummary:
     skipped_without_unit_type: int = 0
     bad_line_count: int = 0
     bad_lines: list[BadLine] = field(default_factory=list)   # the first MAX_BAD_LINES_KEPT
+    units_reactivated: list[str] = field(default_factory=list)
+    units_ended: list[str] = field(default_factory=list)
+    moves: list[Move] = field(default_factory=list)
+    units_spared: list[str] = field(default_factory=list)   # absent, but a bad line names their practitioner
+    departments: list[str] = field(default_factory=list)    # where the extract has kept lines (a complete import's scope)
     seconds: float = 0.0
 
     @property
@@ -414,6 +454,8 @@ class _Run:
     practitioners: set[str] = field(default_factory=set)
     establishments: set[str] = field(default_factory=set)
     units: set[str] = field(default_factory=set)
+    departments: set[str] = field(default_factory=set)
+    named_by_bad_lines: set[str] = field(default_factory=set)
 
 
 @contextmanager
@@ -452,16 +494,19 @@ def import_extract(
     actor: str = "rpps-import",
     progress: Callable[[int], None] | None = None,
     now: datetime | None = None,
+    complete: bool = False,
 ) -> ImportSummary:
     """Import an extract (a path or its lines) into ``store``; bad lines never stop it.
 
     Commits every BATCH_LINES kept lines. ``progress`` is called with the number of
-    lines read since its previous call (tqdm's ``update`` fits).
+    lines read since its previous call (tqdm's ``update`` fits). ``complete``: the
+    extract lists every activity of these professions in the region, so a UO whose
+    activity it no longer lists is ended (the rule and its scope: the module's doc).
     """
     started = time.perf_counter()
     now = now or utcnow()
     unit_types = {profession: liberal_unit_type(profession) for profession in professions}
-    summary = ImportSummary()
+    summary = ImportSummary(complete=complete)
     run = _Run()
     batch: list[RppsLine] = []
     unreported = 0
@@ -471,6 +516,8 @@ def import_extract(
             unreported += 1
             if isinstance(item, BadLine):
                 summary.add_bad_line(item)
+                if item.identifier:
+                    run.named_by_bad_lines.add(item.identifier)
             elif item.skipped == SKIP_PROFESSION:
                 summary.skipped_other_professions += 1
             elif item.skipped == SKIP_REGION:
@@ -489,6 +536,10 @@ def import_extract(
                 unreported = 0
         if batch:
             _write_batch(transaction, batch, unit_types, run, summary, actor, now)
+        if complete:
+            with transaction() as conn:
+                _end_absent_activities(conn, list(professions), run, summary, actor, now)
+    summary.departments = sorted(run.departments)
     if progress is not None and unreported:
         progress(unreported)
     summary.seconds = time.perf_counter() - started
@@ -524,11 +575,12 @@ def _write_batch(transaction, batch: list[RppsLine], unit_types: dict, run: _Run
         if unit_id not in run.units:
             run.units.add(unit_id)
             units[unit_id] = (line, eg_id)
+            run.departments.add(places[line.insee].department)
 
     with transaction() as conn:
         _write_practitioners(conn, practitioners, summary, now)
         _write_establishments(conn, sites, summary, actor, now)
-        _write_units(conn, units, unit_types, summary, now)
+        _write_units(conn, units, unit_types, run, summary, actor, now)
 
 
 def _write_practitioners(conn, practitioners: dict[str, dict], summary: ImportSummary, now: datetime) -> None:
@@ -582,12 +634,17 @@ def _write_establishments(conn, sites: dict[str, dict], summary: ImportSummary, 
             summary.establishments_updated += 1
 
 
-def _write_units(conn, units: dict[str, tuple[RppsLine, str]], unit_types: dict, summary: ImportSummary, now: datetime) -> None:
-    existing = _existing_rows(conn, "units", "id", "id", list(units))
+def _write_units(conn, units: dict[str, tuple[RppsLine, str]], unit_types: dict, run: _Run, summary: ImportSummary,
+                 actor: str, now: datetime) -> None:
+    existing = _existing_rows(conn, "units", "id", "id, ended_at", list(units))
     professions = nomenclature().professions
     stamp = iso(now)
     new_units = []
     persons = []
+    # Listed again: an ended unit comes back as it was (any import proves the activity exists).
+    back = sorted(unit_id for unit_id, row in existing.items() if row["ended_at"] is not None)
+    repository.reactivate_units(conn, back, actor=actor, now=now)
+    summary.units_reactivated += back
     for unit_id, (line, eg_id) in units.items():
         if unit_id in existing:
             continue    # what the practitioner entered is theirs: never overwritten
@@ -610,6 +667,57 @@ def _write_units(conn, units: dict[str, tuple[RppsLine, str]], unit_types: dict,
         "INSERT INTO resource_persons (unit_id, source, rpps, name, role) VALUES (?, ?, ?, ?, ?)",
         persons,
     )
+
+
+def _end_absent_activities(conn, professions: list[str], run: _Run, summary: ImportSummary, actor: str,
+                           now: datetime) -> None:
+    """After a complete import: end the UOs in its scope whose activity it no longer lists; carry moves."""
+    if not run.departments:
+        return      # nothing kept: the file covers no department, whatever it claims
+    department_of = {insee: commune.department for insee, commune in communes().items()}
+    marks = ", ".join("?" for _ in professions)
+    rows = conn.execute(
+        f"""SELECT u.id, u.owner_rpps, u.updated_at, e.insee FROM units u JOIN establishments e ON e.id = u.eg_id
+            WHERE u.ended_at IS NULL AND u.owner_rpps IS NOT NULL AND u.profession IN ({marks})""",
+        professions,
+    ).fetchall()
+    left: dict[str, list] = {}
+    for row in rows:
+        if (row["id"] in run.units or not row["id"].startswith(f"UO-{row['owner_rpps']}-")
+                or department_of.get(row["insee"]) not in run.departments):
+            continue
+        if row["owner_rpps"] in run.named_by_bad_lines:
+            summary.units_spared.append(row["id"])
+            continue
+        left.setdefault(row["owner_rpps"], []).append(row)
+    ended = sorted(row["id"] for rows_of in left.values() for row in rows_of)
+    repository.end_units(conn, ended, actor=actor, now=now)
+    summary.units_ended += ended
+    for rpps in sorted(left):
+        # The sheet the practitioner kept up to date last is the one they would carry.
+        source = max(left[rpps], key=lambda row: (row["updated_at"], row["id"]))["id"]
+        for new_id in _blank_sites(conn, rpps, run.units):
+            repository.carry_over_sheet(conn, source, new_id, actor=actor, now=now)
+            audit.record(conn, actor, "UO", new_id, "moved_from", now, new=source)
+            summary.moves.append(Move(rpps, source, new_id))
+    summary.units_spared.sort()
+
+
+#: An editable field as an import writes it (the table defaults): a sheet nobody filled in.
+_BLANK_SHEET = {"phone": None, "mobile": None, "aptitudes": [], "age_min": None, "age_max": None, "home_visit": False,
+                "home_visit_communes": [], "week": {}, "open_on_holidays": False, "comments": ""}
+assert set(_BLANK_SHEET) == set(repository.EDITABLE_UNIT_FIELDS)
+
+
+def _blank_sites(conn, rpps: str, listed: set[str]) -> list[str]:
+    """The practitioner's active units the extract lists whose sheet is still blank: where a mover went."""
+    found = []
+    for unit in repository.units_of_owner(conn, rpps):
+        if unit["id"] in listed and unit["ended_at"] is None \
+                and all(unit[f] == _BLANK_SHEET[f] for f in _BLANK_SHEET) \
+                and not any(p["source"] == "added" for p in repository.resource_persons(conn, unit["id"])):
+            found.append(unit["id"])
+    return found
 
 
 # --- report -------------------------------------------------------------------------
@@ -640,4 +748,24 @@ def format_summary(summary: ImportSummary) -> str:
         lines.append(f"    ligne {french_number(bad.line_number)} : {bad.reason}")
     if summary.bad_line_count > len(summary.bad_lines):
         lines.append(f"    … et {french_number(summary.bad_line_count - len(summary.bad_lines))} autres lignes en erreur")
+    lines += _listed("Unités (UO) réactivées (activité de retour dans l'extraction)", summary.units_reactivated)
+    if summary.complete:
+        scope = ", ".join(summary.departments) or "aucun"
+        lines.append(f"  Extraction complète : départements couverts {scope}")
+        lines += _listed("Unités (UO) fermées (activité absente de l'extraction)", summary.units_ended)
+        lines += _listed("Déménagements (fiche reportée sur le nouveau lieu)",
+                         [f"{move.from_unit} → {move.to_unit}" for move in summary.moves])
+        if summary.units_spared:
+            lines += _listed("Unités (UO) gardées : une ligne en erreur nomme leur praticien", summary.units_spared)
+    else:
+        lines.append("  Extraction partielle : aucune unité fermée (--complete pour une extraction complète de la région)")
     return "\n".join(lines)
+
+
+def _listed(title: str, items: list[str]) -> list[str]:
+    """« title : N » then the first MAX_UNITS_LISTED items, one a line."""
+    lines = [f"  {title} : {french_number(len(items))}"]
+    lines += [f"    {item}" for item in items[:MAX_UNITS_LISTED]]
+    if len(items) > MAX_UNITS_LISTED:
+        lines.append(f"    … et {french_number(len(items) - MAX_UNITS_LISTED)} autres")
+    return lines

@@ -43,9 +43,13 @@ def index_action(index: str, doc: dict, doc_id: str, version: int | None = None)
     return orjson.dumps({"index": meta}) + b"\n" + orjson.dumps(doc) + b"\n"
 
 
-def delete_action(index: str, doc_id: str) -> bytes:
-    """One ``delete`` action, newline-terminated."""
-    return orjson.dumps({"delete": {"_index": index, "_id": doc_id}}) + b"\n"
+def delete_action(index: str, doc_id: str, version: int | None = None) -> bytes:
+    """One ``delete`` action, newline-terminated; ``version`` is external, as for ``index_action``."""
+    meta: dict = {"_index": index, "_id": doc_id}
+    if version is not None:
+        meta["version"] = version
+        meta["version_type"] = "external"
+    return orjson.dumps({"delete": meta}) + b"\n"
 
 
 def _chunks(actions: Iterable[bytes], size: int) -> Iterable[list[bytes]]:

@@ -44,10 +44,13 @@ def _targets(client: OpenSearch, settings: Settings) -> list[str]:
     return targets
 
 
-def apply_documents(client: OpenSearch, targets: list[str], docs: list[dict], deleted: list[str] = ()) -> None:
-    """Write documents at their revision (external version) to every target index."""
+def apply_documents(client: OpenSearch, targets: list[str], docs: list[dict], deleted: dict[str, int] | None = None) -> None:
+    """Write documents at their revision (external version) to every target index, and delete
+    ``deleted`` (unit id → revision) at theirs: a UO ended at revision R is deleted at R, so a
+    late replay of R - 1 cannot bring it back and its return at R + 1 is indexed again."""
     actions = [bulk.index_action(index, doc, doc["id"], doc["revision"]) for doc in docs for index in targets]
-    actions += [bulk.delete_action(index, unit_id) for unit_id in deleted for index in targets]
+    actions += [bulk.delete_action(index, unit_id, revision) for unit_id, revision in (deleted or {}).items()
+                for index in targets]
     # 409: a newer revision is already there; 404 on delete: already gone.
     bulk.send(client, actions, in_flight=1, tolerated=(409, 404))
 
@@ -63,7 +66,11 @@ def sync_once(store: Store, client: OpenSearch, settings: Settings, *, limit: in
         try:
             targets = _targets(client, settings)
             docs = [unit_document(record) for record in records.values()]
-            gone = sorted({e["unit_id"] for e in entries} - set(records))
+            # Ended or removed from the store: deleted at the newest revision queued for it.
+            gone: dict[str, int] = {}
+            for entry in entries:
+                if entry["unit_id"] not in records:
+                    gone[entry["unit_id"]] = max(entry["revision"], gone.get(entry["unit_id"], 0))
             apply_documents(client, targets, docs, deleted=gone)
         except (OpenSearchException, RuntimeError) as error:  # BulkError is a RuntimeError
             with claim.settle() as conn:

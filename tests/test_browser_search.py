@@ -240,6 +240,21 @@ def test_a_facet_click_changes_counts_and_results_like_the_api(page):
     assert shown_establishments(page) == [r["establishment"]["id"] for r in api["results"]]
 
 
+def test_the_freshness_filter_reloads_the_results_like_the_api(page):
+    page.goto("/recherche?where=78646")
+    freshness = page.get_by_label("Fiche mise à jour")
+    expect(freshness).to_have_value("")
+
+    freshness.select_option(label="Depuis moins d'un mois")      # auto-submits
+    page.wait_for_url("**updated_within_days=30**")
+
+    api = api_answer(page, page.url)
+    assert api["total_units"] > 0
+    assert counts(page) == (api["total_establishments"], api["total_units"])
+    assert query_of(page.url)["where"] == ["78646"]
+    expect(page.get_by_label("Fiche mise à jour")).to_have_value("30")
+
+
 def test_excel_export_has_one_row_per_matching_unit(page, tmp_path):
     page.goto("/recherche?where=78646&age=A")
     total_units = api_answer(page, page.url)["total_units"]

@@ -49,6 +49,36 @@ def test_import_rpps_reports_a_file_that_is_not_an_extract(store_env, tmp_path, 
     assert "import impossible" in capsys.readouterr().err
 
 
+def test_import_rpps_complete_reports_leavers_and_movers_and_partial_ends_nothing(store_env, tmp_path, capsys):
+    from catalog.identifiers import make_rpps
+    from tests.rpps_lines import BOULOGNE, extract, physio
+
+    def extract_file(name: str, *rows) -> str:
+        path = tmp_path / name
+        path.write_text("".join(extract(*rows)), encoding="utf-8")
+        return str(path)
+
+    first = extract_file("first.txt", physio(1, structure="R1"), physio(2, structure="R2"), physio(3, structure="R3"))
+    later = extract_file("later.txt", physio(1, structure="R1"), physio(2, structure="R4", insee=BOULOGNE))
+    leaver, mover_from, mover_to = (f"UO-{make_rpps(3)}-R3", f"UO-{make_rpps(2)}-R2", f"UO-{make_rpps(2)}-R4")
+    assert ror_cli.main(["import-rpps", first]) == 0
+    capsys.readouterr()
+
+    assert ror_cli.main(["import-rpps", later]) == 0
+    partial = capsys.readouterr().out
+    assert "Extraction partielle : aucune unité fermée" in partial and "fermées" not in partial
+
+    assert ror_cli.main(["import-rpps", later, "--complete"]) == 0
+    report = capsys.readouterr().out
+    assert "Extraction complète : départements couverts 78, 92" in report
+    assert f"Unités (UO) fermées (activité absente de l'extraction) : 2\n    {mover_from}\n    {leaver}\n" in report
+    # R4 came with the partial import, its sheet still blank: the practitioner moved there.
+    assert f"Déménagements (fiche reportée sur le nouveau lieu) : 1\n    {mover_from} → {mover_to}" in report
+    with open_store(store_env).snapshot() as conn:
+        ended = {r["id"] for r in conn.execute("SELECT id FROM units WHERE ended_at IS NOT NULL")}
+    assert ended == {leaver, mover_from} and mover_to not in ended
+
+
 def test_status_says_out_of_sync_when_nothing_is_indexed(store_env, capsys):
     from tests import offer_fixture
 

@@ -14,7 +14,7 @@ from catalog.schemas import UnitSheetSchema
 from query_api import context, security
 from query_api.api.operations import SIGNED_IN, SIGNED_IN_WRITE, Blueprint
 from query_api.api.schemas import me as shapes
-from query_api.api.sheets import establishment_summary
+from query_api.api.sheets import establishment_summary, unit_gone
 from query_api.errors import ApiError, error_body
 from query_api.security import current_account, details_required, login_required
 
@@ -23,6 +23,8 @@ UNIT_ID = {"in": "path", "name": "unit_id", "example": "UO-KA", "description": "
 NOT_MINE = {403: "Cette fiche appartient à un autre praticien, ou informations obligatoires manquantes. "
                  "*Someone else's sheet, or required details missing.*",
             404: "Aucune UO ne porte cet identifiant. *No such unit.*"}
+ENDED = {410: "Cette UO est fermée (activité absente du RPPS) : sa fiche se lit, ne s'enregistre plus. "
+              "*This unit ended: its sheet can be read, not saved.*"}
 blueprint.after_request(security.no_store)
 
 MSG_NOT_OWNER = "Cette fiche ne vous appartient pas : seul le praticien titulaire peut la modifier."
@@ -66,6 +68,7 @@ def owner_sheet(conn, unit_id: str) -> dict:
         "type": _unit_type(unit["uo_type"]),
         "revision": unit["revision"],
         "updated_at": unit["updated_at"],
+        "ended_at": unit["ended_at"],
         # From the RPPS (or the catalog): shown, never edited here.
         "rpps": {
             "practitioner": _practitioner(conn, unit["owner_rpps"]),
@@ -122,6 +125,7 @@ def me():
                 "type": _unit_type(unit["uo_type"]),
                 "revision": unit["revision"],
                 "establishment": establishment_summary(repository.get_establishment(conn, unit["eg_id"])),
+                "ended_at": unit["ended_at"],
             } for unit in units],
         }
     return jsonify(body)
@@ -143,7 +147,7 @@ def unit_for_edit(unit_id: str):
                    description="« revision » est celle de la fiche lue : si elle a changé depuis, la réponse est "
                                "409 avec la version actuelle, et rien n'est écrit.\n\n*« revision » is the one "
                                "read: if the sheet changed since, the answer is 409 with the current version, "
-                               "and nothing is written.*", errors=NOT_MINE)
+                               "and nothing is written.*", errors={**NOT_MINE, **ENDED})
 @blueprint.response(200, shapes.OwnerSheet, description="Enregistrée ; la recherche la voit sous quelques "
                                                         "secondes. *Saved; searchable within seconds.*")
 @blueprint.alt_response(409, schema=shapes.StaleSheet, description="La fiche a changé depuis sa lecture. "
@@ -159,6 +163,8 @@ def save_unit(data: dict, unit_id: str):
         with context.store().transaction() as conn:
             _owned_unit(conn, unit_id, account)  # again, inside the write lock
             _save(conn, unit_id, data, persons, revision=revision, actor=f"account:{account['id']}")
+    except repository.UnitEnded as ended:
+        raise unit_gone(ended) from None
     except repository.StaleRevision:
         with context.store().snapshot() as conn:
             current = owner_sheet(conn, unit_id)

@@ -1,10 +1,13 @@
 """Search views: /search, /search.xlsx, /suggest. Thin: parse, build, call, shape."""
 from __future__ import annotations
 
+from datetime import timedelta
+
 from flask import jsonify, send_file
 from marshmallow import ValidationError
 
 from catalog.schedule import PARIS, is_public_holiday, minute_of_week
+from catalog.store import iso
 from indexer.engine import SUGGEST, UNITS, alias_name
 from query_api import context
 from query_api.api.operations import PUBLIC_READ, Blueprint
@@ -70,6 +73,13 @@ def _union(*lists) -> list:
     return list(dict.fromkeys(v for values in lists for v in values))
 
 
+def _updated_since(days: int | None) -> list[tuple[str, str]]:
+    """``updated_within_days`` as the builder's bound on the sheet's last update (the app's clock)."""
+    if days is None:
+        return []
+    return [("gte", iso(context.now() - timedelta(days=days)))]
+
+
 def _reading(params: dict, what: Understood | None, q: Understood | None) -> SearchRequest:
     """The request of one reading of the free text: recognised parts become the facets' filters."""
     where = params.get("where")
@@ -110,6 +120,7 @@ def _reading(params: dict, what: Understood | None, q: Understood | None) -> Sea
         communes=params.get("commune") or [],
         professions=professions,
         radius_km=params.get("radius_km"),
+        updated=_updated_since(params.get("updated_within_days")),
         # Distance needs a place: without one, the results come by relevance (the response's « sort » says so).
         sort=None if params.get("sort") == "distance" and origin is None else params.get("sort"),
         page=params.get("page", 1),

@@ -6,12 +6,15 @@ professionals only; the rest of a sheet is public.
 """
 from __future__ import annotations
 
+from datetime import datetime
+
 from flask import jsonify
 
 from catalog import repository
 from catalog.communes import DEPARTMENTS, communes
 from catalog.labels import person_name, unit_label
 from catalog.nomenclature import nomenclature
+from catalog.opening import long_date
 from catalog.phone import phone_or_none
 from catalog.schedule import DAY_NAMES, format_day, is_open
 from indexer.documents import patients
@@ -52,9 +55,14 @@ def establishment_summary(eg: dict) -> dict:
     }
 
 
+def unit_gone(error: repository.UnitEnded) -> ApiError:
+    """An ended UO read by id: 410 Gone, with the day it stopped (its sheet stays in the store)."""
+    return ApiError(410, "gone", f"Cette unité n'existe plus depuis le {long_date(datetime.fromisoformat(error.ended_at))}.")
+
+
 def unit_sheet(conn, unit_id: str, *, signed_in: bool, now) -> dict:
-    """The whole public (and, when signed in, professional) sheet of a UO."""
-    unit = repository.get_unit(conn, unit_id)
+    """The whole public (and, when signed in, professional) sheet of a UO; UnitEnded when it stopped."""
+    unit = repository.get_active_unit(conn, unit_id)
     eg = repository.get_establishment(conn, unit["eg_id"])
     nom = nomenclature()
     towns = communes()
@@ -133,12 +141,16 @@ EG_ID = {"in": "path", "name": "eg_id", "example": "EG-VER1",
                    description="Le mobile et les personnes ressources ne sont donnés qu'aux professionnels "
                                "connectés ; les champs vides sont omis.\n\n*Mobile and resource persons for "
                                "signed-in professionals only; empty fields are left out.*",
-                   errors={404: "Aucune UO ne porte cet identifiant. *No such unit.*"})
+                   errors={404: "Aucune UO ne porte cet identifiant. *No such unit.*",
+                           410: "Cette UO n'existe plus (son praticien a quitté le lieu) ; le message dit depuis "
+                                "quand. *This unit stopped; the message says since when.*"})
 @blueprint.response(200, UnitSheet, description="La fiche. *The sheet.*")
 def unit(unit_id: str):
     with context.store().snapshot() as conn:
         try:
             return jsonify(unit_sheet(conn, unit_id, signed_in=_signed_in(), now=context.now()))
+        except repository.UnitEnded as ended:
+            raise unit_gone(ended) from None
         except repository.NotFound:
             raise ApiError(404, "not_found", f"Aucune unité (UO) ne porte l'identifiant « {unit_id} ».") from None
 

@@ -19,6 +19,7 @@ ISSUE_CODES = {
     404: ("not-found", "Resource not found."),
     405: ("not-supported", "Method not allowed."),
     406: ("not-supported", "Unsupported format."),
+    410: ("deleted", "Resource deleted."),
     413: ("too-costly", "Request too large."),
     415: ("not-supported", "Unsupported content type."),
     422: ("processing", "Unprocessable resource."),

@@ -21,6 +21,7 @@ from indexer.engine import UNITS, alias_name
 from query_api import context, security
 from query_api.anomaly_notice import notify_cell
 from query_api.api.search import current_clock
+from query_api.api.sheets import unit_gone
 from query_api.errors import ENGINE_DOWN_MESSAGE, ApiError, engine_cannot_serve
 from query_api.fhir import bundles, resources, tasks, terminology
 from query_api.fhir import profiles as p
@@ -53,6 +54,12 @@ def _names() -> p.LocalNames:
 def _not_found(resource_type: str, resource_id: str) -> FhirError:
     return FhirError(404, f"{resource_type}/{resource_id} : ressource introuvable.",
                      f"{resource_type}/{resource_id}: resource not found.")
+
+
+def _gone(resource_type: str, resource_id: str, ended: repository.UnitEnded) -> FhirError:
+    """FHIR's read of a deleted resource: 410 Gone with an OperationOutcome (an ended UO, its role)."""
+    return FhirError(410, f"{resource_type}/{resource_id} : {unit_gone(ended).message}",
+                     f"{resource_type}/{resource_id}: deleted on {ended.ended_at[:10]} (the unit stopped).")
 
 
 @blueprint.before_request
@@ -130,6 +137,7 @@ def _read_resource(resource_type: str, resource_id: str) -> dict:
     with context.store().snapshot() as conn:
         try:
             if resource_type == "HealthcareService":
+                repository.get_active_unit(conn, resource_id)
                 record = repository.index_records(conn, [resource_id]).get(resource_id)
                 if record is None:
                     raise repository.NotFound(resource_id)
@@ -154,7 +162,10 @@ def _read_resource(resource_type: str, resource_id: str) -> dict:
             unit = repository.get_unit(conn, unit_id)
             if unit.get("owner_rpps") != rpps:
                 raise repository.NotFound(resource_id)
+            repository.get_active_unit(conn, unit_id)
             return resources.practitioner_role(repository.get_practitioner(conn, rpps), unit)
+        except repository.UnitEnded as ended:
+            raise _gone(resource_type, resource_id, ended) from None
         except repository.NotFound:
             raise _not_found(resource_type, resource_id) from None
 

@@ -28,7 +28,7 @@ from catalog.schedule import DAY_NAMES, format_day
 from query_api import context, security
 from query_api.api.accounts import MSG_TOKEN
 from query_api.api.me import _owned_unit, _practitioner, owner_sheet
-from query_api.api.sheets import establishment_summary
+from query_api.api.sheets import establishment_summary, unit_gone
 from query_api.errors import HTTP_MESSAGES, ApiError
 from query_api.security import csrf_token, current_account
 
@@ -196,7 +196,7 @@ def my_account():
     account = current_account()
     with context.store().snapshot() as conn:
         units = repository.units_of_owner(conn, account["rpps"]) if account["rpps"] else []
-        rows = [{"id": u["id"], "name": u["name"], "updated_at": u["updated_at"],
+        rows = [{"id": u["id"], "name": u["name"], "updated_at": u["updated_at"], "ended_at": u["ended_at"],
                  "establishment": establishment_summary(repository.get_establishment(conn, u["eg_id"]))}
                 for u in units]
         practitioner = _practitioner(conn, account["rpps"])
@@ -234,6 +234,8 @@ def sheet_form(unit_id: str):
     """The sheet form of guide 1.3: RPPS part read-only, the rest saved by PUT /api/v1/me/units/<id>."""
     with context.store().snapshot() as conn:
         owned = _owned_unit(conn, unit_id, current_account())     # 404, or 403 when it is someone else's
+        if owned["ended_at"]:      # listed as ended on « Mon compte », no longer edited
+            raise unit_gone(repository.UnitEnded(unit_id, owned["ended_at"]))
         data = owner_sheet(conn, unit_id)
     sheet = data["sheet"]
     towns = communes()

@@ -28,7 +28,7 @@ from catalog.schedule import DAY_NAMES, PARIS, format_minutes, parse_day_text
 from indexer.engine import UNITS, alias_name
 from query_api import context
 from query_api.api.search import current_clock, search_request_from_args
-from query_api.api.sheets import establishment_sheet, unit_sheet
+from query_api.api.sheets import establishment_sheet, unit_gone, unit_sheet
 from query_api.errors import ENGINE_DOWN_MESSAGE, HTTP_MESSAGES, ApiError, engine_cannot_serve, error_body
 from query_api.search import places
 from query_api.search.execute import run_search
@@ -41,7 +41,11 @@ log = logging.getLogger(__name__)
 blueprint = Blueprint("web", __name__)
 
 # Facet parameters: dropped when the search is widened or started anew.
-FACET_PARAMS = ("aptitude", "age", "home_visit", "open_now", "department", "commune", "profession")
+FACET_PARAMS = ("aptitude", "age", "home_visit", "open_now", "department", "commune", "profession",
+                "updated_within_days")
+# « Fiche mise à jour » in the sidebar: days of the API's updated_within_days, "" for no filter.
+FRESHNESS_CHOICES = (("", "Peu importe"), ("30", "Depuis moins d'un mois"), ("90", "Depuis moins de 3 mois"),
+                     ("365", "Depuis moins d'un an"))
 # Radii offered in the sidebar and used to widen an empty search.
 RADII_KM = (2, 3, 5, 10, 20, 30, 50, 100)
 PAGE_LINKS_AROUND = 2      # page numbers shown either side of the current page
@@ -228,7 +232,7 @@ def results():
     _add_next_changes(data["results"])
     per_page = search_request.per_page
     last_page = max(1, min(math.ceil(data["total_establishments"] / per_page), MAX_RESULT_WINDOW // per_page))
-    selections = any(k in args for k in FACET_PARAMS)
+    selections = any(value.strip() for k in FACET_PARAMS for value in args.getlist(k))
     radius = data["radius_km"]
     wider = _wider_radius(radius) if radius is not None else None
     export_args = _with(args, drop=("page", "per_page"))
@@ -255,6 +259,7 @@ def results():
         last_page=last_page,
         selections=selections,
         radii=sorted({*RADII_KM, radius}) if radius is not None else [],
+        freshness=_freshness_choices(args.get("updated_within_days", "").strip()),
         widen_url=results_url(args, drop=FACET_PARAMS + ("page",), radius_km=str(wider)) if wider else None,
         wider_radius=wider,
         clear_url=results_url(args, drop=FACET_PARAMS + ("page",)) if selections else None,
@@ -264,6 +269,14 @@ def results():
         results_url=lambda **changes: results_url(args, **changes),
         understood=_understood_chips(args, search_request),
     )
+
+
+def _freshness_choices(chosen: str) -> list[tuple[str, str, bool]]:
+    """(value, label, selected) of « Fiche mise à jour »; a number of days given in the URL is offered too."""
+    choices = list(FRESHNESS_CHOICES)
+    if chosen and chosen not in dict(choices):
+        choices.append((chosen, f"Depuis moins de {chosen} jours"))
+    return [(value, label, value == chosen) for value, label in choices]
 
 
 def _mark_selected_by_text(facets: dict, args: MultiDict) -> None:
@@ -347,6 +360,8 @@ def unit(unit_id: str):
     with context.store().snapshot() as conn:
         try:
             sheet = unit_sheet(conn, unit_id, signed_in=signed_in, now=context.now())
+        except repository.UnitEnded as ended:
+            raise unit_gone(ended) from None
         except repository.NotFound:
             raise ApiError(404, "not_found", f"Aucune unité (UO) ne porte l'identifiant « {unit_id} ».") from None
     eg = sheet["establishment"]

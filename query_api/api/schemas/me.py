@@ -24,6 +24,9 @@ class MyUnit(Schema):
     type = fields.Nested(CodeLabel, required=True)
     revision = Int(required=True)
     establishment = fields.Nested(EstablishmentSummary, required=True)
+    ended_at = NStr(required=True, metadata={"description": "Fermée depuis (ISO 8601, UTC) : l'activité a quitté "
+                                                            "le RPPS ; null tant qu'elle est ouverte. *Ended since; "
+                                                            "null while active.*"})
 
 
 class Me(Schema):
@@ -77,6 +80,9 @@ class OwnerSheet(Schema):
     type = fields.Nested(CodeLabel, required=True)
     revision = Int(required=True)
     updated_at = Str(required=True)
+    ended_at = NStr(required=True, metadata={"description": "Fermée depuis (ISO 8601, UTC) ; une fiche fermée ne "
+                                                            "s'enregistre plus (410). *Ended since; an ended sheet "
+                                                            "cannot be saved (410).*"})
     rpps = fields.Nested(RppsPart, required=True, metadata={"description": "Issu du RPPS : affiché, jamais modifié ici."})
     sheet = fields.Nested(EditableSheet, required=True)
     anomalies = fields.List(fields.Nested(PractitionerAnomaly), required=True)

@@ -23,6 +23,8 @@ SEARCH_LIST_MAX = 100
 SUGGEST_MIN_CHARS, SUGGEST_MAX_CHARS = 3, 100
 #: 100 pages of 100 reach OpenSearch's default index.max_result_window (10,000): past it, results cannot be paged to.
 SEARCH_PAGE_MAX = 100
+#: Ten years: any longer is no filter (and keeps the date computed from it far from any overflow).
+UPDATED_WITHIN_DAYS_MAX = 3650
 #: 3 to 100 characters once the surrounding spaces are stripped.
 SUGGEST_TEXT_PATTERN = r"^\s*\S[\s\S]{1,98}\S\s*$"
 
@@ -301,6 +303,17 @@ class SearchParamsSchema(QuerySchema):
         },
         metadata=doc("Rayon autour du lieu, en kilomètres (0,5 à 100 ; par défaut selon le lieu).",
                      "Radius around the place, in kilometres (0.5 to 100; default depends on the place).", 10),
+    )
+    updated_within_days = Int(
+        load_default=None,
+        allow_none=True,
+        validate=validate.Range(min=1, max=UPDATED_WITHIN_DAYS_MAX, error=(
+            f"La fraîcheur doit être un nombre de jours entre 1 et {UPDATED_WITHIN_DAYS_MAX} (par exemple 30).")),
+        error_messages={"invalid": "La fraîcheur doit être un nombre entier de jours (par exemple 30)."},
+        metadata=doc("Fraîcheur : seulement les unités dont la fiche a été mise à jour dans les N derniers jours "
+                     f"(1 à {UPDATED_WITHIN_DAYS_MAX}).",
+                     "Freshness: only units whose sheet was updated within the last N days "
+                     f"(1 to {UPDATED_WITHIN_DAYS_MAX}).", 30),
     )
     sort = Str(
         load_default=None,
