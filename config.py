@@ -65,7 +65,8 @@ class Settings:
     outbox_alert_seconds: int = 60
     # PROMETHEUS_MULTIPROC_DIR: prometheus-client's own variable. Set it (an empty directory,
     # cleared at each start) when several worker processes serve the app: each writes its
-    # request figures there and /metrics adds them up. Empty: one process (`ror serve`).
+    # request figures there and /metrics adds them up. Empty: one process (`ror serve`), or a
+    # scratch directory that `ror serve --workers N` makes (query_api/serving.py).
     prometheus_multiproc_dir: str = ""
 
     @classmethod
