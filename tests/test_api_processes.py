@@ -14,6 +14,7 @@ from __future__ import annotations
 import dataclasses
 import re
 import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -21,8 +22,9 @@ import pytest
 from bench.load import Session, free_port, start_service, stop_service
 from catalog import audit, reindex_runs
 from catalog.accounts import LOCKOUT_THRESHOLD
-from catalog.store import utcnow
+from catalog.store import outbox_state, utcnow
 from indexer import reindex_job
+from indexer.engine import UNITS, alias_name
 from indexer.reindex import reindex
 from query_api.api.accounts import LOGIN_FAILURES_PER_ADDRESS
 from tests.world import ADMIN_EMAIL, ADMIN_PASSWORD, PASSWORD_A, RPPS_A, make_world
@@ -87,7 +89,7 @@ def _signed_in(port: int, login: str, password: str) -> Session:
     return session
 
 
-def test_two_processes_saving_the_same_revision_of_a_sheet_give_one_200_and_one_409(service):
+def test_two_processes_saving_the_same_revision_of_a_sheet_give_one_200_and_one_409(service, search):
     world, settings, _ = service
     editors = [_signed_in(settings.port, RPPS_A, PASSWORD_A) for _ in range(2)]
     revision = editors[0].json("GET", "/api/v1/me/units/UO-KA")[1]["revision"]
@@ -116,6 +118,16 @@ def test_two_processes_saving_the_same_revision_of_a_sheet_give_one_200_and_one_
         unit = conn.execute("SELECT revision, comments FROM units WHERE id = 'UO-KA'").fetchone()
     # The winner's edit is the sheet; the other one wrote nothing (no lost update, no mix).
     assert (unit["revision"], unit["comments"]) == (revision + 1, f"édition concurrente {winner}")
+    # The workers' drainers (each process has one; on SQLite they may both apply it) put that revision in the index.
+    (index,) = search.indices.get_alias(name=alias_name(settings, UNITS))
+    deadline = time.monotonic() + 60
+    while True:
+        with world.store.snapshot() as conn:
+            depth = outbox_state(conn)["depth"]
+        if depth == 0 and search.get(index=index, id="UO-KA")["_version"] == revision + 1:
+            break
+        assert time.monotonic() < deadline, f"the edit never reached the index ({depth} entries waiting)"
+        time.sleep(0.2)
 
 
 def test_a_reindex_running_in_another_process_is_refused_by_the_service(service):
