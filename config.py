@@ -42,7 +42,8 @@ class Settings:
     # ROR_HOST / ROR_PORT: where the web service listens.
     host: str = "127.0.0.1"
     port: int = 8000
-    # ROR_SECRET_KEY: signs session cookies; generated per process when empty (dev only).
+    # ROR_SECRET_KEY: signs session cookies; generated at start when empty (dev only; `ror serve
+    # --workers N` draws one for all its workers).
     secret_key: str = ""
     # ROR_ENV: "development", "demo" or "production" (Secure cookies outside development).
     env: str = "development"

@@ -148,7 +148,7 @@ def start_service(settings: Settings, *, log_path: Path | None = None, timeout: 
         "PROMETHEUS_MULTIPROC_DIR": settings.prometheus_multiproc_dir,
         "ROR_HOST": "127.0.0.1",
         "ROR_PORT": str(settings.port),
-        "ROR_SECRET_KEY": settings.secret_key or secrets.token_hex(32),
+        "ROR_SECRET_KEY": settings.secret_key,   # empty: the service draws one (shared by its workers)
         "ROR_MAIL_DIR": settings.mail_dir,
         "ROR_ENV": "development",
     }

@@ -11,12 +11,15 @@ process may answer any request. With several processes:
   mode), which must be in the environment before any worker imports the library:
   a scratch directory is made when the operator gave none, and emptied at start
   either way (figures of an earlier run would be added up with this one's);
-- the access log names the worker (pid) that answered each request.
+- the access log names the worker (pid) that answered each request;
+- without ROR_SECRET_KEY, the key that signs session cookies is drawn once, in the
+  master, so that every worker accepts the others' cookies.
 """
 from __future__ import annotations
 
 import dataclasses
 import os
+import secrets
 import tempfile
 from pathlib import Path
 
@@ -79,6 +82,9 @@ def _serve_several(settings: Settings, workers: int) -> None:
 
     from catalog.store import open_store
 
+    if not settings.secret_key:
+        # One key for every worker, drawn before the fork: a cookie signed by one must be good on the others.
+        settings = dataclasses.replace(settings, secret_key=secrets.token_hex(32))
     # The master brings the schema up to date before forking: workers opening a new SQLite store
     # at once would race to create it (SQLite refuses a read lock's upgrade at once, busy timeout or not).
     open_store(settings.store_location).dispose()

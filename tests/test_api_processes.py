@@ -40,7 +40,9 @@ def service(settings, search, tmp_path_factory):
     work = tmp_path_factory.mktemp("processes")
     world = make_world(settings, work)
     reindex(world.store, search, world.settings, progress=False, grace_seconds=0)
-    served = dataclasses.replace(world.settings, port=free_port(), prometheus_multiproc_dir=str(work / "metrics"))
+    # No ROR_SECRET_KEY: the service draws the key that signs its cookies, once for both workers.
+    served = dataclasses.replace(world.settings, port=free_port(), prometheus_multiproc_dir=str(work / "metrics"),
+                                 secret_key="")
     log = work / "service.log"
     process = start_service(served, log_path=log, workers=WORKERS)
     try:
@@ -128,6 +130,21 @@ def test_two_processes_saving_the_same_revision_of_a_sheet_give_one_200_and_one_
             break
         assert time.monotonic() < deadline, f"the edit never reached the index ({depth} entries waiting)"
         time.sleep(0.2)
+
+
+def test_a_session_opened_on_one_worker_is_good_on_every_worker(service):
+    _, settings, log = service
+    practitioner = _signed_in(settings.port, RPPS_A, PASSWORD_A)
+    answers = []
+    for _ in range(16):
+        visit = Session("127.0.0.1", settings.port)   # a new connection: either worker takes it
+        visit.cookie = practitioner.cookie
+        answers.append(visit.json("GET", "/api/v1/me"))
+        visit.close()
+    practitioner.close()
+    assert [status for status, _ in answers] == [200] * 16
+    assert {body["account"]["rpps"] for _, body in answers} == {RPPS_A}
+    assert len(_workers_that_answered(log, "GET", "/api/v1/me")) == WORKERS
 
 
 def test_a_reindex_running_in_another_process_is_refused_by_the_service(service):
