@@ -42,7 +42,8 @@ class Settings:
     # ROR_HOST / ROR_PORT: where the web service listens.
     host: str = "127.0.0.1"
     port: int = 8000
-    # ROR_SECRET_KEY: signs session cookies; generated per process when empty (dev only).
+    # ROR_SECRET_KEY: signs session cookies; generated at start when empty (dev only; `ror serve
+    # --workers N` draws one for all its workers).
     secret_key: str = ""
     # ROR_ENV: "development", "demo" or "production" (Secure cookies outside development).
     env: str = "development"
@@ -67,7 +68,8 @@ class Settings:
     outbox_alert_seconds: int = 60
     # PROMETHEUS_MULTIPROC_DIR: prometheus-client's own variable. Set it (an empty directory,
     # cleared at each start) when several worker processes serve the app: each writes its
-    # request figures there and /metrics adds them up. Empty: one process (`ror serve`).
+    # request figures there and /metrics adds them up. Empty: one process (`ror serve`), or a
+    # scratch directory that `ror serve --workers N` makes (query_api/serving.py).
     prometheus_multiproc_dir: str = ""
 
     @classmethod

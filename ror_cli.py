@@ -11,8 +11,6 @@ from catalog.api_key_scopes import SCOPES as API_KEY_SCOPES
 from config import PROJECT_DIR, Settings
 from ops import opensearch
 
-MAX_BUFFERED_BODY = 16 * 1024 * 1024
-
 
 def _opensearch(args, settings: Settings) -> int:
     if args.action == "start":
@@ -33,24 +31,9 @@ def _opensearch(args, settings: Settings) -> int:
 
 
 def _serve(args, settings: Settings) -> int:
-    import waitress
+    from query_api.serving import serve
 
-    from indexer.sync import SyncWorker
-    from query_api import create_app
-
-    app = create_app(settings)
-    resources = app.extensions["ror"]
-    # Edits become searchable within seconds: the outbox is drained in the background.
-    worker = SyncWorker(resources["store"], resources["search"], settings)
-    worker.start()
-    print(f"ROR search: http://{settings.host}:{settings.port}/", flush=True)
-    try:
-        waitress.serve(app, host=settings.host, port=settings.port, threads=8, ident="ror-search",
-                   # Flask answers bodies over MAX_CONTENT_LENGTH with a French 413; far larger
-                   # ones are cut at the socket rather than buffered to disk (waitress: 1 GiB).
-                   max_request_body_size=MAX_BUFFERED_BODY)
-    finally:
-        worker.stop()
+    serve(settings, workers=getattr(args, "workers", 1))
     return 0
 
 
@@ -355,6 +338,13 @@ def _check(args, settings: Settings) -> int:
     return max(subprocess.run(command, cwd=PROJECT_DIR).returncode for command in (ruff, bandit))
 
 
+def _positive(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError("au moins 1")
+    return value
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="ror", description="ROR search: directory of the health-care offer.")
     commands = parser.add_subparsers(dest="command", required=True)
@@ -364,6 +354,9 @@ def build_parser() -> argparse.ArgumentParser:
     engine.set_defaults(handler=_opensearch)
 
     serve = commands.add_parser("serve", help="serve the web UI and the API")
+    serve.add_argument("--workers", type=_positive, default=1,
+                       help="API processes on the one port (default 1: waitress; more: gunicorn's pre-fork workers, "
+                            "each with its own outbox drainer)")
     serve.set_defaults(handler=_serve)
 
     reindex = commands.add_parser("reindex", help="rebuild the search index from the store (zero downtime)")

@@ -2,6 +2,7 @@
 
     .venv/bin/python -m bench.load                      # 60 s, 16 clients, its own service and data
     .venv/bin/python -m bench.load --seconds 5 --clients 4 --units 2000
+    .venv/bin/python -m bench.load --units 20000 --workers 2     # two API processes (gunicorn) vs one
     .venv/bin/python -m bench.load --url http://127.0.0.1:8000 \\
         --login kine@demo.ror-search.fr --password Kine-Demo-2026      # a running service (ror demo)
 
@@ -9,8 +10,9 @@ Without --url it builds its own world: the demo data set (catalog.demo, via
 bench.dataset, ``--units`` UO, cached under /tmp/ror-load), copied to a scratch
 store with the online backup, one signed-up practitioner per client, indexed under
 its own prefix on OPENSEARCH_URL; then it serves it with ``ror serve`` (waitress,
-8 threads, and the outbox sync worker, as in production) in a subprocess and
-removes its indexes at the end.
+8 threads, and the outbox sync worker, as in production; ``--workers N``: N gunicorn
+processes of 8 threads, each with its sync worker) in a subprocess and removes its
+indexes at the end.
 
 Each client loops over a realistic mix (bench.workload's searches and
 suggestions, sheets of units and establishments seen in results, edits of its
@@ -133,21 +135,26 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
-def start_service(settings: Settings, *, log_path: Path | None = None, timeout: float = 60) -> subprocess.Popen:
-    """``ror serve`` (waitress + sync worker) for these settings, in a subprocess; returns once it answers."""
+def start_service(settings: Settings, *, log_path: Path | None = None, timeout: float = 60,
+                  workers: int = 1) -> subprocess.Popen:
+    """``ror serve --workers N`` (waitress for one, gunicorn for more; each with its sync worker) for these
+    settings, in a subprocess; returns once it answers."""
     env = {
         **os.environ,
         "OPENSEARCH_URL": settings.opensearch_url,
         "ROR_INDEX_PREFIX": settings.index_prefix,
         "ROR_STORE_PATH": settings.store_path,
+        "ROR_STORE_URL": settings.store_url,
+        "PROMETHEUS_MULTIPROC_DIR": settings.prometheus_multiproc_dir,
         "ROR_HOST": "127.0.0.1",
         "ROR_PORT": str(settings.port),
-        "ROR_SECRET_KEY": settings.secret_key or secrets.token_hex(32),
+        "ROR_SECRET_KEY": settings.secret_key,   # empty: the service draws one (shared by its workers)
         "ROR_MAIL_DIR": settings.mail_dir,
         "ROR_ENV": "development",
     }
     out = open(log_path, "ab") if log_path else subprocess.DEVNULL
-    process = subprocess.Popen([sys.executable, "-m", "ror_cli", "serve"], cwd=PROJECT_DIR, env=env,
+    process = subprocess.Popen([sys.executable, "-m", "ror_cli", "serve", "--workers", str(workers)],
+                               cwd=PROJECT_DIR, env=env,
                                stdout=out, stderr=subprocess.STDOUT)
     if log_path:
         out.close()
@@ -415,6 +422,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--password")
     parser.add_argument("--units", type=int, default=20_000, help="without --url: size of the data set")
     parser.add_argument("--seed", type=int, default=2026)
+    parser.add_argument("--workers", type=int, default=1,
+                        help="without --url: API processes of the service (ror serve --workers N; 1 = waitress)")
     parser.add_argument("--json", help="also write the report to this file")
     args = parser.parse_args(argv)
 
@@ -430,9 +439,10 @@ def main(argv: list[str] | None = None) -> int:
             credentials = [(args.login, args.password)] if args.login else []
         else:
             settings, credentials = own_world(args.units, args.clients, args.seed, work, log)
-            service = start_service(settings, log_path=work / "service.log")
+            service = start_service(settings, log_path=work / "service.log", workers=args.workers)
             url = f"http://127.0.0.1:{settings.port}"
-        log(f"{args.clients} clients for {args.seconds:.0f} s against {url}")
+        log(f"{args.clients} clients for {args.seconds:.0f} s against {url}"
+            + ("" if args.url else f" ({args.workers} API process{'es' if args.workers > 1 else ''})"))
         report = run_load(url, seconds=args.seconds, clients=args.clients, credentials=credentials,
                           max_requests=args.max_requests, seed=args.seed)
         print(report.table())

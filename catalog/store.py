@@ -30,6 +30,12 @@ MAX_ROWID = 2**63 - 1
 WRITE_LOCK_KEY = 0x524F52   # 'ROR'
 #: The key of the PostgreSQL advisory lock held while the schema is migrated.
 MIGRATION_LOCK_KEY = WRITE_LOCK_KEY + 1
+#: What the store raises, whatever its backend; ``store_unavailable`` tells an outage from a bug.
+StoreError = sa.exc.SQLAlchemyError
+# SQLite's words for "cannot serve now": another writer held the lock past the busy timeout,
+# the file or its disk is gone. Anything else it says (no such table, a syntax error) is a bug.
+_SQLITE_UNAVAILABLE = ("database is locked", "database is busy", "unable to open database", "disk i/o error",
+                       "database or disk is full")
 
 
 def utcnow() -> datetime:
@@ -221,6 +227,22 @@ def _alembic_config(connection: sa.Connection):
     config.set_main_option("script_location", str(MIGRATIONS_DIR))
     config.attributes["connection"] = connection
     return config
+
+
+def store_unavailable(error: BaseException) -> bool:
+    """The store cannot serve now (server down or restarting, connection lost, no pooled connection
+    free, SQLite's write lock held past the busy timeout): a 503 to retry, not a bug of ours."""
+    if isinstance(error, (sa.exc.DisconnectionError, sa.exc.TimeoutError)):
+        return True
+    if not isinstance(error, sa.exc.DBAPIError):
+        return False
+    if error.connection_invalidated:
+        return True
+    if isinstance(error, (sa.exc.OperationalError, sa.exc.InterfaceError)):
+        if error.orig is not None and type(error.orig).__module__.startswith("sqlite3"):
+            return str(error.orig).lower().startswith(_SQLITE_UNAVAILABLE)
+        return True   # psycopg: the server refused or dropped the connection (SQL mistakes are ProgrammingError)
+    return False
 
 
 def open_store(location: str | Path) -> Store:

@@ -15,7 +15,7 @@ from opensearchpy import OpenSearch
 from opensearchpy.exceptions import OpenSearchException
 
 from catalog import repository
-from catalog.store import Store, ack_outbox, claim_outbox, retry_outbox, wake_outbox
+from catalog.store import Store, ack_outbox, claim_outbox, retry_outbox, store_unavailable, wake_outbox
 from config import Settings
 from indexer import bulk
 from indexer.documents import unit_document
@@ -114,8 +114,11 @@ class SyncWorker(threading.Thread):
                         woken = wake_outbox(conn)
                     log.info("sync worker: engine back, %d delayed entries due now", woken)
                     failing = False
-            except Exception:  # the worker must outlive any single failure
-                log.exception("sync worker: unexpected failure")
+            except Exception as error:  # the worker must outlive any single failure
+                if store_unavailable(error):   # the store is down: a line, not a trace twice a second
+                    log.warning("sync worker: store unavailable: %s", error)
+                else:
+                    log.exception("sync worker: unexpected failure")
                 result = SyncResult(failed=1)
             if not result.applied:
                 self.stopping.wait(self.interval)

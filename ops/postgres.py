@@ -118,8 +118,11 @@ def is_running(cluster: Cluster) -> bool:
                           capture_output=True).returncode == 0
 
 
-def start(settings: Settings) -> Cluster:
-    """Start the test cluster if it is not running (creating it the first time); return it."""
+def start(settings: Settings, *, port: int | None = None) -> Cluster:
+    """Start the test cluster if it is not running (creating it the first time); return it.
+
+    ``port``: listen there (a fault test restarts a cluster where its clients expect it); default a free one.
+    """
     cluster = cluster_for(settings)
     if is_running(cluster):
         return cluster
@@ -136,7 +139,7 @@ def start(settings: Settings) -> Cluster:
         if made.returncode != 0:
             raise ClusterError(f"initdb a échoué : {made.stderr.strip()[-2000:]}")
     cluster.socket_dir.mkdir(parents=True, exist_ok=True)
-    port = _free_port()
+    port = port or _free_port()
     cluster.port_file.write_text(str(port))
     if _running_as_root():
         subprocess.run(["chown", "-R", f"{SERVICE_USER}:", str(cluster.base)], check=True)
@@ -156,9 +159,10 @@ def start(settings: Settings) -> Cluster:
     return cluster
 
 
-def stop(settings: Settings) -> bool:
+def stop(settings: Settings, *, mode: str = "fast") -> bool:
+    """Stop the cluster (``mode``: pg_ctl's fast, or immediate to play a crash)."""
     cluster = cluster_for(settings)
     if not (cluster.data / "postmaster.pid").exists():
         return False
-    _run([str(bin_dir() / "pg_ctl"), "-D", str(cluster.data), "-m", "fast", "-w", "stop"])
+    _run([str(bin_dir() / "pg_ctl"), "-D", str(cluster.data), "-m", mode, "-w", "stop"])
     return True

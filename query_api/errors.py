@@ -11,15 +11,20 @@ import logging
 from collections.abc import Mapping
 from typing import Any
 
-from flask import Flask, jsonify
+from flask import Flask, jsonify, request
 from marshmallow import ValidationError
 from opensearchpy.exceptions import ConnectionError as EngineConnectionError
 from opensearchpy.exceptions import ConnectionTimeout, TransportError
 from werkzeug.exceptions import HTTPException
 
+from catalog.store import StoreError, store_unavailable
+
 log = logging.getLogger(__name__)
 
 ENGINE_DOWN_MESSAGE = "Le moteur de recherche est momentanément indisponible. Réessayez dans quelques instants."
+STORE_DOWN_MESSAGE = ("La base de données du ROR est momentanément indisponible : rien n'a été enregistré. "
+                      "Réessayez dans quelques instants.")
+UNEXPECTED_MESSAGE = "Une erreur inattendue s'est produite ; elle a été enregistrée."
 
 
 class ApiError(Exception):
@@ -133,7 +138,33 @@ def init_app(app: Flask) -> None:
             return jsonify(error_body("engine_unavailable", ENGINE_DOWN_MESSAGE)), 503
         return _unexpected(error)   # a query we built and the engine refused: our bug, logged
 
+    # Faces without a catch-all of their own (the JSON API, the search and directory pages) come
+    # here; those with one (/fhir, the account and cell pages) ask ``store_outage`` themselves, as
+    # Flask tries a blueprint's handlers before the app's.
+    @app.errorhandler(StoreError)
+    def _store_error(error: StoreError):
+        if not store_outage(error):
+            return _unexpected(error)
+        return _in_face(503, "store_unavailable", STORE_DOWN_MESSAGE)
+
     @app.errorhandler(Exception)
     def _unexpected(error: Exception):
         log.exception("unexpected error")
-        return jsonify(error_body("internal_error", "Une erreur inattendue s'est produite ; elle a été enregistrée.")), 500
+        return jsonify(error_body("internal_error", UNEXPECTED_MESSAGE)), 500
+
+
+def store_outage(error: BaseException) -> bool:
+    """The store cannot serve now (server down, lock held past the timeout): a 503, logged as a warning."""
+    if isinstance(error, StoreError) and store_unavailable(error):
+        log.warning("store unavailable: %s", error)
+        return True
+    return False
+
+
+def _in_face(status: int, code: str, message: str):
+    """JSON on /api (and for any client that does not take HTML), else the site's error page."""
+    if request.path.startswith("/api/") or not request.accept_mimetypes.accept_html:
+        return jsonify(error_body(code, message)), status
+    from query_api.web.pages import error_page
+
+    return error_page(status, message)

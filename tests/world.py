@@ -59,20 +59,20 @@ class World:
         return [p.read_text(encoding="utf-8") for p in sorted(self.mail_dir.glob("*.eml"))] if self.mail_dir.exists() else []
 
 
-def make_world(settings, tmp_path, *, accounts_ready: bool = True) -> World:
+def make_world(settings, tmp_path, *, accounts_ready: bool = True, store_url: str = "") -> World:
     """The offer fixture + practitioners A (owns UO-KA) and B (owns UO-KB), in their own store.
 
     With ``accounts_ready``, A and B have signed-up accounts (e-mail confirmed, terms
-    accepted) and there is an admin account.
+    accepted) and there is an admin account. ``store_url``: in this empty PostgreSQL
+    database (a server of the test's own) rather than a fresh store of the run's backend.
     """
     from query_api import create_app
 
-    mine = fresh_settings(
-        settings,
-        tmp_path,
-        index_prefix=f"{settings.index_prefix}-{uuid.uuid4().hex[:6]}",
-        mail_dir=str(tmp_path / "mail"),
-    )
+    changes = dict(index_prefix=f"{settings.index_prefix}-{uuid.uuid4().hex[:6]}", mail_dir=str(tmp_path / "mail"))
+    if store_url:
+        mine = dataclasses.replace(settings, store_url=store_url, **changes)
+    else:
+        mine = fresh_settings(settings, tmp_path, **changes)
     store = open_store(mine.store_location)
     offer_fixture.load(store)
     with store.transaction() as conn:

@@ -10,7 +10,7 @@ import logging
 
 from flask import jsonify, request
 
-from catalog import accounts
+from catalog import accounts, ratelimit
 from catalog.fields import MSG_NOT_AN_OBJECT
 from catalog.mail import MailError, send_mail
 from catalog.ratelimit import Limit
@@ -124,12 +124,19 @@ def activate(data: dict):
 @blueprint.response(200, shapes.SessionState, description="Connecté ; le jeton CSRF change. *Signed in; new CSRF token.*")
 @blueprint.arguments(LoginSchema)
 def login(data: dict):
-    bucket = f"login-ip:{client_address()}"
-    security.limit_check(bucket, LOGIN_FAILURES_PER_ADDRESS, MSG_TOO_MANY_SIGN_INS)
+    bucket, now = f"login-ip:{client_address()}", context.now()
+    # The address's failures are checked and counted in the sign-in's own write transaction: under the
+    # store's write lock, attempts sent in parallel (to any API process) cannot all pass a check made
+    # before the others are counted.
     with context.store().transaction() as conn:
-        result = accounts.authenticate(conn, data["login"], data["login_kind"], data["password"], context.now())
+        room = ratelimit.count(conn, bucket, LOGIN_FAILURES_PER_ADDRESS, now)
+        result = accounts.authenticate(conn, data["login"], data["login_kind"], data["password"], now) \
+            if room.allowed else None
+        if result is not None and result.account is None:
+            ratelimit.hit(conn, bucket, LOGIN_FAILURES_PER_ADDRESS, now)
+    if result is None:
+        raise security.RateLimited(MSG_TOO_MANY_SIGN_INS, room.retry_after)
     if result.account is None:
-        security.limit_count_failure(bucket, LOGIN_FAILURES_PER_ADDRESS)
         # Same status and message for an unknown login, a wrong password and a locked account.
         raise ApiError(401, "sign_in_failed", MSG_SIGN_IN_FAILED)
     csrf = security.sign_in(result.account)

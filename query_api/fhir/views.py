@@ -22,7 +22,7 @@ from query_api import context, security
 from query_api.anomaly_notice import notify_cell
 from query_api.api.search import current_clock
 from query_api.api.sheets import unit_gone
-from query_api.errors import ENGINE_DOWN_MESSAGE, ApiError, engine_cannot_serve
+from query_api.errors import ENGINE_DOWN_MESSAGE, STORE_DOWN_MESSAGE, ApiError, engine_cannot_serve, store_outage
 from query_api.fhir import bundles, resources, tasks, terminology
 from query_api.fhir import profiles as p
 from query_api.fhir.capability import capability_statement
@@ -120,6 +120,8 @@ def _engine_error(error: TransportError):
 
 @blueprint.errorhandler(Exception)
 def _unexpected(error: Exception):
+    if store_outage(error):
+        return error_response(FhirError(503, STORE_DOWN_MESSAGE, "Database unavailable, retry shortly."))
     log.exception("unexpected error in /fhir")
     return error_response(FhirError(500, "Une erreur inattendue s'est produite ; elle a été enregistrée.",
                                     "Unexpected error; it was logged."))

@@ -29,7 +29,7 @@ from query_api import context, security
 from query_api.api.accounts import MSG_TOKEN
 from query_api.api.me import _owned_unit, _practitioner, owner_sheet
 from query_api.api.sheets import establishment_summary, unit_gone
-from query_api.errors import HTTP_MESSAGES, ApiError
+from query_api.errors import HTTP_MESSAGES, STORE_DOWN_MESSAGE, ApiError, store_outage
 from query_api.security import csrf_token, current_account
 
 log = logging.getLogger(__name__)
@@ -303,6 +303,8 @@ def register_error_pages(pages: Blueprint, where: str) -> None:
         return error_page(status, HTTP_MESSAGES.get(status, "Erreur."))
 
     def unexpected(error: Exception):
+        if store_outage(error):
+            return error_page(503, STORE_DOWN_MESSAGE)
         log.exception("unexpected error on %s", where)
         return error_page(500, MSG_UNEXPECTED)
 

@@ -489,7 +489,8 @@ def tel_href(phone: str) -> str:
     return "tel:" + re.sub(r"[^0-9+]", "", phone)
 
 
-def _error_page(status: int, message: str):
+def error_page(status: int, message: str):
+    """The site's error page (query_api/errors.py shows a store outage with it too)."""
     form = None
     if request.endpoint == "web.results" and status == 400:
         # Let the visitor correct the search right there.
@@ -510,25 +511,25 @@ def _unknown_address(error):
     not the API's JSON; the API and static files answer as before."""
     if request.path.startswith(_NOT_PAGES) or not request.accept_mimetypes.accept_html:
         return jsonify(error_body("not_found", HTTP_MESSAGES[404])), 404
-    return _error_page(404, "Cette page n'existe pas. Vérifiez l'adresse, ou repartez de la recherche.")
+    return error_page(404, "Cette page n'existe pas. Vérifiez l'adresse, ou repartez de la recherche.")
 
 
 @blueprint.errorhandler(ApiError)
 def _api_error(error: ApiError):
-    return _error_page(error.status, error.message)
+    return error_page(error.status, error.message)
 
 
 @blueprint.errorhandler(HTTPException)
 def _http_error(error: HTTPException):
     status = error.code or 500
-    return _error_page(status, HTTP_MESSAGES.get(status, "Erreur."))
+    return error_page(status, HTTP_MESSAGES.get(status, "Erreur."))
 
 
 @blueprint.errorhandler(EngineConnectionError)
 @blueprint.errorhandler(ConnectionTimeout)
 def _engine_down(error):
     log.warning("search engine unreachable: %s", error)
-    return _error_page(503, ENGINE_DOWN_MESSAGE)
+    return error_page(503, ENGINE_DOWN_MESSAGE)
 
 
 @blueprint.errorhandler(TransportError)
@@ -536,6 +537,6 @@ def _engine_error(error: TransportError):
     # Same rule as the JSON API: an index not built yet or shards recovering is "unavailable".
     if engine_cannot_serve(error):
         log.warning("search engine cannot serve: %s", error)
-        return _error_page(503, ENGINE_DOWN_MESSAGE)
+        return error_page(503, ENGINE_DOWN_MESSAGE)
     log.exception("search engine refused a query")
-    return _error_page(500, "Une erreur inattendue s'est produite ; elle a été enregistrée.")
+    return error_page(500, "Une erreur inattendue s'est produite ; elle a été enregistrée.")
