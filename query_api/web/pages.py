@@ -455,14 +455,16 @@ def tel_href(phone: str) -> str:
     return "tel:" + re.sub(r"[^0-9+]", "", phone)
 
 
-def _error_page(status: int, message: str):
+def _error_page(status: int, message: str, problems: list[dict] | None = None):
     form = None
     if request.endpoint == "web.results" and status == 400:
         # Let the visitor correct the search right there.
         args = request.args
         form = {"where": args.get("where", ""), "what": args.get("what", ""), "q": args.get("q", ""),
                 "category": args.get("category", "")}
+    # A search with several wrong parameters says them all (the API's ``errors``), not one per try.
     return render_template("error.html", status=status, message=message, form=form,
+                           messages=[p["message"] for p in problems or ()],
                            categories=_categories()), status
 
 
@@ -481,7 +483,7 @@ def _unknown_address(error):
 
 @blueprint.errorhandler(ApiError)
 def _api_error(error: ApiError):
-    return _error_page(error.status, error.message)
+    return _error_page(error.status, error.message, error.errors)
 
 
 @blueprint.errorhandler(HTTPException)
