@@ -435,7 +435,7 @@ def test_the_map_shows_every_establishment_of_the_results_linked_to_the_list(pag
     expect(marker).to_have_class(re.compile(r"\bis-active\b"))
     page.screenshot(path=str(ARTIFACTS / "results-map.png"), full_page=False)
     marker.focus()                  # brings it into the map's view (the zooms above may have left it out)
-    marker.click(force=True)
+    marker.click()
     page.wait_for_url(f"**/eg/{first}")
 
 
