@@ -457,8 +457,11 @@ def test_tab_reaches_a_marker_in_rank_order_and_enter_opens_its_establishment(pa
     for _ in range(6):
         if page.evaluate("document.activeElement.dataset.eg") == listed[0]:
             break
+        page.evaluate("window.__cluster = document.activeElement")
         page.keyboard.press(" ")
-        page.wait_for_timeout(500)
+        # Redrawn after the zoom, with the focus on the marker now holding the first result.
+        page.wait_for_function("""() => document.activeElement !== window.__cluster
+            && document.activeElement.matches('#carte [data-eg], #carte [data-egs]')""")
     marker = page.locator(f'#carte [data-eg="{listed[0]}"]')
     expect(marker).to_be_focused()
     expect(marker).to_have_attribute("role", "link")
