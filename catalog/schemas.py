@@ -57,6 +57,7 @@ __all__ = [
     "LoginSchema",
     "MSG_NOT_AN_OBJECT",
     "MSG_NULL",
+    "MSG_PASSWORD_MISMATCH",
     "MSG_REQUIRED",
     "MSG_UNKNOWN_FIELD",
     "RESOURCE_PERSON_ROLES",
@@ -64,6 +65,7 @@ __all__ = [
     "RPPS_FIELD_MESSAGE",
     "ResourcePersonSchema",
     "UnitSheetSchema",
+    "first_password_problem",
     "password_message",
     "password_problems",
 ]
@@ -405,6 +407,15 @@ def password_message(problems: list[str]) -> str:
     return "Mot de passe trop faible : " + " ".join(problems)
 
 
+def first_password_problem(problems: list[dict]) -> dict:
+    """What the API's 400 says first (query_api/errors.py) of a form with a new password: every
+    broken password rule in one message; ``errors`` keeps one problem per rule."""
+    rules = [p["message"] for p in problems if p["field"] == "password" and p["message"] in PASSWORD_RULES]
+    if problems[0]["field"] == "password" and rules:
+        return {"field": "password", "message": password_message(rules)}
+    return problems[0]
+
+
 def _check_password(value: str) -> None:
     problems = password_problems(value)
     if problems:
@@ -465,13 +476,7 @@ class ActivationSchema(BaseSchema):
         if isinstance(password, str) and isinstance(confirmation, str) and password != confirmation:
             raise ValidationError(MSG_PASSWORD_MISMATCH, "password_confirmation")
 
-    @staticmethod
-    def first_problem(problems: list[dict]) -> dict:
-        """What the API's 400 says first (query_api/errors.py): every broken password rule in one message."""
-        rules = [p["message"] for p in problems if p["field"] == "password" and p["message"] in PASSWORD_RULES]
-        if problems[0]["field"] == "password" and rules:
-            return {"field": "password", "message": password_message(rules)}
-        return problems[0]
+    first_problem = staticmethod(first_password_problem)   # query_api/errors.py::invalid_input
 
     @post_load
     def _drop_confirmation(self, data, **kwargs):

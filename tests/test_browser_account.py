@@ -196,6 +196,86 @@ def test_an_impossible_tuesday_is_shown_next_to_tuesday(page):
     expect(page.locator("#f-phone-error")).to_contain_text("n'est pas valide")
 
 
+def test_a_sheet_with_three_wrong_fields_shows_the_three_errors_at_once(page, live):
+    sign_in(page, RPPS_B, PASSWORD_B, "/mon-compte")
+    page.goto("/mon-compte/uo/UO-KB")
+    before = int(page.locator("form[data-sheet-form]").get_attribute("data-revision"))
+    phone, tuesday = page.get_by_label("Téléphone prise de rendez-vous"), page.get_by_label("Mardi", exact=True)
+    phone.fill("01 23")
+    tuesday.fill("14h-12h")
+    summary = page.locator("[data-age-summary]")
+    page.get_by_label("Âge minimum").fill("60")
+    page.get_by_label("Âge maximum").fill("1")
+    expect(summary).to_contain_text("Âges non valides")
+    page.get_by_label("Âge maximum").press_sequentially("0")        # 10: below 60
+    # The live summary never reads an inverted range; it says what the server will say.
+    expect(summary).to_have_text("Âges non valides : L'âge maximum doit être supérieur ou égal à l'âge minimum.")
+    expect(summary).not_to_contain_text("de 60 à 10")
+    page.get_by_role("button", name="Enregistrer").click()
+
+    errors = page.locator("[data-error-summary]")
+    expect(errors).to_be_visible()
+    expect(errors).to_be_focused()
+    expect(errors.locator("[data-error-summary-title]")).to_have_text("3 erreurs à corriger :")
+    links = errors.get_by_role("link")
+    expect(links).to_have_count(3)
+    expect(links.nth(0)).to_have_text(re.compile(r"^Téléphone prise de rendez-vous : Ce numéro de téléphone n'est pas valide"))
+    expect(links.nth(1)).to_have_text("mardi : le créneau 14h-12h finit avant de commencer")
+    expect(links.nth(2)).to_have_text("Âge maximum : L'âge maximum doit être supérieur ou égal à l'âge minimum.")
+    # Each message beside its field too, the field marked invalid and described by it.
+    expect(page.locator("#f-phone-error")).to_contain_text("n'est pas valide")
+    expect(page.locator('[data-error-for="week.2"]')).to_have_text("mardi : le créneau 14h-12h finit avant de commencer")
+    expect(page.locator("#f-age_max-error")).to_have_text("L'âge maximum doit être supérieur ou égal à l'âge minimum.")
+    for field in (phone, tuesday, page.get_by_label("Âge maximum")):
+        expect(field).to_have_attribute("aria-invalid", "true")
+    expect(page.get_by_label("Âge maximum")).to_have_accessible_description(re.compile("supérieur ou égal"))
+    expect(page.locator("[data-form-status]")).to_have_text("Corrigez les 3 erreurs signalées (liste en haut du formulaire).")
+    page.screenshot(path=str(ARTIFACTS / "sheet-errors.png"), full_page=False)
+
+    # A link of the summary takes to its field; fixing a field clears its message and its line.
+    links.nth(2).click()
+    expect(page.get_by_label("Âge maximum")).to_be_focused()
+    page.get_by_label("Âge maximum").fill("99")
+    expect(page.locator("#f-age_max-error")).to_be_hidden()
+    expect(page.get_by_label("Âge maximum")).not_to_have_attribute("aria-invalid", "true")
+    expect(links).to_have_count(2)
+    expect(errors.locator("[data-error-summary-title]")).to_have_text("2 erreurs à corriger :")
+    expect(summary).to_have_text("Affiché : Adultes (de 60 à 99 ans) — A")
+    with live.world.store.snapshot() as conn:
+        assert repository.get_unit(conn, "UO-KB")["revision"] == before       # nothing was saved
+
+
+def test_activation_and_sign_in_report_every_wrong_field_at_once(page):
+    page.goto("/activation")
+    page.get_by_label("Numéro RPPS").fill("123")
+    page.get_by_label("Code d'activation").fill("?")
+    page.get_by_label("Mot de passe", exact=True).fill("kine")
+    page.get_by_label("Confirmez le mot de passe").fill("kiné")
+    page.get_by_role("button", name="Activer mon compte").click()
+    errors = page.locator("[data-error-summary]")
+    expect(errors).to_be_focused()
+    expect(errors.get_by_role("link")).to_have_count(4)
+    expect(page.locator("#activation-rpps-error")).to_have_text("Le numéro RPPS doit comporter 11 chiffres.")
+    expect(page.locator("#activation-code-error")).to_contain_text("code d'activation ne semble pas valide")
+    # A password's broken rules are read together, on one line.
+    expect(page.locator("#activation-password-error")).to_have_text(
+        "Au moins 8 caractères. Au moins une lettre majuscule. Au moins un chiffre.")
+    expect(page.locator("#activation-password_confirmation-error")).to_have_text("Les deux mots de passe ne correspondent pas.")
+
+    page.goto("/connexion")
+    page.get_by_role("button", name="Se connecter").click()
+    errors = page.locator("[data-error-summary]")
+    expect(errors.get_by_role("link")).to_have_count(2)
+    expect(errors).to_contain_text("Saisissez votre numéro RPPS ou votre adresse e-mail.")
+    expect(errors).to_contain_text("Saisissez votre mot de passe.")
+    # A wrong password is one problem with no field: said once, on the status line.
+    page.get_by_label("Numéro RPPS ou adresse e-mail").fill(RPPS_B)
+    page.get_by_label("Mot de passe", exact=True).fill("Mauvais-Mot-1")
+    page.get_by_role("button", name="Se connecter").click()
+    expect(page.locator("[data-form-status]")).to_have_class(re.compile("is-error"))
+    expect(errors).to_be_hidden()
+
+
 def test_a_sheet_changed_meanwhile_is_not_overwritten(page, live):
     sign_in(page, RPPS_B, PASSWORD_B, "/mon-compte")
     page.goto("/mon-compte/uo/UO-KB")
@@ -351,7 +431,15 @@ def test_a_report_from_a_unit_sheet_is_resolved_by_the_cell(browser, live):
         dialog = reporter.get_by_role("dialog", name="Signaler une anomalie")
         dialog.get_by_label("Concerne").select_option(value="UO|UO-A")
         dialog.get_by_label("Thème").select_option(label="Récence")
+        # Too short: the server's words, beside the message.
+        dialog.get_by_label("Votre message").fill("Déménagé")
+        dialog.get_by_role("button", name="Envoyer").click()
+        expect(dialog.locator("#anomaly-message-error")).to_have_text(
+            "Décrivez l'anomalie en quelques mots (10 caractères au moins).")
+        expect(dialog.get_by_label("Votre message")).to_have_attribute("aria-invalid", "true")
+        expect(dialog.get_by_label("Votre message")).to_be_focused()
         dialog.get_by_label("Votre message").fill("Ce cabinet a déménagé rue de la Paroisse en janvier.")
+        expect(dialog.locator("#anomaly-message-error")).to_be_hidden()
         dialog.get_by_role("button", name="Envoyer").click()
         expect(dialog.locator("[data-anomaly-status]")).to_contain_text("transmis à la cellule ROR")
         assert reporter.errors == []

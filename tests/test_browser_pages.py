@@ -202,3 +202,21 @@ def test_the_open_filters_the_map_and_the_anomaly_dialog_pass_axe_too(browser, l
     tab.screenshot(path=ARTIFACTS / f"page-anomaly-dialog-{width}.png")
     assert tab.problems == []
     tab.context.close()
+
+
+@pytest.mark.parametrize("width", [320, 1366])
+def test_a_sheet_showing_its_errors_fits_the_screen_and_passes_axe(browser, live, width):
+    tab = open_tab(browser, live, RPPS_A, PASSWORD_A)
+    tab.set_viewport_size({"width": width, "height": 800})
+    tab.goto("/mon-compte/uo/UO-KA")
+    tab.get_by_label("Téléphone prise de rendez-vous").fill("01 23")
+    tab.get_by_label("Âge minimum").fill("60")
+    tab.get_by_label("Âge maximum").fill("10")
+    tab.get_by_role("button", name="Enregistrer").click()
+    tab.locator("[data-error-summary]").wait_for()
+    assert tab.locator("[data-error-summary] li").count() == 2
+    assert tab.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    found, _ = axe_violations(tab)
+    assert found == []
+    assert tab.problems == []
+    tab.context.close()

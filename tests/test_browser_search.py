@@ -449,5 +449,68 @@ def test_the_map_shows_every_establishment_of_the_results_linked_to_the_list(pag
     page.locator(f"li#eg-{first} summary").hover()
     expect(marker).to_have_class(re.compile(r"\bis-active\b"))
     page.screenshot(path=str(ARTIFACTS / "results-map.png"), full_page=False)
-    marker.click(force=True)
+    marker.focus()                  # brings it into the map's view (the zooms above may have left it out)
+    marker.click()
     page.wait_for_url(f"**/eg/{first}")
+
+
+def test_tab_reaches_a_marker_in_rank_order_and_enter_opens_its_establishment(page):
+    page.goto("/recherche?where=78646&per_page=2")
+    listed = shown_establishments(page)
+    toggle = page.get_by_role("button", name="Carte")
+    toggle.click()
+    expect(page.locator("#carte")).to_have_attribute("data-map-ready", re.compile(r"\d+"))
+    # From « Carte », Tab goes through the map's controls to its first marker: the first result's.
+    toggle.focus()
+    for _ in range(12):
+        page.keyboard.press("Tab")
+        if page.evaluate("!!document.activeElement.closest('#carte [data-eg], #carte [data-egs]')"):
+            break
+    focused = page.evaluate("(el => ({eg: el.dataset.eg || null, egs: el.dataset.egs || null}))(document.activeElement)")
+    assert focused["eg"] == listed[0] or listed[0] in (focused["egs"] or "").split(), focused
+    # A cluster: Space zooms in on it, and the focus stays on the first result's marker.
+    for _ in range(6):
+        if page.evaluate("document.activeElement.dataset.eg") == listed[0]:
+            break
+        page.evaluate("window.__cluster = document.activeElement")
+        page.keyboard.press(" ")
+        # Redrawn after the zoom, with the focus on the marker now holding the first result.
+        page.wait_for_function("""() => document.activeElement !== window.__cluster
+            && document.activeElement.matches('#carte [data-eg], #carte [data-egs]')""")
+    marker = page.locator(f'#carte [data-eg="{listed[0]}"]')
+    expect(marker).to_be_focused()
+    expect(marker).to_have_attribute("role", "link")
+    # Focus on a marker lights its row in the list, as hovering does; a visible focus ring.
+    expect(page.locator(f"li#eg-{listed[0]}")).to_have_class(re.compile(r"\bis-on-map\b"))
+    assert marker.evaluate("m => getComputedStyle(m).outlineStyle") == "solid"
+    page.locator("#carte").screenshot(path=str(ARTIFACTS / "results-map-focus.png"))
+    page.keyboard.press("Enter")
+    page.wait_for_url(f"**/eg/{listed[0]}")
+
+
+def test_ticking_a_filter_in_the_phone_panel_updates_every_count_without_a_page_load(page):
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto("/recherche?where=78646")
+    url = page.url
+    page.evaluate("window.__samePage = true")                  # lost if the page were loaded again
+    page.locator(".refine-panel > summary").click()
+    apply = page.locator("[data-refine-apply]")
+    total = counts(page)[1]
+    expect(apply).to_have_text(f"Voir {total} résultats")
+    open_before = page.locator("label[for=f-open_now-true] .count").get_attribute("data-count")
+    page.locator("#refine input[name=age][value=E]").check()
+    narrowed = api_answer(page, url + "&age=E")
+    assert 0 < narrowed["total_units"] < total
+    expect(apply).to_have_text(f"Voir {narrowed['total_units']} résultats" if narrowed["total_units"] > 1 else "Voir 1 résultat")
+    # Every filter's count is the API's for the ticked filters (« Ouvert maintenant » among them).
+    open_now = next(v for v in narrowed["facets"]["open_now"] if v["value"] is True)
+    assert str(open_now["count"]) != open_before            # a count that must change, so the check means something
+    expect(page.locator("label[for=f-open_now-true] .count")).to_have_attribute("data-count", str(open_now["count"]))
+    for item in narrowed["facets"]["home_visit"]:
+        badge = page.locator(f"label[for=f-home_visit-{str(item['value']).lower()}] .count")
+        if badge.count():
+            expect(badge).to_have_attribute("data-count", str(item["count"]))
+    assert page.url == url and page.evaluate("window.__samePage") is True
+    apply.click()
+    page.wait_for_url("**age=E**")
+    assert counts(page)[1] == narrowed["total_units"]

@@ -75,6 +75,23 @@ def test_stale_revision_gets_409_with_the_current_sheet(settings, search, tmp_pa
     assert body["current"]["sheet"]["comments"] == "Parking devant le cabinet"
 
 
+def test_a_sheet_with_many_wrong_fields_gets_every_error_at_once(settings, search, tmp_path):
+    world = make_world(settings, tmp_path)
+    client = signed_in(world, RPPS_A, PASSWORD_A)
+    sheet = client.get("/api/v1/me/units/UO-KA").get_json()["sheet"]
+    wrong = {**sheet, "phone": "01 23", "week": {"2": "14h-12h", "4": "9h-8h"}, "age_min": "60", "age_max": "10",
+             "home_visit": True, "home_visit_communes": [], "resource_persons": [{"name": "", "email": "x"}]}
+    response = send(client, "PUT", "/api/v1/me/units/UO-KA", wrong)
+    assert response.status_code == 400
+    body = response.get_json()
+    # One save reports them all, each day and the cross-field rules (ages, home visits) included.
+    assert {e["field"] for e in body["errors"]} == {
+        "phone", "week.2", "week.4", "age_max", "home_visit_communes", "resource_persons.0.name", "resource_persons.0.email"}
+    assert {"field": "age_max", "message": "L'âge maximum doit être supérieur ou égal à l'âge minimum."} in body["errors"]
+    assert body["error"] == {"code": "invalid_parameter", **body["errors"][0]}
+    assert client.get("/api/v1/me/units/UO-KA").get_json()["revision"] == sheet["revision"]   # nothing saved
+
+
 def test_save_writes_sheet_audit_and_outbox_and_resource_persons(settings, search, tmp_path):
     world = make_world(settings, tmp_path)
     client = signed_in(world, RPPS_A, PASSWORD_A)

@@ -181,6 +181,14 @@ def test_a_bad_parameter_gives_a_french_400_page(web, query, message):
     assert 'role="search"' in html                           # the form is there to correct it
 
 
+def test_a_search_with_several_bad_parameters_lists_them_all_without_javascript(web):
+    html = page(web, "/recherche?where=78646&age=X&radius_km=abc&sort=au-hasard", status=400)
+    assert "3 erreurs à corriger" in html
+    for words in ("Âge des patients inconnu", "rayon", "tri"):
+        assert words.lower() in html.lower()
+    assert html.count("<li>", html.index("error-list")) >= 3
+
+
 def test_the_json_api_still_answers_errors_in_json(web):
     response = web.get("/api/v1/search?where=123.0,2")
     assert response.status_code == 400 and response.get_json()["error"]["field"] == "where"

@@ -14,7 +14,14 @@ from catalog import accounts, ratelimit
 from catalog.fields import MSG_NOT_AN_OBJECT
 from catalog.mail import MailError, send_mail
 from catalog.ratelimit import Limit
-from catalog.schemas import AccountDetailsSchema, ActivationSchema, LoginSchema, password_message, password_problems
+from catalog.schemas import (
+    MSG_PASSWORD_MISMATCH,
+    AccountDetailsSchema,
+    ActivationSchema,
+    LoginSchema,
+    first_password_problem,
+    password_problems,
+)
 from query_api import context, security
 from query_api.api.operations import PUBLIC_READ, SESSION_WRITE, SIGNED_IN_WRITE, Blueprint
 from query_api.api.schemas import accounts as shapes
@@ -296,11 +303,13 @@ def confirm_password_reset():
     confirmation = data.get("password_confirmation", password)
     if not isinstance(token, str) or not token:
         raise ApiError(400, "invalid_link", MSG_TOKEN["reset_password"], "token")
-    problems = password_problems(password)
-    if problems:
-        raise ApiError(400, "invalid_parameter", password_message(problems), "password")
+    # Every problem at once, as the activation form reports them: each broken rule, and the confirmation.
+    problems = [{"field": "password", "message": rule} for rule in password_problems(password)]
     if confirmation != password:
-        raise ApiError(400, "invalid_parameter", "Les deux mots de passe ne correspondent pas.", "password_confirmation")
+        problems.append({"field": "password_confirmation", "message": MSG_PASSWORD_MISMATCH})
+    if problems:
+        first = first_password_problem(problems)
+        raise ApiError(400, "invalid_parameter", first["message"], first["field"], problems)
     try:
         with context.store().transaction() as conn:
             accounts.reset_password(conn, token, password, context.now())

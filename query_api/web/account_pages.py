@@ -287,16 +287,17 @@ def _header():
 ERROR_TITLES = {403: "Accès refusé", 404: "Page introuvable", 429: "Trop de tentatives"}
 
 
-def error_page(status: int, message: str):
+def error_page(status: int, message: str, problems: list[dict] | None = None):
     title = ERROR_TITLES.get(status, "Une erreur s'est produite" if status >= 500 else "Action impossible")
-    return render_template("account/error.html", status=status, title=title, message=message), status
+    return render_template("account/error.html", status=status, title=title, message=message,
+                           messages=[p["message"] for p in problems or ()]), status
 
 
 def register_error_pages(pages: Blueprint, where: str) -> None:
     """French HTML error pages for a blueprint of pages (the JSON API keeps its JSON errors)."""
 
     def api_error(error: ApiError):
-        return error_page(error.status, error.message)
+        return error_page(error.status, error.message, error.errors)
 
     def http_error(error: HTTPException):
         status = error.code or 500

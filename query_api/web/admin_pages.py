@@ -19,7 +19,7 @@ from catalog.schedule import PARIS
 from query_api import context, security
 from query_api.api.admin import audit_filters
 from query_api.api.schemas.anomalies import AnomalyFiltersSchema
-from query_api.errors import ApiError, first_error
+from query_api.errors import ApiError, invalid_input
 from query_api.security import current_account
 from query_api.web.account_pages import page_account, register_error_pages
 
@@ -68,7 +68,7 @@ def queue():
     try:
         filters = AnomalyFiltersSchema().load({k: v for k, v in chosen.items() if v})
     except ValidationError as err:
-        raise ApiError(400, "invalid_parameter", first_error(err)[1]) from None
+        raise invalid_input(err) from None
     filters["per_page"] = PER_PAGE
     me = current_account()["id"]
     if filters.get("assignee") == "me":

@@ -489,7 +489,7 @@ def tel_href(phone: str) -> str:
     return "tel:" + re.sub(r"[^0-9+]", "", phone)
 
 
-def error_page(status: int, message: str):
+def error_page(status: int, message: str, problems: list[dict] | None = None):
     """The site's error page (query_api/errors.py shows a store outage with it too)."""
     form = None
     if request.endpoint == "web.results" and status == 400:
@@ -497,7 +497,9 @@ def error_page(status: int, message: str):
         args = request.args
         form = {"where": args.get("where", ""), "what": args.get("what", ""), "q": args.get("q", ""),
                 "category": args.get("category", "")}
+    # A search with several wrong parameters says them all (the API's ``errors``), not one per try.
     return render_template("error.html", status=status, message=message, form=form,
+                           messages=[p["message"] for p in problems or ()],
                            categories=_categories()), status
 
 
@@ -516,7 +518,7 @@ def _unknown_address(error):
 
 @blueprint.errorhandler(ApiError)
 def _api_error(error: ApiError):
-    return error_page(error.status, error.message)
+    return error_page(error.status, error.message, error.errors)
 
 
 @blueprint.errorhandler(HTTPException)

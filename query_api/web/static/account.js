@@ -5,7 +5,7 @@
  *   confirmation e-mail. The UO sheet form is sheet.js.
  */
 import { send } from "./api.js";
-import { FAILED, clearErrors, showError, status, value } from "./forms.js";
+import { FAILED, clearErrors, clearOnEdit, showErrors, status, value } from "./forms.js";
 
 const SENDING = "Envoi en cours…";
 
@@ -133,6 +133,7 @@ document.querySelectorAll("form[data-api-form]").forEach(function (form) {
   var kind = FORMS[form.getAttribute("data-api-form")];
   if (!kind) { return; }
   var button = form.querySelector("[type=submit]");
+  clearOnEdit(form);
   form.addEventListener("submit", function (event) {
     event.preventDefault();
     clearErrors(form);
@@ -144,7 +145,7 @@ document.querySelectorAll("form[data-api-form]").forEach(function (form) {
       if (result.ok) {
         kind.done(form, result.body);
       } else {
-        showError(form, result);
+        showErrors(form, result);
       }
     }).catch(function () {
       button.disabled = false;
@@ -170,7 +171,7 @@ if (resend) {
     status(box, "", SENDING);
     send("POST", "/api/v1/account/confirm-email/resend").then(function (result) {
       resend.disabled = false;
-      if (result.ok) { status(box, "success", result.body.message); } else { showError(box, result); }
+      if (result.ok) { status(box, "success", result.body.message); } else { showErrors(box, result); }
     }).catch(function () { resend.disabled = false; status(box, "error", FAILED); });
   });
 }

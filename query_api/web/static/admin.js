@@ -3,44 +3,25 @@
  * report (resolved or rejected): the page says so, the API decides. After a change the page is
  * shown again from the server, with "Modifications enregistrées". */
 import { send } from "./api.js";
-import { FAILED } from "./forms.js";
+import { FAILED, clearErrors, clearOnEdit, showErrors, status } from "./forms.js";
 
 function initUpdate(form) {
   var id = form.getAttribute("data-anomaly-update");
   var url = "/api/v1/admin/anomalies/" + encodeURIComponent(id);
   var note = form.elements.note;
-  var line = form.querySelector("[data-form-status]");
-
-  function say(kind, text) {
-    line.className = "form-status" + (kind ? " is-" + kind : "");
-    line.textContent = text;
-  }
-
-  function clearErrors() {
-    form.querySelectorAll("[data-error-for]").forEach(function (slot) { slot.hidden = true; slot.textContent = ""; });
-    form.querySelectorAll("[aria-invalid]").forEach(function (c) { c.removeAttribute("aria-invalid"); });
-  }
+  clearOnEdit(form);
 
   function reloadSaved() {
     window.location.replace(window.location.pathname + "?enregistre=1");
   }
 
   function patch(changes) {
-    clearErrors();
-    say("", "Enregistrement…");
+    clearErrors(form);
+    status(form, "", "Enregistrement…");
     return send("PATCH", url, changes).then(function (result) {
       if (result.ok) { reloadSaved(); return; }
-      var error = (result.body && result.body.error) || {};
-      var slot = error.field ? form.querySelector('[data-error-for="' + error.field + '"]') : null;
-      if (slot) {
-        slot.textContent = error.message;
-        slot.hidden = false;
-        var control = error.field === "note" ? note : form.querySelector("input[name=status]");
-        control.setAttribute("aria-invalid", "true");
-        control.focus();
-      }
-      say("error", error.message || FAILED);
-    }).catch(function () { say("error", FAILED); });
+      showErrors(form, result);
+    }).catch(function () { status(form, "error", FAILED); });
   }
 
   function chosen() {

@@ -6,7 +6,8 @@
  * open and the draft in it. The focus starts on the first field. After a report is
  * sent, « Envoyer » stays disabled until the form is changed (no double report).
  */
-import { errorOf, send, session } from "./api.js";
+import { send, session } from "./api.js";
+import { clearErrors, clearOnEdit, showErrors } from "./forms.js";
 
 const LOGIN_URL = "/connexion";
 const DRAFT_KEY = "ror-anomaly-draft:" + window.location.pathname;
@@ -14,7 +15,6 @@ const FIELDS = ["target", "theme", "field", "message"];
 const MESSAGES = {
   login: "Connectez-vous pour signaler une anomalie.",
   thanks: "Merci, votre signalement a été transmis à la cellule ROR.",
-  empty: "Décrivez l'anomalie dans le message.",
   failed: "L'envoi a échoué. Réessayez dans un instant ou contactez l'assistance."
 };
 
@@ -79,6 +79,7 @@ function initDialog(dialog, opener, fallback) {
 
   function open() {
     show("", "");
+    clearErrors(form);
     closeButton.textContent = "Annuler";
     sendButton.disabled = false;
     const draft = readDraft();
@@ -99,14 +100,12 @@ function initDialog(dialog, opener, fallback) {
     sendButton.disabled = false;
   });
 
+  clearOnEdit(form);
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
+    clearErrors(form);
+    // No check of its own: the server's rules (and words) for a report are the only ones.
     const text = form.elements.message.value.trim();
-    if (!text) {
-      show("error", MESSAGES.empty);
-      form.elements.message.focus();
-      return;
-    }
     const target = form.elements.target.value.split("|");
     const payload = { target_type: target[0], target_id: target.slice(1).join("|"), message: text };
     if (form.elements.theme.value) { payload.theme = form.elements.theme.value; }
@@ -129,7 +128,7 @@ function initDialog(dialog, opener, fallback) {
         notice.hidden = false;
         show("error", MESSAGES.login, { href: signInHref, text: "Se connecter" });
       } else {
-        show("error", errorOf(result).message || MESSAGES.failed);
+        showErrors(form, result);
       }
     } catch (e) {
       show("error", MESSAGES.failed);

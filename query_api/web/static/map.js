@@ -1,7 +1,8 @@
 /* The results map (« Carte »): every establishment of the result set, up to LIMIT, over the
  * outlines of the Île-de-France communes, clustered when dense; the searched place and its
  * radius; the page's establishments highlighted; list and map linked (hover or focus an establishment, its
- * marker stands out; hover a marker, its establishment does; a click opens its sheet).
+ * marker stands out; hover or focus a marker, its establishment does; a click, or Enter or Space on
+ * a marker reached with Tab, opens its sheet).
  *
  * No tile server and no CDN: the outlines come from /carte/communes.json and Leaflet from
  * /vendor/leaflet (map_pages.py). The list keeps every piece of information: the map is an
@@ -31,53 +32,88 @@ function searchUrl() {
   return "/api/v1/search?" + params.toString();
 }
 
-/* Markers, clustered when dense: establishments closer than CLUSTER_PX on screen share one
- * numbered marker (a click zooms in on them); redrawn at every zoom. */
-const CLUSTER_PX = 28;
+/* Markers, clustered when dense. In rank order, an establishment closer than CLUSTER_PX on
+ * screen to a marker already placed joins it (a numbered marker; activating it zooms in on
+ * them); redrawn at every zoom. Every marker stands where its first establishment is, so
+ * markers are CLUSTER_PX apart at least: each keeps a target of 24 px (WCAG 2.2), none covers
+ * another. */
+const CLUSTER_PX = 30;
 
 function clusters(map, items) {
-  const cells = new Map();
+  const groups = [];
   items.forEach((item) => {
     const point = map.latLngToLayerPoint(item.latlng);
-    const key = Math.floor(point.x / CLUSTER_PX) + ":" + Math.floor(point.y / CLUSTER_PX);
-    if (!cells.has(key)) { cells.set(key, []); }
-    cells.get(key).push(item);
+    const near = groups.find((group) => group.point.distanceTo(point) < CLUSTER_PX);
+    if (near) { near.items.push(item); } else { groups.push({ point, items: [item] }); }
   });
-  return [...cells.values()];
+  return groups.map((group) => group.items);
 }
 
-function drawMarkers(map, layer, items) {
+/* Keyboard: every marker is a Tab stop, in rank order (the markers' order in the page); Enter
+ * or Space does what a click does; focus lights the establishment in the list, as hovering. */
+function activatedByKeys(element, action) {
+  element.addEventListener("keydown", (event) => {
+    if (event.key === "Enter" || event.key === " ") {
+      event.preventDefault();
+      action();
+    }
+  });
+}
+
+function linkRow(marker, item) {
+  const on = () => item.li.classList.add("is-on-map");
+  const off = () => item.li.classList.remove("is-on-map");
+  marker.on("mouseover", on);
+  marker.on("mouseout", off);
+  marker.getElement().addEventListener("focus", on);
+  marker.getElement().addEventListener("blur", off);
+}
+
+function drawMarkers(map, layer, items, refocus) {
   layer.clearLayers();
   items.forEach((item) => { item.element = null; });
   clusters(map, items).forEach((group) => {
+    const first = group[0];
     const listed = group.some((item) => item.li);
-    let marker;
+    let marker, open;
     if (group.length === 1) {
-      const item = group[0];
-      marker = L.circleMarker(item.latlng, { radius: item.li ? 8 : 6, className: "eg-marker" + (item.li ? " is-listed" : "") })
-        .bindTooltip(item.name, { direction: "top" })
-        .on("click", () => window.location.assign("/eg/" + encodeURIComponent(item.id)))
+      open = () => window.location.assign("/eg/" + encodeURIComponent(first.id));
+      marker = L.marker(first.latlng, {
+        keyboard: true, riseOnHover: true,
+        icon: L.divIcon({ className: "eg-marker" + (first.li ? " is-listed" : ""), html: "", iconSize: [24, 24] }),
+      }).bindTooltip(first.name, { direction: "top", offset: [0, -8] })
+        .on("click", open)
         .addTo(layer);
-      marker.getElement().setAttribute("data-eg", item.id);
+      const element = marker.getElement();
+      element.setAttribute("data-eg", first.id);
+      element.setAttribute("role", "link");
+      element.setAttribute("aria-label", first.name + (first.li ? " (sur cette page)" : ""));
     } else {
       const bounds = L.latLngBounds(group.map((item) => item.latlng));
-      marker = L.marker(bounds.getCenter(), {
-        keyboard: false,
-        icon: L.divIcon({ className: "map-cluster" + (listed ? " is-listed" : ""), html: String(group.length), iconSize: [30, 30] }),
+      open = () => {
+        refocus.id = first.id;   // the focus follows the first establishment after the zoom
+        map.fitBounds(bounds, { padding: [40, 40], maxZoom: map.getZoom() + 3 });
+      };
+      marker = L.marker(first.latlng, {
+        keyboard: true,
+        icon: L.divIcon({ className: "map-cluster" + (listed ? " is-listed" : ""), html: String(group.length), iconSize: [28, 28] }),
       }).bindTooltip(`${group.length} établissements : cliquez pour les séparer`, { direction: "top" })
-        .on("click", () => map.fitBounds(bounds, { padding: [40, 40], maxZoom: map.getZoom() + 3 }))
+        .on("click", open)
         .addTo(layer);
-      marker.getElement().setAttribute("data-egs", group.map((item) => item.id).join(" "));
+      const element = marker.getElement();
+      element.setAttribute("data-egs", group.map((item) => item.id).join(" "));
+      element.setAttribute("aria-label", `${group.length} établissements ici : zoomer pour les séparer`);
     }
+    activatedByKeys(marker.getElement(), open);
     group.forEach((item) => {
       item.element = marker.getElement();
       item.marker = marker;
-      if (item.li) {
-        marker.on("mouseover", () => item.li.classList.add("is-on-map"));
-        marker.on("mouseout", () => item.li.classList.remove("is-on-map"));
-      }
+      if (item.li) { linkRow(marker, item); }
     });
   });
+  const again = refocus.id && items.find((item) => item.id === refocus.id);
+  refocus.id = null;
+  if (again && again.element) { again.element.focus({ preventScroll: true }); }
 }
 
 /* Hover or focus an establishment of the list: its marker (or its cluster) stands out. */
@@ -86,7 +122,7 @@ function linkList(items) {
     const on = (active) => {
       if (!item.element) { return; }
       item.element.classList.toggle("is-active", active);
-      if (active && item.marker.bringToFront) { item.marker.bringToFront(); }
+      if (active) { item.marker.setZIndexOffset(1000); } else { item.marker.setZIndexOffset(0); }
     };
     item.li.addEventListener("mouseenter", () => on(true));
     item.li.addEventListener("mouseleave", () => on(false));
@@ -132,8 +168,14 @@ async function draw(section) {
     map.fitBounds(bounds.reduce((all, b) => all.extend(b)), { padding: [24, 24], maxZoom: 14 });
   }
   const layer = L.layerGroup().addTo(map);
-  drawMarkers(map, layer, items);
-  map.on("zoomend", () => drawMarkers(map, layer, items));
+  const refocus = { id: null };
+  drawMarkers(map, layer, items, refocus);
+  map.on("zoomstart", () => {
+    // A marker that had the focus gets it back once redrawn (a zoom from the keyboard).
+    const focused = items.find((item) => item.element && item.element === document.activeElement);
+    if (focused && !refocus.id) { refocus.id = focused.id; }
+  });
+  map.on("zoomend", () => drawMarkers(map, layer, items, refocus));
   linkList(items);
   const shown = data.results.length;
   status.textContent = data.total_establishments > shown

@@ -3,10 +3,11 @@
  * Desktop: the filters are a column beside the results and every change re-submits the
  * form (the focus comes back to the same control after the reload).
  * Phone and tablet (NARROW): the filters are a sheet over the results (app.css); a change
- * only updates « Voir N résultats », counted by the same page the button opens (so the
- * count is the page's own reading of the query); the button shows them.
+ * asks the JSON API (api.js) for the new counts, with no page load: every filter's count
+ * and « Voir N résultats » follow the ticked filters; the button shows those results.
  * Also « Tout déplier / Tout replier » for the establishments.
  */
+import { getJSON } from "./api.js";
 import { dropBlanks } from "./typeahead.js";
 
 const NARROW = window.matchMedia("(max-width: 900px)");
@@ -21,27 +22,60 @@ function plural(count) {
 function queryOf(form) {
   const params = new URLSearchParams();
   new FormData(form).forEach((value, key) => { if (value !== "") { params.append(key, value); } });
-  return params.toString();
+  return params;
+}
+
+/* A filter's count as facets.html writes it: the number, and « unités » for screen readers. */
+function writeCount(badge, count) {
+  badge.setAttribute("data-count", String(count));
+  const unit = badge.querySelector(".visually-hidden");
+  badge.textContent = String(count);
+  if (unit) {
+    unit.textContent = count <= 1 ? " unité" : " unités";
+    badge.appendChild(unit);
+  }
+}
+
+/* Every filter of the form gets the API's count for it (0 when the API lists it no more). */
+function showFacets(form, facets) {
+  const counts = new Map();
+  Object.entries(facets || {}).forEach(([name, items]) => {
+    items.forEach((item) => counts.set(name + "=" + String(item.value).toLowerCase(), item.count));
+  });
+  form.querySelectorAll("input[type=checkbox][name], input[type=radio][name]").forEach((input) => {
+    const badge = input.labels && input.labels[0] ? input.labels[0].querySelector(".count[data-count]") : null;
+    if (badge) { writeCount(badge, counts.get(input.name + "=" + input.value.toLowerCase()) || 0); }
+  });
+  const all = form.querySelector("label[for=f-category-all] .count");
+  if (all && facets && facets.category) {
+    all.textContent = String(facets.category.reduce((sum, item) => sum + item.count, 0));
+  }
 }
 
 function initRefine(form, panel) {
   const apply = panel ? panel.querySelector("[data-refine-apply]") : null;
-  let counting = null;
+  const said = panel ? panel.querySelector("[data-refine-count]") : null;
+  let asking = null;
 
   async function recount() {
     if (!apply) { return; }
-    const url = form.action + "?" + queryOf(form);
-    counting = url;
+    if (asking) { asking.abort(); }          // only the last change counts
+    const mine = new AbortController();
+    asking = mine;
+    const params = queryOf(form);
+    params.set("per_page", "1");             // counts and facets only: no need for the results
     apply.setAttribute("aria-busy", "true");
     try {
-      const response = await fetch(url, { credentials: "same-origin", headers: { Accept: "text/html" } });
-      const page = new DOMParser().parseFromString(await response.text(), "text/html");
-      const title = page.getElementById("results-title");
-      if (counting === url && title) { apply.textContent = plural(parseInt(title.getAttribute("data-units"), 10) || 0); }
+      const result = await getJSON("/api/v1/search?" + params.toString(), { signal: mine.signal });
+      if (!result.ok) { throw new Error(String(result.status)); }
+      showFacets(form, result.body.facets);
+      apply.textContent = plural(result.body.total_units);
+      if (said) { said.textContent = apply.textContent; }
     } catch (error) {
+      if (mine.signal.aborted) { return; }
       apply.textContent = "Voir les résultats";   // the count is a help; the button still works
     } finally {
-      if (counting === url) { apply.removeAttribute("aria-busy"); }
+      if (asking === mine) { apply.removeAttribute("aria-busy"); asking = null; }
     }
   }
 

@@ -5,8 +5,9 @@
  * planner (week.js), comments with a counter, resource persons added by the practitioner.
  * A sheet changed meanwhile (409) is not overwritten; an expired session keeps the input.
  */
+import { readAges } from "./ages.js";
 import { send } from "./api.js";
-import { FAILED, clearErrors, showError, status, value } from "./forms.js";
+import { FAILED, clearErrors, clearOnEdit, showErrors, status, value } from "./forms.js";
 import "./typeahead.js";   // attaches input.combobox to the communes box before this runs
 import { initPlanner } from "./week.js";
 
@@ -18,6 +19,7 @@ const MSG = {
 
 function initSheet(form) {
   var unitId = form.getAttribute("data-unit");
+  clearOnEdit(form);   // before the planner's own live check of a day's text
   var planner = initPlanner(form.querySelector("[data-week-planner]"));
   var dirty = false;
 
@@ -51,18 +53,16 @@ function initSheet(form) {
   var ageMin = form.elements.age_min, ageMax = form.elements.age_max;
   var ageSummary = form.querySelector("[data-age-summary]");
   function summariseAges() {
-    var low = ageMin.value === "" ? null : parseInt(ageMin.value, 10);
-    var high = ageMax.value === "" ? null : parseInt(ageMax.value, 10);
-    if (low === null && high === null) { ageSummary.textContent = "Non précisé : le champ sera masqué."; return; }
-    if (low === null || high === null || isNaN(low) || isNaN(high)) { ageSummary.textContent = "Indiquez les deux âges."; return; }
-    // The same rule as the server's (catalog/schemas.py): never show « de 60 à 10 ans ».
-    if (high < low) { ageSummary.textContent = "L'âge maximum doit être supérieur ou égal à l'âge minimum."; return; }
-    var flags = [];
-    if (low < 18) { flags.push("E"); }
-    if (high >= 18) { flags.push("A"); }
-    var who = flags.length === 2 ? "Enfants et adultes" : (flags[0] === "E" ? "Enfants" : "Adultes");
-    var ages = high >= 120 ? (low <= 0 ? "tous âges" : "à partir de " + low + " ans") : "de " + low + " à " + high + " ans";
-    ageSummary.textContent = "Affiché : " + who + " (" + ages + ") — " + flags.join(" / ");
+    // What the published sheet will say, or the server's refusal: never « de 60 à 10 ans ».
+    var ages = readAges(ageMin.value, ageMax.value);
+    if (ages.errors) {
+      ageSummary.textContent = "Âges non valides : " + ages.errors.map(function (e) { return e.message; }).join(" ");
+    } else if (ages.shown === null) {
+      ageSummary.textContent = "Non précisé : le champ sera masqué.";
+    } else {
+      ageSummary.textContent = "Affiché : " + ages.shown + " — " + ages.flags.join(" / ");
+    }
+    ageSummary.classList.toggle("is-invalid", Boolean(ages.errors));
   }
   form.querySelectorAll("[data-age-choice]").forEach(function (button) {
     button.addEventListener("click", function () {
@@ -277,7 +277,7 @@ function initSheet(form) {
       } else if (result.status === 401) {
         status(form, "error", MSG.expired, { href: "/connexion", text: "Se connecter (nouvel onglet)", blank: true });
       } else {
-        showError(form, result);
+        showErrors(form, result);
       }
     }).catch(function () {
       saveButton.disabled = false;
