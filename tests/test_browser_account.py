@@ -102,6 +102,11 @@ def test_practitioner_activates_fills_the_sheet_and_is_found_in_search(page, liv
     expect(rules.locator("[data-rule=upper]")).to_contain_text("à respecter")
     password.fill(PASSWORD_A)
     expect(rules.locator(".pw-rule.is-ok")).to_have_count(4)
+    # The page compares the two passwords itself (the API takes one) and says so next to the second.
+    page.get_by_label("Confirmez le mot de passe").fill(PASSWORD_A + "x")
+    page.get_by_role("button", name="Activer mon compte").click()
+    expect(page.locator("#activation-password_confirmation-error")).to_contain_text("ne correspondent pas")
+    expect(page.get_by_label("Confirmez le mot de passe")).to_be_focused()
     page.get_by_label("Confirmez le mot de passe").fill(PASSWORD_A)
     expect(page.locator("#activation-password_confirmation-match")).to_contain_text("identiques")
     page.screenshot(path=str(ARTIFACTS / "activation.png"), full_page=True)
