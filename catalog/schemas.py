@@ -18,6 +18,7 @@ first use.
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Mapping
 
 from marshmallow import INCLUDE, Schema, ValidationError, fields, post_load, validate, validates_schema
@@ -28,6 +29,7 @@ from catalog.fields import (
     MSG_NULL,
     MSG_REQUIRED,
     MSG_UNKNOWN_FIELD,
+    TRUE_WORDS,
     BaseSchema,
     Bool,
     Codes,
@@ -57,7 +59,6 @@ __all__ = [
     "LoginSchema",
     "MSG_NOT_AN_OBJECT",
     "MSG_NULL",
-    "MSG_PASSWORD_MISMATCH",
     "MSG_REQUIRED",
     "MSG_UNKNOWN_FIELD",
     "RESOURCE_PERSON_ROLES",
@@ -113,7 +114,6 @@ MSG_HOME_VISIT_COMMUNE = "Indiquez au moins une commune d'intervention."
 MSG_ANOMALY_MESSAGE = "Décrivez l'anomalie en quelques mots (10 caractères au moins)."
 MSG_DECISION_NOTE = "Ajoutez une note expliquant la décision."
 MSG_ACTIVATION_CODE = "Le code d'activation ne semble pas valide : vérifiez le courrier reçu."
-MSG_PASSWORD_MISMATCH = "Les deux mots de passe ne correspondent pas."
 MSG_ACCEPT_TERMS = "Vous devez accepter les conditions d'utilisation."
 
 PASSWORD_TOO_SHORT = "Au moins 8 caractères."
@@ -155,6 +155,14 @@ class ResourcePersonSchema(BaseSchema):
     email = Email(load_default=None, allow_none=True, blank_as_none=True)
 
 
+def _ages_in_order() -> dict:
+    """age_min <= age_max in JSON Schema, which compares a field with constants only: no m such that
+    age_max < m <= age_min."""
+    return {"not": {"required": ["age_min", "age_max"], "anyOf": [
+        {"properties": {"age_min": {"type": "integer", "minimum": age}, "age_max": {"type": "integer", "maximum": age - 1}}}
+        for age in range(AGE_MIN + 1, AGE_MAX + 1)]}}
+
+
 class UnitSheetSchema(BaseSchema):
     """What a practitioner submits to edit the sheet of one of their UOs.
 
@@ -165,6 +173,22 @@ class UnitSheetSchema(BaseSchema):
     sheet); a partial load (``partial=True``) returns only the fields sent —
     ``revision`` stays required even then.
     """
+
+    # What the fields alone cannot say, for the API's document (both checked in _check_ages and
+    # _check_home_visit): the ages come both or neither, the minimum at most the maximum; a sheet that
+    # visits at home names at least one commune (a blank item is dropped, so not every item may be blank).
+    OPENAPI = {"allOf": [
+        {"anyOf": [{"properties": {"age_min": {"enum": [None]}, "age_max": {"enum": [None]}}},
+                   {"required": ["age_min", "age_max"], "properties": {"age_min": {"type": "integer"},
+                                                                       "age_max": {"type": "integer"}}}]},
+        _ages_in_order(),
+        {"anyOf": [
+            {"not": {"required": ["home_visit"], "properties": {"home_visit": {"anyOf": [
+                {"enum": [True, 1]}, {"type": "string", "pattern": spaced(sorted(TRUE_WORDS), ignore_case=True)}]}}}},
+            {"required": ["home_visit_communes"],
+             "properties": {"home_visit_communes": {"type": "array", "not": {"items": {"pattern": r"^\s*$"}}}}},
+        ]},
+    ]}
 
     revision = Int(
         required=True,
@@ -386,14 +410,16 @@ def password_problems(password: object) -> list[str]:
 
     Rules (the activation page of the guide): at least 8 characters, one
     upper-case letter, one lower-case letter, one digit; at most 128 characters.
+    Letters are Unicode's Lu and Ll, as the page's live rules (\\p{Lu}) and the
+    API's document (:data:`PASSWORD_PATTERN`) read them.
     """
     text = password if isinstance(password, str) else ""
     problems = []
     if len(text) < PASSWORD_MIN:
         problems.append(PASSWORD_TOO_SHORT)
-    if not any(c.isupper() for c in text):
+    if not any(unicodedata.category(c) == "Lu" for c in text):
         problems.append(PASSWORD_NO_UPPER)
-    if not any(c.islower() for c in text):
+    if not any(unicodedata.category(c) == "Ll" for c in text):
         problems.append(PASSWORD_NO_LOWER)
     if not any(c in "0123456789" for c in text):
         problems.append(PASSWORD_NO_DIGIT)
@@ -422,8 +448,16 @@ def _check_password(value: str) -> None:
         raise ValidationError(problems)
 
 
-_CODE_NOISE_RE = re.compile(r"[\s\-‐‑‒–—_.]+")
-_CODE_RE = re.compile(rf"[A-Z0-9]{{{ACTIVATION_CODE_LENGTH}}}")
+#: The password rules as the API's document states them (ECMA 262 pattern, as the page's own check).
+PASSWORD_PATTERN = rf"^(?=[\s\S]*\p{{Lu}})(?=[\s\S]*\p{{Ll}})(?=[\s\S]*[0-9])[\s\S]{{{PASSWORD_MIN},{PASSWORD_MAX}}}$"
+
+_CODE_NOISE = r"[\s\-‐‑‒–—_.]"
+_CODE_NOISE_RE = re.compile(_CODE_NOISE + "+")
+_CODE_RE = re.compile(rf"[A-Za-z0-9]{{{ACTIVATION_CODE_LENGTH}}}")
+#: What the code field takes: 12 letters and digits, any case, spaces and dashes anywhere.
+ACTIVATION_CODE_PATTERN = rf"^{_CODE_NOISE}*([A-Za-z0-9]{_CODE_NOISE}*){{{ACTIVATION_CODE_LENGTH}}}$"
+#: What the RPPS field takes before its check digit is read: 11 digits, spaces anywhere.
+RPPS_PATTERN = r"^\s*([0-9]\s*){11}$"
 
 
 class _Rpps(Str):
@@ -438,16 +472,19 @@ class _Rpps(Str):
 class _ActivationCode(Str):
     def _deserialize(self, value, attr, data, **kwargs):
         text = super()._deserialize(value, attr, data, **kwargs)
-        code = _CODE_NOISE_RE.sub("", text).upper()
+        code = _CODE_NOISE_RE.sub("", text)
+        # ASCII checked before upper-casing: "ß".upper() is "SS", and the document says letters and digits.
         if not _CODE_RE.fullmatch(code):
             raise ValidationError(MSG_ACTIVATION_CODE)
-        return code
+        return code.upper()
 
 
 class ActivationSchema(BaseSchema):
     """Account activation: RPPS number + one-time code from the letter + password.
 
-    Loads into ``{"rpps", "code", "password"}`` (the confirmation is dropped).
+    Loads into ``{"rpps", "code", "password"}``. Typing the password twice is the
+    page's business (static/account.js compares the two fields): no schema can state
+    that two fields are equal, and the API takes what its document says.
     """
 
     rpps = _Rpps(required=True, error_messages={"required": "Saisissez votre numéro RPPS."})
@@ -461,27 +498,8 @@ class ActivationSchema(BaseSchema):
         validate=_check_password,
         error_messages={"required": "Choisissez un mot de passe."},
     )
-    password_confirmation = Str(
-        required=True,
-        strip=False,
-        error_messages={"required": "Saisissez une deuxième fois le mot de passe."},
-    )
-
-    @validates_schema(skip_on_field_errors=False, pass_original=True)
-    def _check_confirmation(self, data, original_data, **kwargs):
-        # Compared as typed: a password that breaks a rule is not in ``data``.
-        if not isinstance(original_data, Mapping):
-            return
-        password, confirmation = original_data.get("password"), original_data.get("password_confirmation")
-        if isinstance(password, str) and isinstance(confirmation, str) and password != confirmation:
-            raise ValidationError(MSG_PASSWORD_MISMATCH, "password_confirmation")
 
     first_problem = staticmethod(first_password_problem)   # query_api/errors.py::invalid_input
-
-    @post_load
-    def _drop_confirmation(self, data, **kwargs):
-        data.pop("password_confirmation", None)
-        return data
 
 
 class AccountDetailsSchema(BaseSchema):
@@ -667,13 +685,14 @@ describe(AnomalyUpdateSchema, {
     "assignee_id": ("Compte de la cellule responsable ; null = personne.", "Cell account in charge; null = nobody.", 1),
 })
 describe(ActivationSchema, {
-    "rpps": ("Numéro RPPS (11 chiffres, clé de Luhn).", "RPPS number (11 digits, Luhn check digit).", "10000000017"),
+    "rpps": ("Numéro RPPS : 11 chiffres, espaces permis ; format « rpps » : le dernier chiffre est la clé de Luhn "
+             "des dix autres.", "RPPS number: 11 digits, spaces allowed; format « rpps »: the last digit is the Luhn "
+             "check digit of the other ten.", "10000000017"),
     "code": ("Code d'activation reçu par courrier (12 lettres et chiffres ; espaces et tirets ignorés).",
              "Activation code from the letter (12 letters and digits; spaces and dashes ignored).", "ABCD-EFGH-1234"),
     "password": ("Mot de passe : 8 à 128 caractères, dont une majuscule, une minuscule et un chiffre.",
                  "Password: 8 to 128 characters, with an upper-case letter, a lower-case letter and a digit.",
                  "Kine2024!"),
-    "password_confirmation": ("Le même mot de passe, une deuxième fois.", "The same password again.", "Kine2024!"),
 })
 describe(AccountDetailsSchema, {
     "email": ("Adresse e-mail (un lien de confirmation y est envoyé).", "E-mail address (a confirmation link is sent).",
@@ -691,6 +710,11 @@ AccountDetailsSchema._declared_fields["email"].metadata.update(
     pattern=r"^\s*[A-Za-z0-9_%+-]+(\.[A-Za-z0-9_%+-]+)*@([A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,6}\s*$",
     maxLength=254)
 AccountDetailsSchema._declared_fields["accept_terms"].metadata["true_only"] = True
+# A format is how the document names a rule no pattern states: the RPPS's Luhn check digit.
+ActivationSchema._declared_fields["rpps"].metadata.update(pattern=RPPS_PATTERN, format="rpps")
+ActivationSchema._declared_fields["code"].metadata["pattern"] = ACTIVATION_CODE_PATTERN
+ActivationSchema._declared_fields["password"].metadata.update(pattern=PASSWORD_PATTERN, minLength=PASSWORD_MIN,
+                                                              maxLength=PASSWORD_MAX)
 AnomalyUpdateSchema._declared_fields["status"].metadata["accepts"] = lambda: spaced(ANOMALY_STATUSES, ignore_case=True)
 AnomalyUpdateSchema._declared_fields["note"].metadata["maxLength"] = COMMENTS_MAX
 AnomalyReportSchema._declared_fields["target_id"].metadata["maxLength"] = 64

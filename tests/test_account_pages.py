@@ -259,8 +259,7 @@ def test_activation_page_then_sign_in_page_prefilled(world, settings, search, tm
     fresh = make_world(settings, tmp_path / "fresh", accounts_ready=False)
     code = activation.issue_codes(fresh.store, rpps_list=[RPPS_A], now=fresh.clock())[0].code
     client = fresh.client()
-    done = send(client, "POST", "/api/v1/activation", {"rpps": RPPS_A, "code": code, "password": PASSWORD_A,
-                                                        "password_confirmation": PASSWORD_A})
+    done = send(client, "POST", "/api/v1/activation", {"rpps": RPPS_A, "code": code, "password": PASSWORD_A})
     assert done.status_code == 201
     assert f'value="{RPPS_A}"' in page(client, f"/connexion?identifiant={RPPS_A}")
 

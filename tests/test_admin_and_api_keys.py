@@ -121,5 +121,5 @@ def test_admin_issues_activation_codes(settings, search, tmp_path):
     # The code works on the activation page.
     client = world.client()
     activated = send(client, "POST", "/api/v1/activation", {"rpps": RPPS_A, "code": codes[0]["code"],
-                                                            "password": PASSWORD_A, "password_confirmation": PASSWORD_A})
+                                                            "password": PASSWORD_A})
     assert activated.status_code == 201

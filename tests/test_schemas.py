@@ -488,7 +488,7 @@ def test_password_rules_each_report_their_own_message():
 
 
 def test_activation_password_errors_are_listed_on_the_password_field():
-    data = {"rpps": VALID_RPPS, "code": "ABCD-EFGH-1234", "password": "abcdefgh", "password_confirmation": "abcdefgh"}
+    data = {"rpps": VALID_RPPS, "code": "ABCD-EFGH-1234", "password": "abcdefgh"}
     assert errors_of(ActivationSchema(), data) == {
         "password": ["Au moins une lettre majuscule.", "Au moins un chiffre."]
     }
@@ -500,29 +500,27 @@ def test_activation_is_loaded_with_normalised_rpps_and_code():
             "rpps": " ".join([VALID_RPPS[:3], VALID_RPPS[3:]]),
             "code": " abcd-efgh 1234 ",
             "password": "Kine2024!",
-            "password_confirmation": "Kine2024!",
         }
     )
     assert loaded == {"rpps": VALID_RPPS, "code": "ABCDEFGH1234", "password": "Kine2024!"}
 
 
-def test_activation_confirmation_must_match():
-    data = {"rpps": VALID_RPPS, "code": "ABCDEFGH1234", "password": "Kine2024", "password_confirmation": "Kine2025"}
-    assert errors_of(ActivationSchema(), data) == {
-        "password_confirmation": ["Les deux mots de passe ne correspondent pas."]
-    }
+def test_activation_takes_no_confirmation_the_page_compares_it():
+    data = {"rpps": VALID_RPPS, "code": "ABCDEFGH1234", "password": "Kine2024", "password_confirmation": "Kine2024"}
+    assert list(errors_of(ActivationSchema(), data)) == ["password_confirmation"]
 
 
 def test_activation_rpps_is_checked():
-    data = {"rpps": "10000000010", "code": "ABCDEFGH1234", "password": "Kine2024", "password_confirmation": "Kine2024"}
+    data = {"rpps": "10000000010", "code": "ABCDEFGH1234", "password": "Kine2024"}
     assert errors_of(ActivationSchema(), data) == {
         "rpps": ["Le numéro RPPS n'est pas valide (clé de contrôle incorrecte)."]
     }
 
 
-@pytest.mark.parametrize("code", ["ABCDEFGH123", "ABCDEFGH12345", "ABCDEFGH123!", "ÀBCDEFGH1234"])
+@pytest.mark.parametrize("code", ["ABCDEFGH123", "ABCDEFGH12345", "ABCDEFGH123!", "ÀBCDEFGH1234",
+                                  "ßBCDEFGH123"])
 def test_activation_code_must_be_twelve_letters_or_digits(code):
-    data = {"rpps": VALID_RPPS, "code": code, "password": "Kine2024", "password_confirmation": "Kine2024"}
+    data = {"rpps": VALID_RPPS, "code": code, "password": "Kine2024"}
     assert errors_of(ActivationSchema(), data) == {
         "code": ["Le code d'activation ne semble pas valide : vérifiez le courrier reçu."]
     }
@@ -897,3 +895,49 @@ def test_importing_the_schemas_reads_no_data_file():
             "print(nomenclature.cache_info().currsize, communes.cache_info().currsize)")
     read = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert read.stdout.split() == ["0", "0"]
+
+
+# --- the API's document says what these schemas accept (checked by the validator schemathesis uses) ----
+
+
+def _accepts(schema, data) -> bool:
+    try:
+        schema.load(data)
+    except ValidationError:
+        return False
+    return True
+
+
+def _declared(schema: dict):
+    import jsonschema_rs  # the validator of the fuzzing (ECMA 262 patterns: \p{Lu} as the page reads it)
+
+    return jsonschema_rs.validator_for(schema).is_valid
+
+
+@pytest.mark.parametrize("password", ["Kine2024", "Éléonore1", "élève-ÀÉ-9", "abcdefg1", "ABCDEFG1", "Abcdefgh",
+                                      "Aa1", "Ⅻabcdef1", "ǅabcdef1", "Aa1" + "x" * 125, "Aa1" + "x" * 126])
+def test_the_documented_password_pattern_is_the_password_rules(password):
+    pattern = {"type": "string", "pattern": schemas.PASSWORD_PATTERN}
+    assert _declared(pattern)(password) == (password_problems(password) == [])
+
+
+@pytest.mark.parametrize("code", ["ABCD-EFGH-1234", " abcd efgh 1234 ", "ABCD—EFGH_12.34", "ABCDEFGH123", "ßBCDEFGH123",
+                                  "ABCDEFGH12345", "ABCD-EFGH-123!", "ÀBCDEFGH1234"])
+def test_the_documented_activation_code_pattern_is_the_check(code):
+    accepted = _accepts(ActivationSchema(), {"rpps": VALID_RPPS, "code": code, "password": "Kine2024"})
+    assert _declared({"type": "string", "pattern": schemas.ACTIVATION_CODE_PATTERN})(code) == accepted
+
+
+@pytest.mark.parametrize("sheet", [
+    {"age_min": 3, "age_max": 18}, {"age_min": 18, "age_max": 18}, {"age_min": 18, "age_max": 3},
+    {"age_min": 0, "age_max": 120}, {"age_min": 120, "age_max": 0}, {"age_min": 3}, {"age_max": 3},
+    {"age_min": None, "age_max": None}, {"age_min": 9, "age_max": 10}, {"age_min": 10, "age_max": 9},
+    {"home_visit": True}, {"home_visit": True, "home_visit_communes": ["78646"]},
+    {"home_visit": "oui", "home_visit_communes": [" "]}, {"home_visit": 1, "home_visit_communes": ["", "78646"]},
+    {"home_visit": "non"}, {"home_visit": False, "home_visit_communes": []},
+])
+def test_the_documented_sheet_rules_are_the_checks(sheet):
+    """What no single field says (ages both or neither and in order, a home visit names a commune)."""
+    body = {"revision": 1, **sheet}
+    accepted = _accepts(UnitSheetSchema(), body)
+    assert _declared({"type": "object", **UnitSheetSchema.OPENAPI})(body) == accepted

@@ -203,7 +203,7 @@ def test_a_used_reset_link_shows_the_invalid_link_page(world):
     assert page.status_code == 400 and "plus valide" in page.get_data(as_text=True)
     again = send(client, "POST", "/api/v1/account/password-reset/confirm",
                  {"token": token_of(link), "password": "Encore-Autre-8"})
-    assert again.status_code == 400 and again.get_json()["error"]["code"] == "invalid_link"
+    assert again.status_code == 404 and again.get_json()["error"]["code"] == "invalid_link"
     assert sign_in(client, RPPS_A, "Nouveau-Mot-7").status_code == 200
 
 
@@ -214,7 +214,7 @@ def test_a_new_reset_request_voids_the_earlier_link(world):
     assert token_of(first) != token_of(second)
     refused = send(client, "POST", "/api/v1/account/password-reset/confirm",
                    {"token": token_of(first), "password": "Nouveau-Mot-7"})
-    assert refused.status_code == 400
+    assert refused.status_code == 404
     assert send(client, "POST", "/api/v1/account/password-reset/confirm",
                 {"token": token_of(second), "password": "Nouveau-Mot-7"}).status_code == 200
 
@@ -227,7 +227,7 @@ def test_a_reset_link_is_valid_for_exactly_one_hour(world):
     world.clock.advance(seconds=1)
     assert client.get(_path(link)).status_code == 400
     assert send(client, "POST", "/api/v1/account/password-reset/confirm",
-                {"token": token_of(link), "password": "Nouveau-Mot-7"}).status_code == 400
+                {"token": token_of(link), "password": "Nouveau-Mot-7"}).status_code == 404
     assert sign_in(client, RPPS_A, PASSWORD_A).status_code == 200            # the password did not change
 
 
@@ -240,7 +240,7 @@ def test_a_reset_token_does_not_confirm_an_address_nor_the_reverse(world):
         account = accounts.find_account(conn, rpps=RPPS_A)
         confirm, _ = accounts.issue_token(conn, account["id"], "confirm_email", account["email"], world.clock())
     assert send(client, "POST", "/api/v1/account/password-reset/confirm",
-                {"token": confirm, "password": "Nouveau-Mot-7"}).status_code == 400
+                {"token": confirm, "password": "Nouveau-Mot-7"}).status_code == 404
     assert client.get(f"/mot-de-passe/nouveau?token={confirm}").status_code == 400
 
 

@@ -15,7 +15,6 @@ from catalog.fields import MSG_NOT_AN_OBJECT
 from catalog.mail import MailError, send_mail
 from catalog.ratelimit import Limit
 from catalog.schemas import (
-    MSG_PASSWORD_MISMATCH,
     AccountDetailsSchema,
     ActivationSchema,
     LoginSchema,
@@ -57,6 +56,9 @@ MSG_ACTIVATION = {
     "expired": "Ce code d'activation a expiré. Contactez le support pour recevoir un nouveau code.",
     "account_exists": "Un compte existe déjà pour ce numéro RPPS. Connectez-vous, ou utilisez « Mot de passe oublié ».",
 }
+# A well-formed request the store cannot honour: no such code (404), a code or an RPPS number already
+# used (409), a code past its date (410). Only a malformed request is a 400.
+ACTIVATION_STATUS = {"unknown": 404, "used": 409, "account_exists": 409, "expired": 410}
 MSG_TOKEN = {
     "confirm_email": "Ce lien de confirmation n'est plus valide (déjà utilisé ou expiré). "
                      "Demandez un nouvel e-mail depuis « Mon compte ».",
@@ -102,7 +104,11 @@ def session_state():
 @blueprint.post("/activation")
 @blueprint.declare(security=SESSION_WRITE, invalid=True,
                    summary="Activer son compte : numéro RPPS, code reçu par courrier, mot de passe",
-                   errors={409: "Un compte existe déjà pour ce numéro RPPS. *An account exists for this RPPS.*",
+                   errors={404: "Aucun code d'activation ne correspond à ce numéro RPPS. *No activation code for "
+                                "this RPPS number and code.*",
+                           409: "Code déjà utilisé, ou un compte existe déjà pour ce numéro RPPS. *Code already "
+                                "used, or an account exists for this RPPS.*",
+                           410: "Code expiré. *Expired code.*",
                            429: "Trop de tentatives. *Too many attempts.*"})
 @blueprint.response(201, shapes.Activated, description="Compte activé. *Account activated.*")
 @blueprint.arguments(ActivationSchema)
@@ -113,9 +119,9 @@ def activate(data: dict):
             account = accounts.activate(conn, data["rpps"], data["code"], data["password"], context.now())
     except accounts.ActivationRefused as refused:
         security.limit_count_failure(f"activation-ip:{client_address()}", ACTIVATION_FAILURES_PER_ADDRESS)
-        exists = refused.reason == "account_exists"
-        raise ApiError(409 if exists else 400, f"activation_{refused.reason}", MSG_ACTIVATION.get(refused.reason, MSG_ACTIVATION["unknown"]),
-                       "rpps" if exists else "code") from None
+        reason = refused.reason if refused.reason in ACTIVATION_STATUS else "unknown"
+        raise ApiError(ACTIVATION_STATUS[reason], f"activation_{reason}", MSG_ACTIVATION[reason],
+                       "rpps" if reason == "account_exists" else "code") from None
     return jsonify({
         "activated": True,
         "account": accounts.public_account(account),
@@ -292,7 +298,8 @@ def check_password_reset(args: dict):
 
 
 @blueprint.post("/account/password-reset/confirm")
-@blueprint.declare(security=SESSION_WRITE, invalid=True, summary="Choisir un nouveau mot de passe (lien reçu)")
+@blueprint.declare(security=SESSION_WRITE, invalid=True, summary="Choisir un nouveau mot de passe (lien reçu)",
+                   errors={404: "Lien inconnu, déjà utilisé ou expiré. *Unknown, used or expired link.*"})
 @blueprint.doc(requestBody={"required": True,
                             "content": {"application/json": {"schema": shapes.PasswordResetConfirmation}}})
 @blueprint.response(200, shapes.PasswordChanged, description="Mot de passe changé ; la session est fermée. "
@@ -300,13 +307,10 @@ def check_password_reset(args: dict):
 def confirm_password_reset():
     data = _payload()
     token, password = data.get("token"), data.get("password")
-    confirmation = data.get("password_confirmation", password)
     if not isinstance(token, str) or not token:
         raise ApiError(400, "invalid_link", MSG_TOKEN["reset_password"], "token")
-    # Every problem at once, as the activation form reports them: each broken rule, and the confirmation.
+    # Every broken rule at once (the page checks that the password was typed twice alike).
     problems = [{"field": "password", "message": rule} for rule in password_problems(password)]
-    if confirmation != password:
-        problems.append({"field": "password_confirmation", "message": MSG_PASSWORD_MISMATCH})
     if problems:
         first = first_password_problem(problems)
         raise ApiError(400, "invalid_parameter", first["message"], first["field"], problems)
@@ -314,7 +318,8 @@ def confirm_password_reset():
         with context.store().transaction() as conn:
             accounts.reset_password(conn, token, password, context.now())
     except accounts.TokenRefused:
-        raise ApiError(400, "invalid_link", MSG_TOKEN["reset_password"], "token") from None
+        # As GET /account/password-reset: a link the API does not know (any more) is not found.
+        raise ApiError(404, "invalid_link", MSG_TOKEN["reset_password"], "token") from None
     security.sign_out()
     return jsonify({"reset": True, "csrf_token": security.csrf_token(),
                     "message": "Votre mot de passe est modifié. Connectez-vous avec le nouveau mot de passe."})

@@ -28,7 +28,7 @@ log = logging.getLogger(__name__)
 
 blueprint = Blueprint("admin", __name__, description="Cellule de gestion. *Management cell.*")
 CELL_ONLY = {403: "Réservé à la cellule de gestion. *For the management cell only.*"}
-KEY_ID = {"in": "path", "name": "key_id", "example": 1, "description": "Numéro de la clé. *Key number.*"}
+KEY_ID = {"in": "path", "name": "key_id", "example": 1, "description": "Numéro de la clé d'API.\n\n*API key number.*"}
 blueprint.after_request(security.no_store)
 
 

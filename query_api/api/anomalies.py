@@ -20,7 +20,7 @@ from query_api.errors import ApiError
 from query_api.security import admin_required, current_account, details_required
 
 blueprint = Blueprint("anomalies", __name__, description="Signalements d'anomalies. *Anomaly reports.*")
-ANOMALY_ID = {"in": "path", "name": "anomaly_id", "example": 1, "description": "Numéro de l'anomalie. *Anomaly number.*"}
+ANOMALY_ID = {"in": "path", "name": "anomaly_id", "example": 1, "description": "Numéro de l'anomalie.\n\n*Anomaly number.*"}
 NO_SUCH_ANOMALY = {404: "Aucune anomalie ne porte ce numéro. *No such anomaly.*"}
 CELL_ONLY = {403: "Réservé à la cellule de gestion. *For the management cell only.*"}
 blueprint.after_request(security.no_store)

@@ -14,12 +14,11 @@ from catalog.schemas import UnitSheetSchema
 from query_api import context, security
 from query_api.api.operations import SIGNED_IN, SIGNED_IN_WRITE, Blueprint
 from query_api.api.schemas import me as shapes
-from query_api.api.sheets import establishment_summary, unit_gone
+from query_api.api.sheets import UNIT_ID, establishment_summary, unit_gone
 from query_api.errors import ApiError, error_body
 from query_api.security import current_account, details_required, login_required
 
 blueprint = Blueprint("me", __name__, description="« Mon compte ». *My account.*")
-UNIT_ID = {"in": "path", "name": "unit_id", "example": "UO-KA", "description": "Identifiant de l'unité (UO). *Unit id.*"}
 NOT_MINE = {403: "Cette fiche appartient à un autre praticien, ou informations obligatoires manquantes. "
                  "*Someone else's sheet, or required details missing.*",
             404: "Aucune UO ne porte cet identifiant. *No such unit.*"}

@@ -131,9 +131,9 @@ def _signed_in() -> bool:
     return current_account() is not None
 
 
-UNIT_ID = {"in": "path", "name": "unit_id", "example": "UO-KA", "description": "Identifiant de l'unité (UO). *Unit id.*"}
+UNIT_ID = {"in": "path", "name": "unit_id", "example": "UO-KA", "description": "Identifiant de l'unité (UO).\n\n*Unit id.*"}
 EG_ID = {"in": "path", "name": "eg_id", "example": "EG-VER1",
-         "description": "Identifiant de l'établissement (EG). *Establishment id.*"}
+         "description": "Identifiant de l'établissement (EG).\n\n*Establishment id.*"}
 
 
 @blueprint.get("/units/<unit_id>", parameters=[UNIT_ID])

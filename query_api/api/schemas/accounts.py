@@ -1,9 +1,10 @@
 """Bodies and responses of the account operations (session, activation, sign-in, password reset)."""
 from __future__ import annotations
 
-from marshmallow import INCLUDE, Schema, fields
+from marshmallow import INCLUDE, Schema, fields, validate
 
 from catalog.fields import describe
+from catalog.schemas import PASSWORD_MAX, PASSWORD_MIN, PASSWORD_PATTERN
 from query_api.api.schemas.common import Bool, Enum, Int, NStr, Str, doc
 
 
@@ -23,7 +24,7 @@ class Account(Schema):
 class SessionState(Schema):
     signed_in = Bool(required=True)
     account = fields.Nested(Account, allow_none=True, required=True)
-    csrf_token = Str(required=True, metadata={"description": "À renvoyer dans l'en-tête X-CSRF-Token de chaque écriture."})
+    csrf_token = Str(required=True)
 
 
 class Activated(Schema):
@@ -60,16 +61,16 @@ class PasswordResetRequest(Schema):
     class Meta:
         unknown = INCLUDE  # the view reads its fields and ignores any other
 
-    login = Str(required=True, metadata={"description": "Numéro RPPS ou adresse e-mail."})
+    login = Str(required=True)
 
 
 class PasswordResetConfirmation(Schema):
     class Meta:
         unknown = INCLUDE  # the view reads its fields and ignores any other
 
-    token = Str(required=True, metadata={"description": "Le jeton du lien reçu par e-mail."})
-    password = Str(required=True, metadata={"description": "8 à 128 caractères, dont une majuscule, une minuscule et un chiffre."})
-    password_confirmation = Str(metadata={"description": "Par défaut : le mot de passe lui-même."})
+    token = Str(required=True, validate=validate.Length(min=1))
+    password = Str(required=True, metadata={"pattern": PASSWORD_PATTERN, "minLength": PASSWORD_MIN,
+                                            "maxLength": PASSWORD_MAX})
 
 
 class LinkToken(Schema):
@@ -128,6 +129,4 @@ describe(PasswordResetConfirmation, {
     "token": ("Le jeton du lien reçu par e-mail.", "The token of the link received by e-mail.", "pXH3y1cN1o0a"),
     "password": ("8 à 128 caractères, dont une majuscule, une minuscule et un chiffre.",
                  "8 to 128 characters, with an upper-case letter, a lower-case letter and a digit.", "Nouveau-Mot-7"),
-    "password_confirmation": ("Le même, une deuxième fois (par défaut : le mot de passe lui-même).",
-                              "The same again (default: the password itself).", "Nouveau-Mot-7"),
 })

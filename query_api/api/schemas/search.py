@@ -50,8 +50,7 @@ class Suggestions(Schema):
 
 
 class ResultAptitude(CodeLabel):
-    label_html = Str(metadata={"description": "Présent quand le texte recherché y figure : le libellé échappé "
-                                              "pour HTML, les mots trouvés en gras (<b>)."})
+    label_html = Str()
 
 
 class FacetValue(Schema):
@@ -149,6 +148,12 @@ describe(EngineState, {
     "status": ("État du moteur : green, yellow, red ou unreachable.", "Engine state.", "green"),
     "version": ("Version d'OpenSearch.", "OpenSearch version.", "2.19.6"),
 })
+describe(Warning, {"level": ("Gravité : warning (à surveiller) ou error (à traiter).",
+                             "Severity: warning (to watch) or error (to fix).", "warning")})
+describe(ResultAptitude, {"label_html": ("Présent quand le texte recherché y figure : le libellé échappé pour HTML, "
+                                         "les mots trouvés en gras (<b>).", "Present when the searched text is in it: "
+                                         "the label escaped for HTML, the words found in bold (<b>).",
+                                         "Rééducation <b>vestibulaire</b>")})
 describe(Health, {
     "status": ("ok, degraded ou unavailable.", "ok, degraded or unavailable.", "ok"),
     "message": ("Ce qui ne va pas, en français.", "What is wrong, in French.", None),

@@ -128,7 +128,7 @@ class EstablishmentSummary(Schema):
     lon = Float(required=True)
     phone = NStr(required=True)
     legal_entity = fields.Nested(LegalEntityRef, required=True)
-    source = Str(required=True, metadata={"description": "« rpps » (lecture seule) ou « catalog »."})
+    source = Str(required=True)
 
 
 # --- what each field means (French, then English), for /api/docs -------------------------
@@ -194,4 +194,24 @@ describe(UnitSheet, {
                          "Resource persons: signed-in professionals only.", None),
     "revision": ("Révision de la fiche.", "Sheet revision.", 3),
     "updated_at": ("Dernière modification (ISO 8601, UTC).", "Last change (ISO 8601, UTC).", "2026-11-30T09:00:00Z"),
+})
+describe(LegalEntityRef, {"id": ("Identifiant de l'entité juridique (EJ).", "Legal entity id.", "EJ-1"),
+                          "name": ("Nom de l'EJ (null s'il est inconnu).", "Legal entity name (null if unknown).",
+                                   "SELARL Kiné Chantiers")})
+describe(EstablishmentSummary, {
+    "id": ("Identifiant de l'établissement (EG).", "Establishment id.", "EG-VER1"),
+    "name": ("Nom de l'établissement.", "Establishment name.", "Cabinet de kinésithérapie des Chantiers"),
+    "category": ("Catégorie (code et libellé).", "Category (code and label).", None),
+    "address": ("Adresse.", "Address.", "12 rue des Chantiers"),
+    "postal_code": ("Code postal.", "Postal code.", "78000"),
+    "commune": ("Commune (null si le code INSEE est inconnu).", "Commune (null if the INSEE code is unknown).",
+                "Versailles"),
+    "insee": ("Code INSEE de la commune.", "INSEE code of the commune.", "78646"),
+    "department": ("Département (code et libellé), null s'il est inconnu.",
+                   "Department (code and label), null if unknown.", None),
+    "lat": ("Latitude (WGS 84).", "Latitude (WGS 84).", 48.798),
+    "lon": ("Longitude (WGS 84).", "Longitude (WGS 84).", 2.128),
+    "phone": ("Téléphone (E.164), null s'il n'y en a pas.", "Phone (E.164), null if none.", "+33139501234"),
+    "legal_entity": ("Son entité juridique (EJ).", "Its legal entity (EJ).", None),
+    "source": ("« rpps » (lecture seule) ou « catalog ».", "« rpps » (read only) or « catalog ».", "rpps"),
 })

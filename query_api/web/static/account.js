@@ -8,6 +8,8 @@ import { send } from "./api.js";
 import { FAILED, clearErrors, clearOnEdit, showErrors, status, value } from "./forms.js";
 
 const SENDING = "Envoi en cours…";
+// The second password field guards against a typo: the page compares the two, the API takes one.
+const MISMATCH = "Les deux mots de passe ne correspondent pas.";
 
 /* --- password fields --------------------------------------------------------------------- */
 
@@ -86,9 +88,9 @@ function landing(account) {
 var FORMS = {
   activation: {
     url: "/api/v1/activation",
+    confirmed: true,
     payload: function (form) {
-      return { rpps: value(form, "rpps"), code: value(form, "code"), password: value(form, "password"),
-               password_confirmation: value(form, "password_confirmation") };
+      return { rpps: value(form, "rpps"), code: value(form, "code"), password: value(form, "password") };
     },
     done: function (form, body) {
       var panel = succeed(form, body.message);
@@ -121,10 +123,8 @@ var FORMS = {
   },
   reset: {
     url: "/api/v1/account/password-reset/confirm",
-    payload: function (form) {
-      return { token: value(form, "token"), password: value(form, "password"),
-               password_confirmation: value(form, "password_confirmation") };
-    },
+    confirmed: true,
+    payload: function (form) { return { token: value(form, "token"), password: value(form, "password") }; },
     done: function (form, body) { succeed(form, body.message); }
   }
 };
@@ -138,6 +138,10 @@ document.querySelectorAll("form[data-api-form]").forEach(function (form) {
     event.preventDefault();
     clearErrors(form);
     document.querySelectorAll("[data-signed-out]").forEach(function (note) { note.remove(); });
+    if (kind.confirmed && value(form, "password_confirmation") !== value(form, "password")) {
+      showErrors(form, { body: { error: { field: "password_confirmation", message: MISMATCH } } });
+      return;
+    }
     status(form, "", SENDING);
     button.disabled = true;
     send("POST", kind.url, kind.payload(form)).then(function (result) {
