@@ -19,10 +19,22 @@ def _env(name: str, default: str) -> str:
 
 @dataclass(frozen=True)
 class Settings:
-    # OPENSEARCH_URL: the engine the service and the tests talk to.
+    # OPENSEARCH_URL: the engine the service and the tests talk to; a cluster's nodes
+    # comma-separated (http://10.0.0.1:9200,http://10.0.0.2:9200): a request a node cannot
+    # answer is sent again to another one.
     opensearch_url: str = "http://127.0.0.1:9200"
     # ROR_INDEX_PREFIX: prefix of every index and alias name (tests use their own).
     index_prefix: str = "ror"
+    # ROR_INDEX_SHARDS: primary shards of the UO index (the suggestion index, a few
+    # thousand entries, keeps one).
+    index_shards: int = 1
+    # ROR_INDEX_REPLICAS: copies of each shard on other nodes (0 on a single node; 1 or
+    # more on a cluster, so that losing a node loses no search). Off during a full reindex,
+    # restored (and allocated: the index green) before the alias moves.
+    index_replicas: int = 0
+    # ROR_INDEX_GREEN_TIMEOUT_S: seconds a reindex waits for the restored replicas to be
+    # allocated before it fails (and leaves the alias where it was).
+    index_green_timeout: int = 300
     # ROR_STORE_PATH: the SQLite file, the system of record.
     store_path: str = str(PROJECT_DIR / "var" / "ror.sqlite3")
     # ROR_STORE_URL: a PostgreSQL store instead (postgresql://user:password@host:port/db);
@@ -37,6 +49,8 @@ class Settings:
     cache_dir: str = str(Path.home() / ".cache" / "ror-search")
     # OPENSEARCH_HEAP: heap of the local node (tests: 1g; benchmarks: more).
     opensearch_heap: str = "1g"
+    # OPENSEARCH_CLUSTER_HEAP: heap of each node of a local cluster (`ror opensearch start --nodes 3`).
+    opensearch_cluster_heap: str = "512m"
     # OPENSEARCH_START_TIMEOUT: seconds to wait for the local node to turn yellow.
     opensearch_start_timeout: int = 120
     # ROR_HOST / ROR_PORT: where the web service listens.
@@ -77,12 +91,16 @@ class Settings:
         names = {
             "opensearch_url": "OPENSEARCH_URL",
             "index_prefix": "ROR_INDEX_PREFIX",
+            "index_shards": "ROR_INDEX_SHARDS",
+            "index_replicas": "ROR_INDEX_REPLICAS",
+            "index_green_timeout": "ROR_INDEX_GREEN_TIMEOUT_S",
             "store_path": "ROR_STORE_PATH",
             "store_url": "ROR_STORE_URL",
             "test_postgres_url": "ROR_TEST_POSTGRES_URL",
             "state_dir": "ROR_STATE_DIR",
             "cache_dir": "ROR_CACHE_DIR",
             "opensearch_heap": "OPENSEARCH_HEAP",
+            "opensearch_cluster_heap": "OPENSEARCH_CLUSTER_HEAP",
             "opensearch_start_timeout": "OPENSEARCH_START_TIMEOUT",
             "host": "ROR_HOST",
             "port": "ROR_PORT",
@@ -109,8 +127,26 @@ class Settings:
         return self.store_url or self.store_path
 
     @property
-    def opensearch_port(self) -> int:
-        """Port of OPENSEARCH_URL, used when this project starts the node itself."""
+    def opensearch_hosts(self) -> list[str]:
+        """The nodes of OPENSEARCH_URL, in the order given."""
+        return opensearch_hosts(self.opensearch_url)
+
+    @property
+    def opensearch_ports(self) -> list[int]:
+        """Ports of OPENSEARCH_URL's nodes, used when this project starts the node(s) itself."""
         from urllib.parse import urlsplit
 
-        return urlsplit(self.opensearch_url).port or 9200
+        return [urlsplit(host if "//" in host else f"//{host}").port or 9200 for host in self.opensearch_hosts]
+
+    @property
+    def opensearch_port(self) -> int:
+        """Port of OPENSEARCH_URL's first node."""
+        return self.opensearch_ports[0]
+
+
+def opensearch_hosts(url: str) -> list[str]:
+    """``http://a:9200, http://b:9200`` → one address per node; blanks between commas are dropped."""
+    hosts = [host.strip() for host in url.split(",") if host.strip()]
+    if not hosts:
+        raise ValueError("OPENSEARCH_URL names no node (expected http://host:port, comma-separated for a cluster)")
+    return hosts

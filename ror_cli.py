@@ -14,7 +14,7 @@ from ops import opensearch
 
 def _opensearch(args, settings: Settings) -> int:
     if args.action == "start":
-        opensearch.start(settings)
+        opensearch.start(settings, nodes=args.nodes)
     elif args.action == "stop":
         opensearch.stop(settings)
     else:
@@ -26,7 +26,6 @@ def _opensearch(args, settings: Settings) -> int:
             print(f"Modules manquants : {', '.join(state['missing_modules'])} "
                   "(`./ror opensearch stop` puis `./ror opensearch start` les installe).", file=sys.stderr)
             return 4
-    return 0
     return 0
 
 
@@ -351,6 +350,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     engine = commands.add_parser("opensearch", help="the local OpenSearch node (no Docker needed)")
     engine.add_argument("action", choices=["start", "stop", "status"])
+    engine.add_argument("--nodes", type=int, default=None,
+                        help="start a local cluster of N nodes (default: one per address of OPENSEARCH_URL, "
+                             "so one; N nodes take OPENSEARCH_URL's port and the next ones, transport port = "
+                             "HTTP port + 100, heap OPENSEARCH_CLUSTER_HEAP each)")
     engine.set_defaults(handler=_opensearch)
 
     serve = commands.add_parser("serve", help="serve the web UI and the API")

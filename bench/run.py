@@ -31,7 +31,7 @@ from config import PROJECT_DIR, Settings
 from indexer import bulk
 from indexer import reindex as reindex_module
 from indexer.documents import unit_document
-from indexer.engine import SUGGEST, UNITS, alias_name, load_mapping, search_client
+from indexer.engine import SUGGEST, UNITS, alias_name, index_settings, load_mapping, search_client
 from ops import opensearch
 
 FULL_UNITS = 1_000_000
@@ -249,7 +249,8 @@ def time_baseline_bulk(client, settings: Settings, path: Path, documents: int, *
     name = f"bench-baseline-{'parallel' if parallel else 'serial'}"
     client.indices.delete(index=name, ignore_unavailable=True)
     # The same load-time settings as the pipeline's new index (no refresh, async translog).
-    client.indices.create(index=name, body={"settings": reindex_module.build_settings(spec), "mappings": spec["mappings"]})
+    client.indices.create(index=name, body={"settings": reindex_module.build_settings(index_settings(spec, settings, UNITS)),
+                                            "mappings": spec["mappings"]})
     chunk = bulk.CHUNK_SIZE
     started = time.monotonic()
     if parallel:
@@ -805,6 +806,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=SEED)
     parser.add_argument("--keep-node", action="store_true", help="leave the benchmark's OpenSearch node running")
     parser.add_argument("--skip-reindex", action="store_true", help="reuse the index already built (no reindex figures)")
+    parser.add_argument("--cluster", action="store_true",
+                        help="1 node vs a local 3-node cluster, and a node lost under load (bench/cluster.py)")
     parser.add_argument("--only", default=",".join(PHASES),
                         help=f"request phases to run, comma-separated (default: all of {','.join(PHASES)})")
     args = parser.parse_args(argv)
@@ -812,6 +815,10 @@ def main(argv: list[str] | None = None) -> int:
     if set(phases) - set(PHASES):
         parser.error(f"--only takes {', '.join(PHASES)}")
     units = args.units or (QUICK_UNITS if args.quick else FULL_UNITS)
+    if args.cluster:
+        from bench import cluster
+
+        return cluster.main(units, args.seed)
     results = run(units, seed=args.seed, keep_node=args.keep_node, skip_reindex=args.skip_reindex, phases=phases)
     text = table(results)
     results["table_markdown"] = text

@@ -38,16 +38,41 @@ class OrjsonSerializer(JSONSerializer):
             raise SerializationError(data, error) from error
 
 
+def client_options(settings: Settings, timeout: float = REQUEST_TIMEOUT_S) -> dict:
+    """How the client reaches OPENSEARCH_URL's node(s).
+
+    One node: one retry on a dropped connection, none on a timeout (a node that does not
+    answer in time would not answer a second time either: say 503 at once). Several nodes:
+    a refused or dropped connection, a timeout or a 502/503/504 is sent again to the next
+    node, each node once, the failing one set aside for a while (the client's dead
+    timeout). No sniffing: the addresses nodes publish (a container's, a private network's)
+    are not always reachable from here, the list given is.
+    """
+    hosts = settings.opensearch_hosts
+    several = len(hosts) > 1
+    return {
+        "hosts": hosts,
+        "timeout": timeout,
+        "max_retries": len(hosts) if several else 1,
+        "retry_on_timeout": several,
+        "sniff_on_start": False,
+        "sniff_on_connection_fail": False,
+        "pool_maxsize": POOL_SIZE,
+    }
+
+
 def search_client(settings: Settings, *, timeout: float = REQUEST_TIMEOUT_S) -> OpenSearch:
-    """A client for OPENSEARCH_URL; retries once on a dropped connection."""
-    return OpenSearch(
-        hosts=[settings.opensearch_url],
-        timeout=timeout,
-        max_retries=1,
-        retry_on_timeout=False,
-        pool_maxsize=POOL_SIZE,
-        serializer=OrjsonSerializer(),
-    )
+    """A client for OPENSEARCH_URL (one node or a cluster's, see :func:`client_options`)."""
+    return OpenSearch(**client_options(settings, timeout), serializer=OrjsonSerializer())
+
+
+def index_settings(spec: dict, settings: Settings, kind: str) -> dict:
+    """A kind's index settings (mappings/<kind>.json) with the shards and replicas of the config.
+
+    The suggestion index holds a few thousand entries: one shard, however big the UO index.
+    """
+    return {**spec["settings"], "number_of_shards": settings.index_shards if kind == UNITS else 1,
+            "number_of_replicas": settings.index_replicas}
 
 
 def alias_name(settings: Settings, kind: str) -> str:

@@ -1,8 +1,9 @@
 """Full reindex with zero downtime: build a new index, then one atomic alias swap.
 
 As in warehouse's ``reindex``: the new index gets no replicas and no refresh while it
-loads, its settings are restored after, the document count is checked against the
-store, and only then does one ``update_aliases`` call move the alias. Any failure
+loads, its settings are restored after (the replicas of ROR_INDEX_REPLICAS allocated:
+the index green), the document count is checked against the store, and only then does
+one ``update_aliases`` call move the alias. Any failure
 deletes the new index and leaves the alias where it was. While it builds, a second
 alias (``…-next``) points at it so the incremental sync writes there too; external
 versions (the store's revision) make the two writers' order irrelevant.
@@ -23,7 +24,15 @@ from catalog.store import Store, drop_outbox_upto, outbox_state
 from config import Settings
 from indexer import bulk
 from indexer.documents import SuggestionCounts, suggestion_documents, unit_document
-from indexer.engine import SUGGEST, UNITS, alias_name, building_alias_name, load_mapping, new_index_name
+from indexer.engine import (
+    SUGGEST,
+    UNITS,
+    alias_name,
+    building_alias_name,
+    index_settings,
+    load_mapping,
+    new_index_name,
+)
 
 log = logging.getLogger(__name__)
 
@@ -33,6 +42,10 @@ DEFAULT_GRACE_SECONDS = 600
 
 class ReindexError(RuntimeError):
     pass
+
+
+class ReplicasNotAllocated(ReindexError):
+    """The built index stayed yellow: its replicas found no node within ROR_INDEX_GREEN_TIMEOUT_S."""
 
 
 @dataclass
@@ -57,32 +70,48 @@ def _progress(total: int, enabled: bool):
     return None
 
 
-def build_settings(spec: dict) -> dict:
-    """Index settings while loading: no refresh, no replica, translog fsync'ed in the background.
+def build_settings(index: dict) -> dict:
+    """An index's settings (:func:`indexer.engine.index_settings`) while it loads: no refresh,
+    no replica (each document is written once, not once per copy), translog fsync'ed in the
+    background.
 
-    Safe for a build: if the node dies mid-load the build fails and is started again;
-    :func:`_finish` restores per-request durability before the index is used.
+    Safe for a build: if a node dies mid-load the build fails and is started again;
+    :func:`_finish` restores the replicas and per-request durability before the index is used.
     """
-    return {**spec["settings"], "refresh_interval": "-1", "number_of_replicas": 0,
-            "translog": {"durability": "async"}}
+    return {**index, "refresh_interval": "-1", "number_of_replicas": 0, "translog": {"durability": "async"}}
 
 
 def _create(client: OpenSearch, settings: Settings, kind: str) -> str:
     spec = load_mapping(kind)
     name = new_index_name(settings, kind, spec["version"])
-    client.indices.create(index=name, body={"settings": build_settings(spec), "mappings": spec["mappings"]})
+    client.indices.create(index=name, body={"settings": build_settings(index_settings(spec, settings, kind)),
+                                            "mappings": spec["mappings"]})
     return name
 
 
-def _finish(client: OpenSearch, kind: str, name: str) -> None:
-    spec = load_mapping(kind)
+def _finish(client: OpenSearch, settings: Settings, name: str) -> None:
+    """The settings of an index in use restored; returns once every copy is allocated (green).
+
+    Copied from the fresh segments, the replicas are ready within seconds of the flush; an
+    index that stays yellow (more replicas than nodes can hold, a node down) fails the build
+    before the alias moves, rather than putting an index without its copies in service.
+    """
     client.indices.put_settings(
         index=name,
         body={"index": {"refresh_interval": "1s", "translog.durability": "request",
-                        "number_of_replicas": spec["settings"].get("number_of_replicas", 0)}},
+                        "number_of_replicas": settings.index_replicas}},
     )
     client.indices.refresh(index=name)
     client.indices.flush(index=name)
+    health = client.cluster.health(index=name, wait_for_status="green", timeout=f"{settings.index_green_timeout}s",
+                                   # A health that timed out answers 408: read it, it says what is missing.
+                                   params={"request_timeout": settings.index_green_timeout + 30, "ignore": 408})
+    if health["status"] != "green":
+        raise ReplicasNotAllocated(
+            f"{name} is {health['status']} after {settings.index_green_timeout} s: "
+            f"{health['unassigned_shards']} shard copies unassigned ({settings.index_replicas} replica(s) on "
+            f"{health['number_of_data_nodes']} data node(s); a replica needs a node of its own: "
+            "lower ROR_INDEX_REPLICAS or start the missing nodes)")
 
 
 def _current_indices(client: OpenSearch, alias: str) -> list[str]:
@@ -149,7 +178,7 @@ def reindex(
             if bar is not None:
                 bar.close()
         report_progress("finishing", loaded[0], expected, units_index)
-        _finish(client, UNITS, units_index)
+        _finish(client, settings, units_index)
         indexed = client.count(index=units_index)["count"]
         if indexed != expected:
             raise ReindexError(f"{indexed} documents in {units_index}, {expected} units in the store")
@@ -157,7 +186,7 @@ def reindex(
         suggest_index = _create(client, settings, SUGGEST)
         bulk.send(client, (bulk.index_action(suggest_index, d, f"{d['type']}:{d['code']}")
                            for d in suggestion_documents(counts)))
-        _finish(client, SUGGEST, suggest_index)
+        _finish(client, settings, suggest_index)
 
         previous = _current_indices(client, units_alias) + _current_indices(client, suggest_alias)
         swap = [{"remove": {"index": old, "alias": alias}}

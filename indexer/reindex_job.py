@@ -21,7 +21,7 @@ from catalog import audit, reindex_runs
 from catalog.store import Store
 from config import Settings
 from indexer.engine import UNITS, alias_name
-from indexer.reindex import DEFAULT_GRACE_SECONDS, ReindexError, ReindexReport, reindex
+from indexer.reindex import DEFAULT_GRACE_SECONDS, ReindexError, ReindexReport, ReplicasNotAllocated, reindex
 
 log = logging.getLogger(__name__)
 
@@ -37,6 +37,8 @@ def failure_reason(error: BaseException) -> str:
     detail = str(error)[:300]
     if isinstance(error, (EngineConnectionError, ConnectionTimeout)):
         return f"le moteur de recherche est injoignable ({detail})"
+    if isinstance(error, ReplicasNotAllocated):
+        return f"les copies (réplicas) de l'index construit n'ont pas trouvé de nœud où se placer ({detail})"
     if isinstance(error, ReindexError):
         return f"l'index construit ne correspond pas à la base ({detail})"
     if isinstance(error, TransportError):

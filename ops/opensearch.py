@@ -1,9 +1,16 @@
-"""A local single-node OpenSearch without Docker: fetch, verify, start, stop, status.
+"""A local OpenSearch without Docker: fetch, verify, start, stop, status; one node or a cluster.
 
 The node is OpenSearch's integration-test distribution (server + transport-netty4,
 no bundled JDK, no security plugin), fetched from Maven Central with Maven, checked
 against a SHA-256 pinned here, cached outside the work tree and run on the machine's
 Java on 127.0.0.1. Standard library only: this runs before anything else works.
+
+One node by default (single-node discovery, the distribution's own config folder). With
+``--nodes N`` (or N addresses in OPENSEARCH_URL), N nodes of one cluster share one unpacked
+distribution, each with its own config folder (its GC and error logs made absolute: the
+JVM would otherwise write them relative to wherever it was started), data, logs and pid
+file; they find each other on their transport ports (HTTP port + 100, as 9200 → 9300),
+and all N are cluster-manager eligible, so that losing one keeps a majority.
 """
 from __future__ import annotations
 
@@ -11,6 +18,7 @@ import hashlib
 import json
 import os
 import pwd
+import re
 import shutil
 import signal
 import subprocess
@@ -32,6 +40,8 @@ SERVICE_USER = "ror-opensearch"
 # 2.19 relies on the Java security manager, which Java 24 removed.
 JAVA_MIN, JAVA_MAX = 11, 23
 CLUSTER_NAME = "ror-search"
+# A node's transport port is its HTTP port plus this (OpenSearch's own 9200 → 9300).
+TRANSPORT_OFFSET = 100
 
 
 @dataclass(frozen=True)
@@ -96,14 +106,28 @@ class NodeError(RuntimeError):
 
 @dataclass(frozen=True)
 class Node:
-    """Where one local node lives: its home, data, logs and pid file."""
+    """Where one local node lives: the distribution it runs, its config, data, logs and pid file.
+
+    A single node keeps the distribution under its own folder and runs its config folder; a
+    cluster's nodes share the distribution unpacked once in ``shared`` and have a config each.
+    """
 
     base: Path
     port: int
+    name: str = "ror-local"
+    shared: Path | None = None
 
     @property
     def home(self) -> Path:
-        return self.base / f"opensearch-{VERSION}"
+        return (self.shared or self.base) / f"opensearch-{VERSION}"
+
+    @property
+    def config(self) -> Path:
+        return self.home / "config" if self.shared is None else self.base / "config"
+
+    @property
+    def transport_port(self) -> int:
+        return self.port + TRANSPORT_OFFSET
 
     @property
     def data(self) -> Path:
@@ -144,9 +168,9 @@ def _user_can_read(user: str, path: Path) -> bool:
     )
 
 
-def node_for(settings: Settings) -> Node:
-    """The node of these settings; when root, somewhere the service user can reach."""
-    base = Path(settings.state_dir) / f"opensearch-{settings.opensearch_port}"
+def _server_dir(settings: Settings, name: str) -> Path:
+    """``name`` under ROR_STATE_DIR; when root, somewhere the service user can reach."""
+    base = Path(settings.state_dir) / name
     if _running_as_root():
         # A project checked out under /root cannot be traversed by the service user:
         # keep the node's files in a world-traversable place named after the project.
@@ -154,8 +178,63 @@ def node_for(settings: Settings) -> Node:
         probe.mkdir(parents=True, exist_ok=True)
         _ensure_service_user()
         if not _user_can_read(SERVICE_USER, probe):
-            base = traversable_home(probe) / f"opensearch-{settings.opensearch_port}"
-    return Node(base=base, port=settings.opensearch_port)
+            base = traversable_home(probe) / name
+    return base
+
+
+def node_for(settings: Settings) -> Node:
+    """The single node of these settings (OPENSEARCH_URL's first port)."""
+    return Node(base=_server_dir(settings, f"opensearch-{settings.opensearch_port}"), port=settings.opensearch_port)
+
+
+def cluster_ports(ports: list[int], count: int) -> list[int]:
+    """HTTP ports of a local cluster of ``count`` nodes: OPENSEARCH_URL's, or consecutive from its one port."""
+    if count < 1:
+        raise NodeError("a cluster has at least one node")
+    if len(ports) == count:
+        return list(ports)
+    if len(ports) == 1:
+        return [ports[0] + i for i in range(count)]
+    raise NodeError(f"OPENSEARCH_URL names {len(ports)} nodes but {count} were asked for: "
+                    "name them all, or only the first one (the others take the next ports)")
+
+
+def cluster_nodes(base: Path, ports: list[int]) -> tuple[Node, ...]:
+    """The nodes of a local cluster under ``base``: ``node-1`` … sharing one distribution."""
+    return tuple(Node(base=base / f"node-{i}", port=port, name=f"ror-node-{i}", shared=base)
+                 for i, port in enumerate(ports, start=1))
+
+
+def node_settings(node: Node, peers: tuple[Node, ...]) -> dict[str, str]:
+    """The ``-E`` settings of ``node`` in a cluster of ``peers`` (itself among them; alone: single-node)."""
+    out = {"cluster.name": CLUSTER_NAME, "node.name": node.name}
+    if len(peers) == 1:
+        out["discovery.type"] = "single-node"
+    else:
+        # Bound to the ports this cluster owns: a transport port left to OpenSearch's 9300-9400
+        # range could be taken by another local node (the shared one, a test's), or join it.
+        out["transport.port"] = str(node.transport_port)
+        out["discovery.seed_hosts"] = ",".join(f"127.0.0.1:{peer.transport_port}" for peer in peers)
+        out["cluster.initial_cluster_manager_nodes"] = ",".join(peer.name for peer in peers)
+    out.update({
+        "network.host": "127.0.0.1",
+        "http.port": str(node.port),
+        "path.data": str(node.data),
+        "path.logs": str(node.logs),
+        # A developer's nearly full disk must not turn the index read-only mid-test.
+        "cluster.routing.allocation.disk.threshold_enabled": "false",
+    })
+    return out
+
+
+def node_jvm_options(text: str, node: Node) -> str:
+    """The distribution's jvm.options with the GC log, error file and heap dumps in the node's own folders.
+
+    As shipped they are relative (``logs/gc.log``, ``data``): resolved against the JVM's
+    working directory, so nodes started from one place would write the same files.
+    """
+    text = re.sub(r"(?<=[=:])logs/", f"{node.logs}/", text)
+    return re.sub(r"^-XX:HeapDumpPath=data$", f"-XX:HeapDumpPath={node.data}", text, flags=re.MULTILINE)
 
 
 def traversable_home(project_state: Path) -> Path:
@@ -271,9 +350,10 @@ def install_modules(jars: dict[str, list[Path]], home: Path) -> None:
 def _unpack(archive: Path, node: Node) -> None:
     if (node.home / "bin" / "opensearch").exists():
         return
-    _log(f"unpacking OpenSearch {VERSION} into {node.base}")
-    node.base.mkdir(parents=True, exist_ok=True)
-    staging = node.base / "unpacking"
+    where = node.home.parent
+    _log(f"unpacking OpenSearch {VERSION} into {where}")
+    where.mkdir(parents=True, exist_ok=True)
+    staging = where / "unpacking"
     shutil.rmtree(staging, ignore_errors=True)
     with zipfile.ZipFile(archive) as zf:
         for info in zf.infolist():
@@ -357,8 +437,8 @@ def _pid(node: Node) -> int | None:
         cmdline = Path(f"/proc/{pid}/cmdline").read_bytes().decode(errors="replace")
     except OSError:
         return None
-    # A recycled pid is not our node: only a java process running from our home counts.
-    if "org.opensearch.bootstrap.OpenSearch" in cmdline and str(node.home) in cmdline:
+    # A recycled pid is not our node: only a java process running our config folder counts.
+    if "org.opensearch.bootstrap.OpenSearch" in cmdline and f"-Dopensearch.path.conf={node.config}\0" in cmdline:
         return pid
     return None
 
@@ -370,8 +450,12 @@ def _tail(path: Path, lines: int = 40) -> str:
         return f"(no log at {path})"
 
 
-def start(settings: Settings) -> Node:
-    """Start the node if it is not running; return once it is yellow or green."""
+def start(settings: Settings, nodes: int | None = None) -> Node:
+    """Start the node, or the ``nodes`` of a local cluster (default: one per OPENSEARCH_URL address),
+    where not running; return the first once the cluster is yellow or green with all of them."""
+    count = len(settings.opensearch_hosts) if nodes is None else nodes
+    if count > 1:
+        return start_cluster(settings, count)[0]
     node = node_for(settings)
     if _pid(node) is not None and health(node):
         if not missing_modules(node.url):
@@ -385,41 +469,91 @@ def start(settings: Settings) -> Node:
         _log(f"an OpenSearch node not started by this project answers on {node.url}; using it")
         require_modules(node.url)
         return node
+    java_home = _prepare(settings, node)
+    _launch(node, (node,), settings.opensearch_heap, java_home)
+    _wait_ready(settings, (node,))
+    return node
+
+
+def cluster_dir(settings: Settings) -> Path:
+    """Where a local cluster lives: its distribution, ``cluster.json`` and a folder per node."""
+    return _server_dir(settings, f"opensearch-cluster-{settings.opensearch_port}")
+
+
+def local_cluster(settings: Settings) -> tuple[Node, ...]:
+    """The nodes of the local cluster started for these settings (its cluster.json), or none."""
+    base = cluster_dir(settings)
+    try:
+        ports = json.loads((base / "cluster.json").read_text())["ports"]
+    except (OSError, ValueError, KeyError):
+        return ()
+    return cluster_nodes(base, ports)
+
+
+def start_cluster(settings: Settings, count: int) -> tuple[Node, ...]:
+    """Start the nodes of a local cluster that are not running (all at first; a killed one after)."""
+    base = cluster_dir(settings)
+    nodes = cluster_nodes(base, cluster_ports(settings.opensearch_ports, count))
+    missing = [node for node in nodes if _pid(node) is None]
+    for node in missing:
+        if health(node):
+            raise NodeError(f"port {node.port} is taken by an OpenSearch node this project did not start "
+                            f"(as part of the cluster of {base}); choose other ports in OPENSEARCH_URL")
+    if not missing:
+        _log(f"already running: {count} nodes on {', '.join(node.url for node in nodes)}")
+        return nodes
+    java_home = _prepare(settings, nodes[0])
+    base.mkdir(parents=True, exist_ok=True)
+    (base / "cluster.json").write_text(json.dumps({"ports": [node.port for node in nodes]}))
+    for node in missing:
+        _node_config(node)
+    for node in missing:
+        _launch(node, nodes, settings.opensearch_cluster_heap, java_home, chown=base)
+    _wait_ready(settings, nodes)
+    if len(settings.opensearch_hosts) < count:
+        _log("clients reach every node only if OPENSEARCH_URL names them all: "
+             f"OPENSEARCH_URL={','.join(node.url for node in nodes)}")
+    return nodes
+
+
+def _prepare(settings: Settings, node: Node) -> Path:
+    """The distribution unpacked with its modules for ``node``; the Java home that runs it."""
     archive = fetch(settings)
     jars = fetch_modules(settings)
     _unpack(archive, node)
     install_modules(jars, node.home)
-    java_home = _java_home()
+    return _java_home()
+
+
+def _node_config(node: Node) -> None:
+    """A cluster node's own config folder: the distribution's, with its jvm.options made absolute."""
+    if not (node.config / "jvm.options").exists():
+        shutil.copytree(node.home / "config", node.config, dirs_exist_ok=True)
+    shipped = (node.home / "config" / "jvm.options").read_text()
+    (node.config / "jvm.options").write_text(node_jvm_options(shipped, node))
+
+
+def _launch(node: Node, peers: tuple[Node, ...], heap: str, java_home: Path, chown: Path | None = None) -> None:
+    """Start ``node`` daemonised (the launcher returns at once; :func:`_wait_ready` waits)."""
     node.data.mkdir(parents=True, exist_ok=True)
     node.logs.mkdir(parents=True, exist_ok=True)
     node.pid_file.unlink(missing_ok=True)
-    command = [
-        str(node.home / "bin" / "opensearch"),
-        "-d",
-        "-p", str(node.pid_file),
-        "-E", f"cluster.name={CLUSTER_NAME}",
-        "-E", "node.name=ror-local",
-        "-E", "discovery.type=single-node",
-        "-E", "network.host=127.0.0.1",
-        "-E", f"http.port={node.port}",
-        "-E", f"path.data={node.data}",
-        "-E", f"path.logs={node.logs}",
-        # A developer's nearly full disk must not turn the index read-only mid-test.
-        "-E", "cluster.routing.allocation.disk.threshold_enabled=false",
-    ]
+    command = [str(node.home / "bin" / "opensearch"), "-d", "-p", str(node.pid_file)]
+    for key, value in node_settings(node, peers).items():
+        command += ["-E", f"{key}={value}"]
     env = {
         "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
         "JAVA_HOME": str(java_home),
         "OPENSEARCH_JAVA_HOME": str(java_home),
-        "OPENSEARCH_JAVA_OPTS": f"-Xms{settings.opensearch_heap} -Xmx{settings.opensearch_heap}",
-        "OPENSEARCH_PATH_CONF": str(node.home / "config"),
+        "OPENSEARCH_JAVA_OPTS": f"-Xms{heap} -Xmx{heap}",
+        "OPENSEARCH_PATH_CONF": str(node.config),
         "HOME": str(node.base),
     }
     if _running_as_root():
-        subprocess.run(["chown", "-R", f"{SERVICE_USER}:", str(node.base)], check=True)
+        subprocess.run(["chown", "-R", f"{SERVICE_USER}:", str(chown or node.base)], check=True)
         command = ["runuser", "-u", SERVICE_USER, "--", "env", *[f"{k}={v}" for k, v in env.items()], *command]
         env = {"PATH": env["PATH"]}
-    _log(f"starting OpenSearch {VERSION} on {node.url} (heap {settings.opensearch_heap})")
+    _log(f"starting OpenSearch {VERSION} on {node.url} (heap {heap}{'' if len(peers) == 1 else ', ' + node.name})")
     # The daemonised node inherits our descriptors: give it a file, not a pipe we
     # would wait on forever.
     startup_log = node.logs / "startup.out"
@@ -430,43 +564,72 @@ def start(settings: Settings) -> Node:
             f"OpenSearch did not start (exit {result.returncode}).\n{_tail(startup_log)}\n"
             f"Last lines of {node.log_file}:\n{_tail(node.log_file)}"
         )
+
+
+def _wait_ready(settings: Settings, nodes: tuple[Node, ...]) -> None:
+    """Until one of ``nodes`` says the cluster is yellow or green with all of them in it."""
     deadline = time.monotonic() + settings.opensearch_start_timeout
     while time.monotonic() < deadline:
-        state = health(node)
-        if state and state.get("status") in ("yellow", "green"):
-            _log(f"ready: cluster {state['status']} on {node.url}")
-            require_modules(node.url)
-            return node
-        if node.pid_file.exists() and _pid(node) is None:
-            break  # it wrote a pid then died
+        for node in nodes:
+            state = health(node)
+            if state and state.get("status") in ("yellow", "green") and state.get("number_of_nodes") == len(nodes):
+                _log(f"ready: cluster {state['status']} with {len(nodes)} node(s) on {node.url}")
+                require_modules(node.url)
+                return
+        if any(node.pid_file.exists() and _pid(node) is None for node in nodes):
+            break  # one wrote a pid then died
         time.sleep(1)
     raise NodeError(
-        f"OpenSearch did not become ready on {node.url} within {settings.opensearch_start_timeout} s.\n"
-        f"Last lines of {node.log_file}:\n{_tail(node.log_file)}"
+        f"OpenSearch did not become ready with {len(nodes)} node(s) within {settings.opensearch_start_timeout} s.\n"
+        + "".join(f"Last lines of {node.log_file}:\n{_tail(node.log_file)}\n" for node in nodes)
     )
 
 
 def stop(settings: Settings) -> bool:
-    """Stop the node this project started (by its pid file); True if one was stopped."""
-    node = node_for(settings)
+    """Stop what this project started for these settings (by pid file): the node, or every
+    node of the local cluster; True if one was stopped."""
+    stopped = [stop_node(node) for node in (*local_cluster(settings), node_for(settings))]
+    if not any(stopped):
+        _log(f"no node started by this project is running on port {settings.opensearch_port}")
+    return any(stopped)
+
+
+def stop_node(node: Node, sig: signal.Signals = signal.SIGTERM) -> bool:
+    """Stop one node (SIGKILL: as a crash or the OOM killer would); True if it was running."""
     pid = _pid(node)
     if pid is None:
-        _log(f"no node started by this project is running on port {node.port}")
         node.pid_file.unlink(missing_ok=True)
         return False
-    os.kill(pid, signal.SIGTERM)
+    os.kill(pid, sig)
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline and Path(f"/proc/{pid}").exists():
-        time.sleep(0.2)
+        time.sleep(0.1)
     if Path(f"/proc/{pid}").exists():
         os.kill(pid, signal.SIGKILL)
     node.pid_file.unlink(missing_ok=True)
-    _log(f"stopped the node on port {node.port} (pid {pid})")
+    _log(f"stopped the node on port {node.port} (pid {pid}{', killed' if sig == signal.SIGKILL else ''})")
     return True
 
 
 def status(settings: Settings) -> dict:
-    """What is known of the local node: running, pid, health and version."""
+    """What is known of the local node (or cluster): running, pid(s), health and version."""
+    cluster = local_cluster(settings)
+    if any(_pid(node) is not None for node in cluster):
+        answering = next((node for node in cluster if health(node)), cluster[0])
+        state = health(answering) or {}
+        info = _get_json(answering.url) or {}
+        return {
+            "url": ",".join(node.url for node in cluster),
+            "started_by_project": True,
+            "nodes": [{"name": node.name, "url": node.url, "pid": _pid(node)} for node in cluster],
+            "pid": _pid(cluster[0]),
+            "status": state.get("status", "unreachable"),
+            "number_of_nodes": state.get("number_of_nodes", 0),
+            "version": info.get("version", {}).get("number"),
+            "modules": node_modules(answering.url),
+            "missing_modules": missing_modules(answering.url) if state else list(REQUIRED_MODULES),
+            "home": str(cluster_dir(settings)),
+        }
     node = node_for(settings)
     info = _get_json(node.url) or {}
     state = health(node) or {}

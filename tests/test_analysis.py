@@ -9,7 +9,7 @@ from __future__ import annotations
 import pytest
 
 from indexer.analysis import apply_synonyms, synonym_rules
-from indexer.engine import SUGGEST, UNITS, alias_name, load_mapping
+from indexer.engine import SUGGEST, UNITS, alias_name, index_settings, load_mapping
 from ops import opensearch
 
 
@@ -18,7 +18,7 @@ def analysis_index(settings, search):
     """An empty index with the units' settings and mappings, for _analyze and small searches."""
     name = f"{settings.index_prefix}-analysis"
     spec = load_mapping(UNITS)
-    search.indices.create(index=name, body={"settings": spec["settings"], "mappings": spec["mappings"]})
+    search.indices.create(index=name, body={"settings": index_settings(spec, settings, UNITS), "mappings": spec["mappings"]})
     yield name
     search.indices.delete(index=name, ignore_unavailable=True)
 

@@ -1,14 +1,14 @@
 """The core engine features the design relies on work on the node the project starts."""
 from __future__ import annotations
 
-from indexer.engine import load_mapping, new_index_name
+from indexer.engine import UNITS, index_settings, load_mapping, new_index_name
 from query_api.search.places import haversine_km
 
 
 def _units_index(search, settings):
     spec = load_mapping("units")
     name = new_index_name(settings, "smoke", spec["version"])
-    search.indices.create(index=name, body={"settings": spec["settings"], "mappings": spec["mappings"]})
+    search.indices.create(index=name, body={"settings": index_settings(spec, settings, UNITS), "mappings": spec["mappings"]})
     return name
 
 

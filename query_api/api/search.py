@@ -15,7 +15,7 @@ from query_api.api.schemas.query import SearchParamsSchema, SuggestParamsSchema,
 from query_api.api.schemas.search import SearchResponse, Suggestions
 from query_api.errors import ApiError, invalid_input
 from query_api.search import places
-from query_api.search.execute import run_search
+from query_api.search.execute import run_search, search_whole
 from query_api.search.export import MAX_EXPORT_ROWS, ExportTooLarge, export_filename, write_export
 from query_api.search.places import Place
 from query_api.search.queries import Clock, Origin, QueryError, SearchRequest, count_body, search_body, suggest_body
@@ -238,7 +238,7 @@ def suggest(params: dict):
     except QueryError:
         # Three characters but no letter or digit (« ... »): nothing to suggest, not a mistake.
         return jsonify({"suggestions": []})
-    raw = context.search().search(index=alias_name(context.settings(), SUGGEST), body=body)
+    raw = search_whole(context.search(), alias_name(context.settings(), SUGGEST), body)
     found = [suggestion(hit) for hit in raw["hits"]["hits"]]
     if params["field"] == "where":
         # What the text names as a place comes first (« Paris », « paris 13 », « 92 », a typo).

@@ -12,6 +12,12 @@ A grouped search (GET /api/v1/search, /recherche) is answered in two round trips
 
 The answer is put back in the shape the single request (``search_body``) gives, so
 ``results.search_response`` reads either, and a test can hold them equal.
+
+An answer is whole or it is an error: on a cluster that loses a node, a shard none of
+whose copies answered must not give a page with units silently missing. The engine is
+told so (``allow_partial_search_results=false``: it fails such a search with a 503, which
+the client sends again to another node), and an answer that still counts a failed shard
+raises here, as a 503 the API and the pages turn into « moteur indisponible ».
 """
 from __future__ import annotations
 
@@ -55,9 +61,9 @@ def run_search(client: OpenSearch, index: str, request: SearchRequest, clock: Cl
         body = units_page_body(request, clock, flat.size, search_after=flat.search_after,
                                backwards=flat.backwards, track_total=flat.track_total)
         # A count alone (FHIR's _summary=count) is size 0: the request cache can keep it.
-        return client.search(index=index, body=body, params={"request_cache": "true"} if flat.size == 0 else None)
+        return search_whole(client, index, body, request_cache=flat.size == 0)
     if plan == "one-request":
-        return client.search(index=index, body=search_body(request, clock))
+        return search_whole(client, index, search_body(request, clock))
     if plan not in PLANS:
         raise ValueError(f"unknown plan {plan!r}")
     groups = establishments_body(request, clock)
@@ -68,8 +74,7 @@ def run_search(client: OpenSearch, index: str, request: SearchRequest, clock: Cl
     if plan == "units-query" and hits:
         ids = [hit["_source"]["establishment"]["id"] for hit in hits]
         # Not worth the request cache's room: each page asks it once.
-        units = client.search(index=index, body=establishment_units_body(request, clock, ids),
-                              params={"request_cache": "false"})
+        units = search_whole(client, index, establishment_units_body(request, clock, ids), request_cache=False)
         found = {bucket["key"]: bucket for bucket in units["aggregations"]["establishments"]["buckets"]}
         for hit in hits:
             bucket = found[hit["_source"]["establishment"]["id"]]
@@ -80,15 +85,33 @@ def run_search(client: OpenSearch, index: str, request: SearchRequest, clock: Cl
             "aggregations": aggregations}
 
 
+def search_whole(client: OpenSearch, index: str, body: dict, *, request_cache: bool | None = None) -> dict:
+    """One search whose answer is whole (every shard answered) or raises (see the module's docstring)."""
+    params = {"allow_partial_search_results": "false"}
+    if request_cache is not None:
+        params["request_cache"] = "true" if request_cache else "false"
+    return whole(client.search(index=index, body=body, params=params))
+
+
 def msearch(client: OpenSearch, index: str, searches: list[tuple[dict, dict]]) -> list[dict]:
     """Several searches in one round trip; an item the engine refused raises as ``client.search`` would."""
     lines: list[dict] = []
     for header, body in searches:
-        lines += [{"index": index, **header}, body]
+        lines += [{"index": index, "allow_partial_search_results": False, **header}, body]
     answers = client.msearch(body=lines)["responses"]
     for answer in answers:
         if "error" in answer:
             error = answer["error"]
             raise TransportError(answer.get("status", 500), error.get("type", "search_failed") if isinstance(error, dict)
                                  else str(error), answer)
-    return answers
+    return [whole(answer) for answer in answers]
+
+
+def whole(answer: dict) -> dict:
+    """``answer`` if every shard answered; else a 503 (the page would lack the missing shards' units)."""
+    shards = answer.get("_shards") or {}
+    if shards.get("failed"):
+        reasons = [failure.get("reason", {}).get("type", "?") for failure in shards.get("failures", ())]
+        raise TransportError(503, "partial_search_results",
+                             {"error": f"{shards['failed']} of {shards.get('total')} shards failed: {reasons}"})
+    return answer
