@@ -579,6 +579,7 @@ def test_search_defaults():
         "commune": [],
         "profession": [],
         "radius_km": None,
+        "updated_within_days": None,
         "sort": None,
         "page": 1,
         "per_page": 20,

@@ -25,9 +25,7 @@ class MyUnit(Schema):
     type = fields.Nested(CodeLabel, required=True)
     revision = Int(required=True)
     establishment = fields.Nested(EstablishmentSummary, required=True)
-    ended_at = NStr(required=True, metadata={"description": "Fermée depuis (ISO 8601, UTC) : l'activité a quitté "
-                                                            "le RPPS ; null tant qu'elle est ouverte. *Ended since; "
-                                                            "null while active.*"})
+    ended_at = NStr(required=True)
 
 
 class Me(Schema):
@@ -80,9 +78,7 @@ class OwnerSheet(Schema):
     type = fields.Nested(CodeLabel, required=True)
     revision = Int(required=True)
     updated_at = Str(required=True)
-    ended_at = NStr(required=True, metadata={"description": "Fermée depuis (ISO 8601, UTC) ; une fiche fermée ne "
-                                                            "s'enregistre plus (410). *Ended since; an ended sheet "
-                                                            "cannot be saved (410).*"})
+    ended_at = NStr(required=True)
     rpps = fields.Nested(RppsPart, required=True)
     sheet = fields.Nested(EditableSheet, required=True)
     anomalies = fields.List(fields.Nested(PractitionerAnomaly), required=True)
@@ -110,6 +106,8 @@ describe(Practitioner, {
                    {"code": "70", "label": "Masseur-kinésithérapeute"}),
 })
 describe(MyUnit, {
+    "ended_at": ("Fermée depuis (ISO 8601, UTC) : l'activité a quitté le RPPS ; null tant qu'elle est ouverte.",
+                 "Ended since (ISO 8601, UTC): the activity left the RPPS; null while active.", None),
     "id": ("Identifiant de l'UO.", "Unit id.", "UO-KA"),
     "name": ("Nom de l'UO.", "Unit name.", "Consultation kinésithérapie"),
     "type": ("Type d'UO (code et libellé).", "Unit type (code and label).", {"code": "LIBERAL", "label": "Libéral"}),
@@ -165,6 +163,8 @@ describe(EditableSheet, {
                          None),
 })
 describe(OwnerSheet, {
+    "ended_at": ("Fermée depuis (ISO 8601, UTC) ; une fiche fermée ne s'enregistre plus (410).",
+                 "Ended since (ISO 8601, UTC); an ended sheet cannot be saved (410).", None),
     "id": ("Identifiant de l'UO.", "Unit id.", "UO-KA"),
     "name": ("Nom de l'UO (RPPS).", "Unit name (RPPS).", "Consultation kinésithérapie"),
     "type": ("Type d'UO (code et libellé).", "Unit type (code and label).", {"code": "LIBERAL", "label": "Libéral"}),
