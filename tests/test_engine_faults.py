@@ -21,9 +21,10 @@ import pytest
 from catalog import repository
 from indexer.engine import UNITS, alias_name, building_alias_name, search_client
 from indexer.reindex import cleanup_old_indices, reindex
-from indexer.sync import SyncWorker, drain
+from indexer.sync import SyncWorker
 from ops import opensearch
 from query_api.errors import ENGINE_DOWN_MESSAGE
+from tests.index_checks import indexed_revisions, stored_revisions, wait_until_empty_outbox
 from tests.world import PASSWORD_A, PASSWORD_B, RPPS_A, RPPS_B, make_world, send, signed_in
 
 
@@ -57,36 +58,6 @@ def kill_engine(engine_settings) -> None:
     while Path(f"/proc/{pid}").exists() and time.monotonic() < deadline:
         time.sleep(0.05)
     assert opensearch.status(engine_settings)["status"] == "unreachable"
-
-
-def wait_until_empty_outbox(world, client, timeout: float = 60) -> None:
-    """drain() until nothing is left (entries in retry backoff become due within seconds)."""
-    from catalog.store import outbox_state
-
-    deadline = time.monotonic() + timeout
-    while True:
-        drain(world.store, client, world.settings)
-        with world.store.snapshot() as conn:
-            if outbox_state(conn)["depth"] == 0:
-                return
-        assert time.monotonic() < deadline, "the outbox was not drained after the engine came back"
-        time.sleep(0.5)
-
-
-def indexed_revisions(client, settings) -> dict[str, int]:
-    """id → revision of every document behind the units alias, checked against its external version."""
-    alias = alias_name(settings, UNITS)
-    client.indices.refresh(index=alias)
-    hits = client.search(index=alias, body={"query": {"match_all": {}}, "size": 10_000, "version": True,
-                                            "_source": ["id", "revision"]})["hits"]["hits"]
-    for hit in hits:
-        assert hit["_version"] == hit["_source"]["revision"], hit
-    return {hit["_id"]: hit["_source"]["revision"] for hit in hits}
-
-
-def stored_revisions(store) -> dict[str, int]:
-    with store.snapshot() as conn:
-        return {row["id"]: row["revision"] for row in conn.execute("SELECT id, revision FROM units")}
 
 
 def test_sheet_edits_are_all_kept_while_the_engine_is_killed_and_the_index_catches_up(own_engine, tmp_path):
@@ -144,7 +115,7 @@ def test_sheet_edits_are_all_kept_while_the_engine_is_killed_and_the_index_catch
 
         opensearch.start(own_engine)
         assert public.get("/api/v1/health").status_code == 200
-        wait_until_empty_outbox(world, client)
+        wait_until_empty_outbox(world.store, client, world.settings)
     finally:
         worker.stop()
     assert indexed_revisions(client, world.settings) == stored_revisions(world.store)

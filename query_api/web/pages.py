@@ -441,27 +441,28 @@ def km_value(value: float) -> str:
     return f"{value:g}"
 
 
-@blueprint.app_template_filter("frdate")
-def frdate(value: str) -> str:
-    """An ISO timestamp → "30/11/2026" (Paris date); anything else is shown as it is."""
+def _paris_moment(value: str) -> datetime | None:
+    """An ISO timestamp in Paris time (a naive one as it is); None for anything else."""
     try:
         moment = datetime.fromisoformat(value)
     except (TypeError, ValueError):
-        return value
-    if moment.tzinfo is not None:
-        moment = moment.astimezone(PARIS)
-    return moment.strftime("%d/%m/%Y")
+        return None
+    return moment.astimezone(PARIS) if moment.tzinfo is not None else moment
+
+
+@blueprint.app_template_filter("frdate")
+def frdate(value: str) -> str:
+    """An ISO timestamp → "30/11/2026" (Paris date); anything else is shown as it is."""
+    moment = _paris_moment(value)
+    return value if moment is None else moment.strftime("%d/%m/%Y")
 
 
 @blueprint.app_template_filter("frmoment")
 def frmoment(value: str) -> str:
     """An ISO timestamp → « 2 mars 2026 à 10h05 » (Paris time); anything else is shown as it is."""
-    try:
-        moment = datetime.fromisoformat(value)
-    except (TypeError, ValueError):
+    moment = _paris_moment(value)
+    if moment is None:
         return value
-    if moment.tzinfo is not None:
-        moment = moment.astimezone(PARIS)
     day = "1er" if moment.day == 1 else str(moment.day)
     return f"{day} {MONTHS[moment.month - 1]} {moment.year} à {format_minutes(moment.hour * 60 + moment.minute)}"
 
