@@ -34,7 +34,9 @@ def any_case(word: str) -> str:
 # What str.strip() strips (Python's \s), spelled out: \s is another set in the document's regex
 # engine (ECMA 262 has \ufeff, not \x1c-\x1f nor \x85), and the document's patterns say what is stripped.
 SPACE_CHARS = r"\t-\r\x1c- \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000"
-SPACE, NOT_SPACE = f"[{SPACE_CHARS}]", f"[^{SPACE_CHARS}]"
+# A Str refuses the NUL character (PostgreSQL's text cannot hold it): NOT_NUL is any character it takes.
+NOT_NUL = r"[^\x00]"
+SPACE, NOT_SPACE = f"[{SPACE_CHARS}]", rf"[^{SPACE_CHARS}\x00]"
 
 
 def spaced(values: Iterable[str], *, ignore_case: bool = False, blank: bool = False) -> str:

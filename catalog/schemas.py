@@ -29,6 +29,7 @@ from catalog.fields import (
     MSG_NULL,
     MSG_REQUIRED,
     MSG_UNKNOWN_FIELD,
+    NOT_NUL,
     NOT_SPACE,
     SPACE,
     SPACE_CHARS,
@@ -452,7 +453,8 @@ def _check_password(value: str) -> None:
 
 
 #: The password rules as the API's document states them (ECMA 262 pattern, as the page's own check).
-PASSWORD_PATTERN = rf"^(?=[\s\S]*\p{{Lu}})(?=[\s\S]*\p{{Ll}})(?=[\s\S]*[0-9])[\s\S]{{{PASSWORD_MIN},{PASSWORD_MAX}}}$"
+PASSWORD_PATTERN = (rf"^(?={NOT_NUL}*\p{{Lu}})(?={NOT_NUL}*\p{{Ll}})(?={NOT_NUL}*[0-9])"
+                    rf"{NOT_NUL}{{{PASSWORD_MIN},{PASSWORD_MAX}}}$")
 
 _CODE_NOISE = rf"[{SPACE_CHARS}\-‐‑‒–—_.]"
 _CODE_NOISE_RE = re.compile(_CODE_NOISE + "+")
@@ -707,15 +709,17 @@ describe(AccountDetailsSchema, {
     "accept_terms": ("Acceptation des conditions d'utilisation (obligatoire).", "Terms of use accepted (required).",
                      True),
 })
-NOT_BLANK = NOT_SPACE  # a field that strips its value and refuses what is left blank
+NOT_BLANK = rf"^{NOT_NUL}*{NOT_SPACE}{NOT_NUL}*$"  # a field that strips its value and refuses what is left blank
 
 for _schema, _name in ((AnomalyReportSchema, "target_id"), (LoginSchema, "login"), (ResourcePersonSchema, "name")):
     _schema._declared_fields[_name].metadata["pattern"] = NOT_BLANK
 LoginSchema._declared_fields["password"].metadata["minLength"] = 1
 # Stricter than the check (marshmallow's, with IDN domains): every address of this form is accepted.
-AccountDetailsSchema._declared_fields["email"].metadata.update(
-    pattern=rf"^{SPACE}*[A-Za-z0-9_%+-]+(\.[A-Za-z0-9_%+-]+)*@([A-Za-z0-9]([A-Za-z0-9-]{{0,61}}[A-Za-z0-9])?\.)+[A-Za-z]{{2,6}}{SPACE}*$",
-    maxLength=254)
+_EMAIL = r"[A-Za-z0-9_%+-]+(\.[A-Za-z0-9_%+-]+)*@([A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,6}"
+AccountDetailsSchema._declared_fields["email"].metadata.update(pattern=rf"^{SPACE}*{_EMAIL}{SPACE}*$", maxLength=254)
+# A resource person's address is optional: blank is no address.
+ResourcePersonSchema._declared_fields["email"].metadata.update(pattern=rf"^{SPACE}*({_EMAIL})?{SPACE}*$", maxLength=254)
+UnitSheetSchema._declared_fields["comments"].metadata["pattern"] = rf"^{NOT_NUL}*$"
 AccountDetailsSchema._declared_fields["accept_terms"].metadata["true_only"] = True
 # A format is how the document names a rule no pattern states: the RPPS's Luhn check digit.
 ActivationSchema._declared_fields["rpps"].metadata.update(pattern=RPPS_PATTERN, format="rpps")
@@ -725,7 +729,8 @@ ActivationSchema._declared_fields["password"].metadata.update(pattern=PASSWORD_P
 AnomalyUpdateSchema._declared_fields["status"].metadata["accepts"] = lambda: spaced(ANOMALY_STATUSES, ignore_case=True)
 AnomalyUpdateSchema._declared_fields["note"].metadata["maxLength"] = COMMENTS_MAX
 AnomalyReportSchema._declared_fields["target_id"].metadata["maxLength"] = 64
-AnomalyReportSchema._declared_fields["message"].metadata.update(pattern=r"\S[\s\S]{8,}\S", maxLength=COMMENTS_MAX)
+AnomalyReportSchema._declared_fields["message"].metadata.update(
+    pattern=rf"^{NOT_NUL}*{NOT_SPACE}{NOT_NUL}{{8,}}{NOT_SPACE}{NOT_NUL}*$", maxLength=COMMENTS_MAX)
 AnomalyReportSchema._declared_fields["field"].metadata["maxLength"] = 64
 # The API's document lists the codes a field takes, read from the nomenclature when the document is built.
 AnomalyReportSchema._declared_fields["theme"].metadata["accepts"] = lambda: spaced(nomenclature().anomaly_themes,

@@ -1025,3 +1025,32 @@ def test_documented_spaces_are_what_fields_strip(space):
     status = AnomalyUpdateSchema._declared_fields["status"].metadata["accepts"]()
     assert _declared({"type": "string", "pattern": status})(text) == accepted
     assert _declared({"type": "string", "pattern": schemas.NOT_BLANK})(space) == (not stripped)
+
+
+def test_documented_free_texts_refuse_the_nul_character_as_the_fields_do():
+    """A Str refuses NUL (PostgreSQL's text cannot hold it): the patterns of free texts say so too."""
+    message = AnomalyReportSchema._declared_fields["message"].metadata["pattern"]
+    for pattern, text in ((message, "Le téléphone\x00 ne répond pas."), (schemas.NOT_BLANK, "Camille\x00"),
+                          (schemas.PASSWORD_PATTERN, "Kine2024\x00")):
+        assert _declared({"type": "string", "pattern": pattern})(text) is False
+        assert _declared({"type": "string", "pattern": pattern})(text.replace("\x00", "")) is True
+    assert not _accepts(AnomalyReportSchema(), {"target_type": "UO", "target_id": "UO-KA",
+                                                "message": "Le téléphone\x00 ne répond pas."})
+
+
+@pytest.mark.parametrize("person, declared", [
+    ({"name": "Camille Martin", "email": " camille.martin@exemple.fr "}, True),
+    ({"name": "Camille Martin", "email": ""}, True),
+    ({"name": "Camille Martin", "email": "Lºù\x1aó"}, False),
+    ({"name": "Camille Martin", "phone": "+33 7.93 1652 65"}, True),
+])
+def test_the_documented_resource_person_is_the_check(sheet_document, person, declared):
+    body = {"revision": 1, "resource_persons": [person]}
+    assert _declared(sheet_document)(body) == declared == _accepts(UnitSheetSchema(), body)
+
+
+def test_documented_comments_refuse_the_nul_character(sheet_document):
+    body = {"revision": 1, "comments": "Parking\x00 devant le cabinet."}
+    assert _declared(sheet_document)(body) is False
+    assert not _accepts(UnitSheetSchema(), body)
+    assert _declared(sheet_document)({**body, "comments": "Parking devant le cabinet."}) is True
