@@ -14,7 +14,7 @@ from typing import Any
 
 from marshmallow import RAISE, Schema, ValidationError, fields, validate
 
-from catalog.phone import normalize_phone
+from catalog.phone import MOBILE_PATTERN, PHONE_PATTERN, normalize_phone
 from catalog.schedule import DAY_NAMES, ScheduleError, validate_week
 
 
@@ -31,10 +31,18 @@ def any_case(word: str) -> str:
     return "".join(f"[{c.lower()}{c.upper()}]" if c.lower() != c.upper() else re.escape(c) for c in word)
 
 
+# What str.strip() strips (Python's \s), spelled out: \s is another set in the document's regex
+# engine (ECMA 262 has \ufeff, not \x1c-\x1f nor \x85), and the document's patterns say what is stripped.
+SPACE_CHARS = r"\t-\r\x1c- \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000"
+# A Str refuses the NUL character (PostgreSQL's text cannot hold it): NOT_NUL is any character it takes.
+NOT_NUL = r"[^\x00]"
+SPACE, NOT_SPACE = f"[{SPACE_CHARS}]", rf"[^{SPACE_CHARS}\x00]"
+
+
 def spaced(values: Iterable[str], *, ignore_case: bool = False, blank: bool = False) -> str:
     """A pattern matching one of ``values`` with spaces around (in any case; or blank): what a field accepts."""
     alternatives = "|".join(any_case(v) if ignore_case else re.escape(v) for v in values)
-    return rf"^\s*({alternatives}){'?' if blank else ''}\s*$"
+    return rf"^{SPACE}*({alternatives}){'?' if blank else ''}{SPACE}*$"
 
 
 def describe(schema: type[Schema], table: dict[str, tuple]) -> None:
@@ -170,6 +178,8 @@ class Phone(Str):
         self.mobile = mobile
         kwargs.setdefault("blank_as_none", True)
         super().__init__(**kwargs)
+        # For the API's document: the numbers it promises (the API accepts more spellings).
+        self.metadata = {"pattern": MOBILE_PATTERN if mobile else PHONE_PATTERN, **self.metadata}
 
     def _deserialize(self, value, attr, data, **kwargs):
         text = super()._deserialize(value, attr, data, **kwargs)

@@ -7,13 +7,35 @@ import re
 import phonenumbers
 from phonenumbers import NumberParseException, PhoneNumberFormat, PhoneNumberType
 
-__all__ = ["display_phone", "normalize_phone"]
+__all__ = ["MOBILE_PATTERN", "PHONE_PATTERN", "display_phone", "normalize_phone"]
 
 REGION = "FR"
 # Only what people put around digits. phonenumbers would otherwise turn letters
 # into digits ("01 23 45 67 8a" becomes a 9-digit number) and read "ext." tails.
 _ALLOWED_RE = re.compile(r"[0-9\s.\-/()+]+")
 _MOBILE_TYPES = {PhoneNumberType.MOBILE, PhoneNumberType.FIXED_LINE_OR_MOBILE}
+
+
+def _typed_in_france(first_digits: str) -> str:
+    """A pattern for numbers written "0X XX XX XX XX" (spaces or dots between pairs, or none) or "+33 X XX...".
+
+    ``first_digits`` is a pattern for the first three digits of the national number, split "X XX" by a
+    separator the pattern puts in. The document of the API states these (JSON-Schema patterns): every
+    string they match is accepted by :func:`normalize_phone` (tested), which accepts more spellings.
+    """
+    return rf"^(?:(?:0|\+33 ?)(?:{first_digits})(?:[ .]?[0-9]{{2}}){{3}})?$"
+
+
+# The ranges of phonenumbers' pinned metadata for France (fixed lines 01-05, mobiles 06-07, 09), the
+# separator after the first digit written in. No 08 (toll-free, shared-cost and premium numbers), no 07 0x
+# to 07 2x (not allocated): those the API may accept or not, the document does not promise them.
+_MOBILE_FIRST_DIGITS = r"6[ .]?(?:[0-24-8][0-9]|3[0-8]|9[589])|7[ .]?[3-9][0-9]"
+#: Every number of this pattern is accepted as a mobile (or blank: no number).
+MOBILE_PATTERN = _typed_in_france(_MOBILE_FIRST_DIGITS)
+#: Every number of this pattern is accepted as a phone (or blank: no number).
+PHONE_PATTERN = _typed_in_france(
+    r"[139][ .]?[0-9]{2}|2[ .]?(?:[0-57-9][0-9]|6[013-9])|4[ .]?[1-9][0-9]|5[ .]?(?:[0-8][0-9]|9[1-35-9])|"
+    + _MOBILE_FIRST_DIGITS)
 
 
 def _invalid(text: str) -> ValueError:

@@ -18,6 +18,7 @@ import holidays
 
 __all__ = [
     "DAY_NAMES",
+    "DAY_TEXT_PATTERN",
     "MINUTES_PER_DAY",
     "MINUTES_PER_WEEK",
     "PARIS",
@@ -64,6 +65,44 @@ _SLOT_RE = re.compile(rf"{_TIME}-{_TIME}", re.ASCII)
 _RANGE_SIGN_RE = re.compile(r"\s*(?:[-‐‑‒–—]|à)\s*")
 _DIGIT_SPACE_H_RE = re.compile(r"(\d)\s+h")
 _SEPARATORS_RE = re.compile(r"(?:[\s,;/+&]|\bet\b)+")
+
+
+def _hours_pattern(first: int, last: int) -> str:
+    """A pattern for the hours first..last (at most 23), one digit ones with or without their 0."""
+    def digits(low: int, high: int) -> str:
+        return str(low) if low == high else f"[{low}-{high}]"
+    spellings = []
+    if first <= 9:
+        spellings.append("0?" + digits(first, min(last, 9)))
+    for tens in (1, 2):
+        low, high = max(first, 10 * tens), min(last, 10 * tens + 9)
+        if low <= high:
+            spellings.append(f"{tens}{digits(low % 10, high % 10)}")
+    return "|".join(spellings)
+
+
+def _time_pattern(first: int, last: int) -> str:
+    """A pattern for a time of the grammar whose hour is in first..last: "9", "09h", "9h30", "09:30", "24h"."""
+    spellings = [f"(?:{_hours_pattern(first, min(last, 23))})(?:h(?:[0-5][0-9])?|:[0-5][0-9])?"] if first <= 23 else []
+    if last == 24:
+        spellings.append("24(?:h(?:00)?|:00)?")  # the end of the day, no minute after it
+    return "(?:" + "|".join(spellings) + ")"
+
+
+def _slot_pattern(first: int, last: int) -> str:
+    """A pattern for a slot "start-end" whose hours are within first..last, the end's hour after the start's."""
+    sign = "(?: ?[-–] ?| ?à ?)"
+    return "(?:" + "|".join(f"{_time_pattern(start, start)}{sign}{_time_pattern(start + 1, last)}"
+                            for start in range(first, last)) + ")"
+
+
+# What the API's document promises a day's text to be (a JSON-Schema pattern): closed, one slot, or a
+# morning slot (hours up to 12) then an afternoon one (from 13h). Slots in order that cannot overlap,
+# whatever their minutes, and each ending at a later hour than it starts: every text of this form is
+# accepted (tested). The API accepts more (any order, any number of slots, "9h-9h30"), checked then.
+DAY_TEXT_PATTERN = (
+    rf"^ *(?:fermé|{_slot_pattern(0, 24)}|{_slot_pattern(0, 12)}(?:, ?| | et ){_slot_pattern(13, 24)})? *$"
+)
 
 
 class ScheduleError(ValueError):

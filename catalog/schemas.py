@@ -29,6 +29,10 @@ from catalog.fields import (
     MSG_NULL,
     MSG_REQUIRED,
     MSG_UNKNOWN_FIELD,
+    NOT_NUL,
+    NOT_SPACE,
+    SPACE,
+    SPACE_CHARS,
     TRUE_WORDS,
     BaseSchema,
     Bool,
@@ -186,7 +190,7 @@ class UnitSheetSchema(BaseSchema):
             {"not": {"required": ["home_visit"], "properties": {"home_visit": {"anyOf": [
                 {"enum": [True, 1]}, {"type": "string", "pattern": spaced(sorted(TRUE_WORDS), ignore_case=True)}]}}}},
             {"required": ["home_visit_communes"],
-             "properties": {"home_visit_communes": {"type": "array", "not": {"items": {"pattern": r"^\s*$"}}}}},
+             "properties": {"home_visit_communes": {"type": "array", "not": {"items": {"pattern": f"^{SPACE}*$"}}}}},
         ]},
     ]}
 
@@ -449,15 +453,16 @@ def _check_password(value: str) -> None:
 
 
 #: The password rules as the API's document states them (ECMA 262 pattern, as the page's own check).
-PASSWORD_PATTERN = rf"^(?=[\s\S]*\p{{Lu}})(?=[\s\S]*\p{{Ll}})(?=[\s\S]*[0-9])[\s\S]{{{PASSWORD_MIN},{PASSWORD_MAX}}}$"
+PASSWORD_PATTERN = (rf"^(?={NOT_NUL}*\p{{Lu}})(?={NOT_NUL}*\p{{Ll}})(?={NOT_NUL}*[0-9])"
+                    rf"{NOT_NUL}{{{PASSWORD_MIN},{PASSWORD_MAX}}}$")
 
-_CODE_NOISE = r"[\s\-‐‑‒–—_.]"
+_CODE_NOISE = rf"[{SPACE_CHARS}\-‐‑‒–—_.]"
 _CODE_NOISE_RE = re.compile(_CODE_NOISE + "+")
 _CODE_RE = re.compile(rf"[A-Za-z0-9]{{{ACTIVATION_CODE_LENGTH}}}")
 #: What the code field takes: 12 letters and digits, any case, spaces and dashes anywhere.
 ACTIVATION_CODE_PATTERN = rf"^{_CODE_NOISE}*([A-Za-z0-9]{_CODE_NOISE}*){{{ACTIVATION_CODE_LENGTH}}}$"
 #: What the RPPS field takes before its check digit is read: 11 digits, spaces anywhere.
-RPPS_PATTERN = r"^\s*([0-9]\s*){11}$"
+RPPS_PATTERN = rf"^{SPACE}*([0-9]{SPACE}*){{11}}$"
 
 
 class _Rpps(Str):
@@ -658,10 +663,14 @@ describe(UnitSheetSchema, {
                    "Makes home visits (then at least one commune).", True),
     "home_visit_communes": ("Communes d'intervention à domicile (codes INSEE d'Île-de-France).",
                             "Communes of home visits (Île-de-France INSEE codes).", ["78646"]),
-    "week": ("Semaine type : jour (1 = lundi … 7 = dimanche) → créneaux, en texte (« 9h-12h 14h-18h ») ou en "
-             "minutes depuis minuit ([[540, 720]]) ; null ou absent = fermé.",
-             "Typical week: day (1 = Monday … 7 = Sunday) → slots, as text or minutes since midnight; "
-             "null or absent = closed.", {"1": "9h-12h 14h-18h", "3": [[540, 720]]}),
+    "week": ("Semaine type : jour (1 = lundi … 7 = dimanche) → créneaux en texte (« 8h30-12h30, 14h-19h ») ; "
+             "null, vide ou absent = fermé. Le document décrit un créneau, ou un du matin (heures jusqu'à 12) puis "
+             "un de l'après-midi (à partir de 13h) ; l'API lit aussi plus de créneaux, dans n'importe quel ordre "
+             "(remis dans l'ordre), et des minutes depuis minuit ([[540, 720]]), s'ils ne se chevauchent pas.",
+             "Typical week: day (1 = Monday … 7 = Sunday) → slots as text; null, blank or absent = closed. The "
+             "document states one slot, or a morning one then an afternoon one; the API also reads more slots, in "
+             "any order (put back in order), and minutes since midnight, when they do not overlap.",
+             {"1": "9h-12h 14h-18h", "3": "8h30-12h30, 14h-19h"}),
     "open_on_holidays": ("Ouvert les jours fériés.", "Open on public holidays.", False),
     "comments": ("Informations complémentaires (2 000 caractères au plus).",
                  "Further information (2,000 characters at most).", "Parking devant le cabinet."),
@@ -700,15 +709,17 @@ describe(AccountDetailsSchema, {
     "accept_terms": ("Acceptation des conditions d'utilisation (obligatoire).", "Terms of use accepted (required).",
                      True),
 })
-NOT_BLANK = r"\S"  # a field that strips its value and refuses what is left blank
+NOT_BLANK = rf"^{NOT_NUL}*{NOT_SPACE}{NOT_NUL}*$"  # a field that strips its value and refuses what is left blank
 
 for _schema, _name in ((AnomalyReportSchema, "target_id"), (LoginSchema, "login"), (ResourcePersonSchema, "name")):
     _schema._declared_fields[_name].metadata["pattern"] = NOT_BLANK
 LoginSchema._declared_fields["password"].metadata["minLength"] = 1
 # Stricter than the check (marshmallow's, with IDN domains): every address of this form is accepted.
-AccountDetailsSchema._declared_fields["email"].metadata.update(
-    pattern=r"^\s*[A-Za-z0-9_%+-]+(\.[A-Za-z0-9_%+-]+)*@([A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,6}\s*$",
-    maxLength=254)
+_EMAIL = r"[A-Za-z0-9_%+-]+(\.[A-Za-z0-9_%+-]+)*@([A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,6}"
+AccountDetailsSchema._declared_fields["email"].metadata.update(pattern=rf"^{SPACE}*{_EMAIL}{SPACE}*$", maxLength=254)
+# A resource person's address is optional: blank is no address.
+ResourcePersonSchema._declared_fields["email"].metadata.update(pattern=rf"^{SPACE}*({_EMAIL})?{SPACE}*$", maxLength=254)
+UnitSheetSchema._declared_fields["comments"].metadata["pattern"] = rf"^{NOT_NUL}*$"
 AccountDetailsSchema._declared_fields["accept_terms"].metadata["true_only"] = True
 # A format is how the document names a rule no pattern states: the RPPS's Luhn check digit.
 ActivationSchema._declared_fields["rpps"].metadata.update(pattern=RPPS_PATTERN, format="rpps")
@@ -718,7 +729,8 @@ ActivationSchema._declared_fields["password"].metadata.update(pattern=PASSWORD_P
 AnomalyUpdateSchema._declared_fields["status"].metadata["accepts"] = lambda: spaced(ANOMALY_STATUSES, ignore_case=True)
 AnomalyUpdateSchema._declared_fields["note"].metadata["maxLength"] = COMMENTS_MAX
 AnomalyReportSchema._declared_fields["target_id"].metadata["maxLength"] = 64
-AnomalyReportSchema._declared_fields["message"].metadata.update(pattern=r"\S[\s\S]{8,}\S", maxLength=COMMENTS_MAX)
+AnomalyReportSchema._declared_fields["message"].metadata.update(
+    pattern=rf"^{NOT_NUL}*{NOT_SPACE}{NOT_NUL}{{8,}}{NOT_SPACE}{NOT_NUL}*$", maxLength=COMMENTS_MAX)
 AnomalyReportSchema._declared_fields["field"].metadata["maxLength"] = 64
 # The API's document lists the codes a field takes, read from the nomenclature when the document is built.
 AnomalyReportSchema._declared_fields["theme"].metadata["accepts"] = lambda: spaced(nomenclature().anomaly_themes,

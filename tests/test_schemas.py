@@ -1,12 +1,16 @@
 """Input schemas: the rules of each form and query, with their French messages."""
 
+import hypothesis
 import pytest
+from hypothesis import HealthCheck, given, strategies
 from marshmallow import ValidationError
 from werkzeug.datastructures import MultiDict
 
 from catalog import schemas
 from catalog.identifiers import make_rpps
+from catalog.phone import MOBILE_PATTERN, PHONE_PATTERN
 from catalog.repository import EDITABLE_UNIT_FIELDS
+from catalog.schedule import DAY_TEXT_PATTERN
 from catalog.schemas import (
     RPPS_FIELD_MESSAGE,
     AccountDetailsSchema,
@@ -17,6 +21,7 @@ from catalog.schemas import (
     UnitSheetSchema,
     password_problems,
 )
+from query_api.api import openapi
 from query_api.api.schemas.query import (
     SearchParamsSchema,
     SuggestParamsSchema,
@@ -942,3 +947,111 @@ def test_the_documented_sheet_rules_are_the_checks(sheet):
     body = {"revision": 1, **sheet}
     accepted = _accepts(UnitSheetSchema(), body)
     assert _declared({"type": "object", **UnitSheetSchema.OPENAPI})(body) == accepted
+
+
+# A bounded number of draws: enough to walk every alternative of the patterns, quick on a loaded machine.
+_DRAWS = hypothesis.settings(max_examples=400, database=None, deadline=None, suppress_health_check=list(HealthCheck))
+
+
+@_DRAWS
+@given(strategies.from_regex(PHONE_PATTERN))
+def test_every_phone_the_document_promises_is_accepted(phone):
+    assert _accepts(UnitSheetSchema(), {"revision": 1, "phone": phone})
+
+
+@_DRAWS
+@given(strategies.from_regex(MOBILE_PATTERN))
+def test_every_mobile_the_document_promises_is_accepted_as_a_mobile(mobile):
+    assert _accepts(UnitSheetSchema(), {"revision": 1, "mobile": mobile})
+
+
+@pytest.mark.parametrize("phone, mobile, declared", [
+    ("01 39 50 12 34", False, True), ("+33 1 39 50 12 34", False, True), ("01.39.50.12.34", False, True),
+    ("0612345678", True, True), ("07 51 23 45 67", True, True), ("09 51 23 45 67", False, True),
+    ("", True, True),
+    ("01 39 50 12 34", True, False),     # a fixed line is not a mobile
+    ("07 12 34 56 78", False, False),    # not allocated
+    ("08 92 12 34 56", False, False),    # premium rate: the API takes it, the document does not promise it
+    ("01 39 50 12 3a", False, False), ("01 39 50 12", False, False),
+])
+def test_the_documented_phone_patterns(phone, mobile, declared):
+    field = "mobile" if mobile else "phone"
+    assert _declared({"type": "string", "pattern": MOBILE_PATTERN if mobile else PHONE_PATTERN})(phone) == declared
+    if declared:
+        assert _accepts(UnitSheetSchema(), {"revision": 1, field: phone})
+
+
+@pytest.fixture
+def sheet_document(app) -> dict:
+    """The served document's sheet schema, its components alongside (the week's days are a $ref)."""
+    document = openapi.document(app)
+    return {"components": document["components"], **document["components"]["schemas"]["UnitSheetInput"]}
+
+
+@_DRAWS
+@given(strategies.from_regex(DAY_TEXT_PATTERN))
+def test_every_day_text_the_document_promises_is_accepted(text):
+    assert _accepts(UnitSheetSchema(), {"revision": 1, "week": {"2": text}})
+
+
+@pytest.mark.parametrize("text, declared", [
+    ("8h30-12h30, 14h-19h", True), ("9h-12h 14h-18h", True), ("09:00 - 12:30", True), ("0h-24h", True),
+    ("fermé", True), ("", True), ("7h à 12h et 13h à 20h", True),
+    ("14h-19h, 8h30-12h30", False),      # accepted (put back in order), not promised
+    ("9h-9h30", False),                  # accepted, not promised: the end's hour is the start's
+    ("12h-11h", False), ("8h-12h, 11h-14h", False), ("10h-24h30", False), ("9h-12h-14h", False),
+])
+def test_the_documented_day_text_pattern(sheet_document, text, declared):
+    schema = sheet_document
+    body = {"revision": 1, "week": {"2": text}}
+    assert _declared(schema)(body) == declared
+    if declared:
+        assert _accepts(UnitSheetSchema(), body)
+
+
+@pytest.mark.parametrize("week, declared", [
+    ({"1": "9h-12h", "7": "", "3": []}, True), ({"8": "9h-12h"}, False), ({"1": [[540, 720]]}, False),
+])
+def test_the_documented_week_names_its_seven_days(sheet_document, week, declared):
+    assert _declared(sheet_document)({"revision": 1, "week": week}) == declared
+
+
+@pytest.mark.parametrize("space", [" ", "\t", "\x1c", "\x85", "\xa0", "\u3000", "\ufeff", "\u200b"])
+def test_documented_spaces_are_what_fields_strip(space):
+    """ECMA 262's \\s is not Python's: the document spells out what str.strip() strips."""
+    stripped = not space.strip()
+    text = f"{space}in_progress{space}"
+    accepted = _accepts(AnomalyUpdateSchema(), {"status": text})
+    assert accepted == stripped == (space not in "\ufeff\u200b")
+    status = AnomalyUpdateSchema._declared_fields["status"].metadata["accepts"]()
+    assert _declared({"type": "string", "pattern": status})(text) == accepted
+    assert _declared({"type": "string", "pattern": schemas.NOT_BLANK})(space) == (not stripped)
+
+
+def test_documented_free_texts_refuse_the_nul_character_as_the_fields_do():
+    """A Str refuses NUL (PostgreSQL's text cannot hold it): the patterns of free texts say so too."""
+    message = AnomalyReportSchema._declared_fields["message"].metadata["pattern"]
+    for pattern, text in ((message, "Le téléphone\x00 ne répond pas."), (schemas.NOT_BLANK, "Camille\x00"),
+                          (schemas.PASSWORD_PATTERN, "Kine2024\x00")):
+        assert _declared({"type": "string", "pattern": pattern})(text) is False
+        assert _declared({"type": "string", "pattern": pattern})(text.replace("\x00", "")) is True
+    assert not _accepts(AnomalyReportSchema(), {"target_type": "UO", "target_id": "UO-KA",
+                                                "message": "Le téléphone\x00 ne répond pas."})
+
+
+@pytest.mark.parametrize("person, declared", [
+    ({"name": "Camille Martin", "email": " camille.martin@exemple.fr "}, True),
+    ({"name": "Camille Martin", "email": ""}, True),
+    ({"name": "Camille Martin", "email": "Lºù\x1aó"}, False),
+    ({"name": "Camille Martin", "phone": "+33 7.93 1652 65"}, True),
+])
+def test_the_documented_resource_person_is_the_check(sheet_document, person, declared):
+    body = {"revision": 1, "resource_persons": [person]}
+    assert _declared(sheet_document)(body) == declared == _accepts(UnitSheetSchema(), body)
+
+
+def test_documented_comments_refuse_the_nul_character(sheet_document):
+    body = {"revision": 1, "comments": "Parking\x00 devant le cabinet."}
+    assert _declared(sheet_document)(body) is False
+    assert not _accepts(UnitSheetSchema(), body)
+    assert _declared(sheet_document)({**body, "comments": "Parking devant le cabinet."}) is True

@@ -15,6 +15,7 @@ from flask import Blueprint as PageBlueprint
 from flask import Flask, current_app, jsonify, render_template_string
 
 from catalog import fields as french
+from catalog.schedule import DAY_NAMES, DAY_TEXT_PATTERN
 from query_api.api.operations import PUBLIC_READ, SECURITY_SCHEMES, Blueprint, RorApi
 from query_api.api.schemas import query
 from query_api.api.schemas.common import spaced
@@ -56,9 +57,24 @@ def _lenient_boolean(self, field, ret, **kwargs) -> dict:
                       {"type": "string", "pattern": spaced(words, ignore_case=True)}]}
 
 
-def _null_week_is_empty(self, field, ret, **kwargs) -> dict:
-    """A week sent as null loads as an empty week (catalog.fields.Week)."""
-    return {"nullable": True} if isinstance(field, french.Week) else {}
+# A day of a typical week (catalog.fields.Week), once for the seven days: closed (null, "" or an empty
+# list), or a text of the form catalog.schedule.DAY_TEXT_PATTERN states.
+WEEK_DAY = {"anyOf": [{"type": "string", "nullable": True, "pattern": DAY_TEXT_PATTERN},
+                      {"type": "array", "maxItems": 0}]}
+
+
+ENGLISH_DAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+
+
+def _week(self, field, ret, **kwargs) -> dict:
+    """A week (catalog.fields.Week): days "1" (Monday) to "7", each a WeekDayInput; null loads as an empty week."""
+    if not isinstance(field, french.Week):
+        return {}
+    # allOf: the description of each day beside the shared $ref (a $ref's siblings are ignored in OpenAPI 3.0).
+    days = {str(number): {**french.doc(f"Créneaux du {name}.", f"Slots on {english}."),
+                          "allOf": [{"$ref": "#/components/schemas/WeekDayInput"}]}
+            for (number, name), english in zip(DAY_NAMES.items(), ENGLISH_DAY_NAMES)}
+    return {"nullable": True, "properties": days, "additionalProperties": False}
 
 
 def _codes(self, field, ret, **kwargs) -> dict:
@@ -104,9 +120,10 @@ def init_app(app: Flask) -> RorApi:
                                    "servers": [{"url": "/"}]})
     plugin.map_to_openapi_type(query.Where, "string", None)
     plugin.map_to_openapi_type(french.Week, "object", None)
-    for function in (_lenient_boolean, _null_week_is_empty, _codes, _declared_pattern):
+    for function in (_lenient_boolean, _week, _codes, _declared_pattern):
         plugin.converter.add_attribute_function(function)
     plugin.converter.add_parameter_attribute_function(_blank_is_absent)
+    api.spec.components.schema("WeekDayInput", WEEK_DAY)
     for name, scheme in SECURITY_SCHEMES.items():
         api.spec.components.security_scheme(name, scheme)
     app.register_blueprint(docs_page)

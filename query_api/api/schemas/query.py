@@ -13,7 +13,7 @@ from typing import Any
 from marshmallow import EXCLUDE, ValidationError, fields, pre_load, validate
 
 from catalog.communes import DEPARTMENTS, PARIS_INSEE, communes
-from catalog.fields import BaseSchema, Bool, Codes, Float, French, Int, Str, max_chars
+from catalog.fields import NOT_NUL, NOT_SPACE, SPACE, BaseSchema, Bool, Codes, Float, French, Int, Str, max_chars
 from catalog.nomenclature import nomenclature
 from query_api.api.schemas.common import any_case, doc, spaced
 
@@ -26,7 +26,7 @@ SEARCH_PAGE_MAX = 100
 #: Ten years: any longer is no filter (and keeps the date computed from it far from any overflow).
 UPDATED_WITHIN_DAYS_MAX = 3650
 #: 3 to 100 characters once the surrounding spaces are stripped.
-SUGGEST_TEXT_PATTERN = r"^\s*\S[\s\S]{1,98}\S\s*$"
+SUGGEST_TEXT_PATTERN = rf"^{SPACE}*{NOT_SPACE}{NOT_NUL}{{1,98}}{NOT_SPACE}{SPACE}*$"
 
 MSG_SUGGEST_TOO_SHORT = "Saisissez au moins 3 caractères."
 MSG_REPEATED_PARAM = "Ce paramètre ne peut être donné qu'une fois."
