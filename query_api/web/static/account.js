@@ -166,7 +166,6 @@ document.querySelectorAll("form[data-api-form]").forEach(function (form) {
     send("POST", kind.url, payload).then(function (result) {
       button.disabled = false;
       if (mismatch) {
-        status(form, "", "");
         showErrors(form, withMismatch(form, result));
       } else if (result.ok) {
         kind.done(form, result.body);
