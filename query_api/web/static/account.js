@@ -5,7 +5,7 @@
  *   confirmation e-mail. The UO sheet form is sheet.js.
  */
 import { send } from "./api.js";
-import { FAILED, clearErrors, clearOnEdit, showErrors, status, value } from "./forms.js";
+import { FAILED, clearErrors, clearOnEdit, problemsOf, showErrors, status, value } from "./forms.js";
 
 const SENDING = "Envoi en cours…";
 // The second password field guards against a typo: the page compares the two, the API takes one.
@@ -129,6 +129,26 @@ var FORMS = {
   }
 };
 
+/* A second typing that differs is the page's own problem. So that every error still shows at once,
+ * the API checks the other fields (sent without the password: nothing can be saved) and the page
+ * adds the password rules it checks live (their texts are the API's) and the mismatch. */
+function pagePasswordProblems(form) {
+  var typed = form.elements.password.value;
+  var problems = [];
+  form.querySelectorAll("[data-password-rules] [data-rule]").forEach(function (item) {
+    if (!RULES[item.getAttribute("data-rule")](typed)) {
+      problems.push({ field: "password", message: item.children[1].textContent + "." });
+    }
+  });
+  problems.push({ field: "password_confirmation", message: MISMATCH });
+  return problems;
+}
+
+function withMismatch(form, result) {
+  var others = result.ok ? [] : problemsOf(result).filter(function (p) { return p.field !== "password"; });
+  return { body: { errors: others.concat(pagePasswordProblems(form)) } };
+}
+
 document.querySelectorAll("form[data-api-form]").forEach(function (form) {
   var kind = FORMS[form.getAttribute("data-api-form")];
   if (!kind) { return; }
@@ -138,15 +158,16 @@ document.querySelectorAll("form[data-api-form]").forEach(function (form) {
     event.preventDefault();
     clearErrors(form);
     document.querySelectorAll("[data-signed-out]").forEach(function (note) { note.remove(); });
-    if (kind.confirmed && value(form, "password_confirmation") !== value(form, "password")) {
-      showErrors(form, { body: { error: { field: "password_confirmation", message: MISMATCH } } });
-      return;
-    }
+    var mismatch = kind.confirmed && value(form, "password_confirmation") !== value(form, "password");
+    var payload = kind.payload(form);
+    if (mismatch) { delete payload.password; }
     status(form, "", SENDING);
     button.disabled = true;
-    send("POST", kind.url, kind.payload(form)).then(function (result) {
+    send("POST", kind.url, payload).then(function (result) {
       button.disabled = false;
-      if (result.ok) {
+      if (mismatch) {
+        showErrors(form, withMismatch(form, result));
+      } else if (result.ok) {
         kind.done(form, result.body);
       } else {
         showErrors(form, result);
