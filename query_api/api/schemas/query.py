@@ -236,10 +236,11 @@ class SearchParamsSchema(QuerySchema):
         "filtre comme les facettes (voir « understood » dans la réponse).",
         "What: an aptitude, UO type or profession code, else free text (200 characters at most) read as a "
         "phrase: what it names filters as the facets do (see « understood » in the response).",
-        "vestibulaire"))
+        "vestibulaire", pattern=rf"^{NOT_NUL}*$"))
     q = Str(load_default=None, allow_none=True, validate=max_chars(SEARCH_TEXT_MAX, "Le texte recherché"),
             metadata=doc("Texte libre supplémentaire (200 caractères au plus), lu comme « what ».",
-                         "More free text (200 characters at most), read as « what » is.", "enfant à domicile"))
+                         "More free text (200 characters at most), read as « what » is.", "enfant à domicile",
+                         pattern=rf"^{NOT_NUL}*$"))
     category = Category(load_default=None, metadata=CATEGORY_DOC)
     aptitude = Codes(
         lambda: nomenclature().aptitudes,
