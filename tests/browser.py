@@ -85,6 +85,23 @@ def watch_policy_violations(context, seen: list[str] | None = None) -> list[str]
     return seen
 
 
+def run_module_on_cases(browser, base_url: str, module: str, call: str, cases: list) -> tuple[list, list[str]]:
+    """Each case given to a static ES module as the pages import it (same URL, same policy):
+    ``call`` is the expression applied to ``m`` (the module) and ``c`` (a case), e.g.
+    ``m.parseDay(c.text, c.day)``. Returns the results, and the page's errors and policy violations."""
+    context = browser.new_context(base_url=base_url)
+    problems = watch_policy_violations(context)
+    page = context.new_page()
+    page.on("pageerror", lambda error: problems.append(str(error)))
+    page.goto("/aide")
+    results = page.evaluate(f"""async (cases) => {{
+        const m = await import("/static/{module}");
+        return cases.map((c) => {call});
+    }}""", cases)
+    context.close()
+    return results, problems
+
+
 @pytest.fixture(scope="module")
 def browser():
     """Debian's Chromium, headless, one per test module (never a downloaded browser).

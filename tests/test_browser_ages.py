@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from query_api import create_app
-from tests.browser import LiveServer, watch_policy_violations
+from tests.browser import LiveServer, run_module_on_cases
 
 CASES = json.loads((Path(__file__).parent / "vectors" / "ages.json").read_text(encoding="utf-8"))["cases"]
 
@@ -20,16 +20,7 @@ def live(settings, search):
 
 
 def test_browser_reads_each_shared_ages_case_like_the_server(browser, live):
-    context = browser.new_context(base_url=live.url)
-    problems = watch_policy_violations(context)
-    page = context.new_page()
-    page.on("pageerror", lambda error: problems.append(str(error)))
-    page.goto("/aide")
-    results = page.evaluate("""async (cases) => {
-        const ages = await import("/static/ages.js");
-        return cases.map((c) => ages.readAges(c.age_min, c.age_max));
-    }""", CASES)
-    context.close()
+    results, problems = run_module_on_cases(browser, live.url, "ages.js", "m.readAges(c.age_min, c.age_max)", CASES)
     expected = [{"errors": c["errors"]} if "errors" in c else {"shown": c["shown"], "flags": c["flags"]} for c in CASES]
     disagreements = [(case, got) for case, got, want in zip(CASES, results, expected) if got != want]
     assert len(results) == len(CASES) and disagreements == []

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from query_api import create_app
-from tests.browser import LiveServer, watch_policy_violations
+from tests.browser import LiveServer, run_module_on_cases
 
 CASES = json.loads((Path(__file__).parent / "vectors" / "week_text.json").read_text(encoding="utf-8"))["cases"]
 
@@ -20,17 +20,7 @@ def live(settings, search):
 
 
 def test_browser_parser_reads_each_shared_case_like_the_server(browser, live):
-    context = browser.new_context(base_url=live.url)
-    problems = watch_policy_violations(context)
-    page = context.new_page()
-    page.on("pageerror", lambda error: problems.append(str(error)))
-    page.goto("/aide")
-    # The module is imported as the pages import it (same URL, same policy), then given every case.
-    results = page.evaluate("""async (cases) => {
-        const week = await import("/static/week.js");
-        return cases.map((c) => week.parseDay(c.text, c.day));
-    }""", CASES)
-    context.close()
+    results, problems = run_module_on_cases(browser, live.url, "week.js", "m.parseDay(c.text, c.day)", CASES)
     disagreements = [
         (case, got) for case, got in zip(CASES, results)
         if got != ({"error": case["error"]} if "error" in case else {"slots": case["slots"]})
