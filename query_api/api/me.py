@@ -162,14 +162,16 @@ def save_unit(data: dict, unit_id: str):
         with context.store().transaction() as conn:
             _owned_unit(conn, unit_id, account)  # again, inside the write lock
             _save(conn, unit_id, data, persons, revision=revision, actor=f"account:{account['id']}")
+            # Read back in the same transaction: once it commits the store is not asked again, so a
+            # store that goes away now answers 503 for an edit that was not saved, never for one that was.
+            saved = owner_sheet(conn, unit_id)
     except repository.UnitEnded as ended:
         raise unit_gone(ended) from None
     except repository.StaleRevision:
         with context.store().snapshot() as conn:
             current = owner_sheet(conn, unit_id)
         return jsonify({**error_body("stale_revision", MSG_STALE, "revision"), "current": current}), 409
-    with context.store().snapshot() as conn:
-        return jsonify(owner_sheet(conn, unit_id))
+    return jsonify(saved)
 
 
 @blueprint.get("/me/anomalies")
