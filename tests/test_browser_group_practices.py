@@ -1,15 +1,19 @@
 """A group practice read in a real headless Chromium: its establishment page names each
 practitioner, and the cell's page of a report tells its history after two changes of state.
 
-The world is tests/world.py's with EG-KA turned into a group practice (add_group_practice),
-served on a free loopback port; the pages read the store, so nothing is indexed.
+The world is tests/world.py's with EG-KA turned into a group practice (add_group_practice) and a
+second practice in the same building (another establishment at EG-KA's very coordinates), indexed
+and served on a free loopback port.
 """
 from __future__ import annotations
+
+import re
 
 import pytest
 from playwright.sync_api import expect
 
-from catalog import accounts, anomalies
+from catalog import accounts, anomalies, repository
+from indexer.reindex import reindex
 from tests.browser import ARTIFACTS, LiveServer, sign_in, watch_policy_violations
 from tests.world import ADMIN_EMAIL, ADMIN_PASSWORD, GROUP_PRACTICE_UNITS, RPPS_B, add_group_practice, make_world
 
@@ -22,10 +26,17 @@ def live(settings, search, tmp_path_factory):
     world = make_world(settings, tmp_path_factory.mktemp("group-practice-browser"))
     add_group_practice(world.store)
     with world.store.transaction() as conn:
+        repository.upsert_establishment(conn, {
+            "id": "EG-KA2", "ej_id": "EJ-KA", "name": "Cabinet des Chantiers, 2e étage", "category": "LIBERAL",
+            "sector": "SA07", "address": "3 rue des Chantiers", "postal_code": "78000", "insee": "78646",
+            "lat": 48.7990, "lon": 2.1370, "phone": None, "source": "rpps"}, "test")
+        repository.insert_unit(conn, dict(id="UO-KA2", eg_id="EG-KA2", uo_type="CONSULT_KINE", name=UO_NAME,
+                                          profession="70"))
         reporter = accounts.find_account(conn, rpps=RPPS_B)
         world.anomaly = anomalies.report_anomaly(conn, reporter["id"], {
             "target_type": "UO", "target_id": "UO-GC", "message": "Anne Lefèvre ne reçoit plus le mercredi.",
             "theme": "04"}, world.clock())
+    reindex(world.store, search, world.settings, progress=False, grace_seconds=0)
     with LiveServer(world.app) as server:
         server.world = world
         yield server
@@ -80,3 +91,26 @@ def test_the_cells_page_of_a_report_shows_its_history_after_two_changes(page, li
     expect(history.nth(2)).to_contain_text("le 2 mars 2026 à 12h30, par Cellule de test")
     expect(history.nth(2)).to_contain_text("Mercredi retiré de la semaine type avec la praticienne.")
     page.screenshot(path=str(ARTIFACTS / "group-practice-anomaly-history.png"), full_page=True)
+
+
+def test_establishments_at_the_same_address_are_listed_from_their_marker_when_no_zoom_separates_them(page):
+    page.goto("/recherche?where=78646")
+    page.get_by_role("button", name="Carte").click()
+    expect(page.locator("#carte")).to_have_attribute("data-map-ready", re.compile(r"\d+"))
+    twins = page.locator('#carte [data-egs~="EG-KA"]')
+    expect(twins).to_have_count(1)
+    # Enter on the cluster zooms in as far as the map goes; the two practices stay one marker.
+    for _ in range(6):
+        twins.focus()
+        page.keyboard.press("Enter")
+        if page.locator(".map-list").count():
+            break
+        page.wait_for_timeout(400)
+    expect(twins).to_have_attribute("data-egs", re.compile(r"^(EG-KA EG-KA2|EG-KA2 EG-KA)$"))
+    listed = page.locator(".map-list a")
+    expect(listed).to_have_count(2)
+    assert sorted(link.get_attribute("href") for link in listed.all()) == ["/eg/EG-KA", "/eg/EG-KA2"]
+    expect(listed.first).to_be_focused()
+    page.locator("#carte").screenshot(path=str(ARTIFACTS / "results-map-same-address.png"))
+    page.keyboard.press("Enter")
+    page.wait_for_url(re.compile(r"/eg/EG-KA2?$"))

@@ -91,6 +91,12 @@ function drawMarkers(map, layer, items, refocus) {
     } else {
       const bounds = L.latLngBounds(group.map((item) => item.latlng));
       open = () => {
+        const zoom = Math.min(map.getBoundsZoom(bounds, false, L.point(80, 80)), map.getZoom() + 3, map.getMaxZoom());
+        if (zoom <= map.getZoom()) {
+          // Establishments at the same place: no zoom separates them, a list does.
+          listAt(map, first.latlng, group);
+          return;
+        }
         refocus.id = first.id;   // the focus follows the first establishment after the zoom
         map.fitBounds(bounds, { padding: [40, 40], maxZoom: map.getZoom() + 3 });
       };
@@ -114,6 +120,25 @@ function drawMarkers(map, layer, items, refocus) {
   const again = refocus.id && items.find((item) => item.id === refocus.id);
   refocus.id = null;
   if (again && again.element) { again.element.focus({ preventScroll: true }); }
+}
+
+/* A popup listing a cluster's establishments as links, the first one focused (Escape closes it,
+ * Leaflet's own behaviour, and gives the focus back to the map). */
+function listAt(map, latlng, group) {
+  const list = document.createElement("ul");
+  list.className = "map-list";
+  list.setAttribute("aria-label", `${group.length} établissements à cette adresse`);
+  group.forEach((item) => {
+    const link = document.createElement("a");
+    link.href = "/eg/" + encodeURIComponent(item.id);
+    link.textContent = item.name;
+    link.setAttribute("data-eg-link", item.id);
+    const entry = document.createElement("li");
+    entry.append(link);
+    list.append(entry);
+  });
+  L.popup({ offset: [0, -10] }).setLatLng(latlng).setContent(list).openOn(map);
+  list.querySelector("a").focus({ preventScroll: true });
 }
 
 /* Hover or focus an establishment of the list: its marker (or its cluster) stands out. */
@@ -165,17 +190,19 @@ async function draw(section) {
     .map((eg) => ({ id: eg.id, name: eg.name, latlng: L.latLng(eg.lat, eg.lon), li: listed.get(eg.id) }));
   items.forEach((item) => bounds.push(L.latLngBounds([item.latlng, item.latlng])));
   if (bounds.length) {
-    map.fitBounds(bounds.reduce((all, b) => all.extend(b)), { padding: [24, 24], maxZoom: 14 });
+    // Not animated: the markers are drawn once on the settled view, and a marker focused as soon as
+    // it shows is never redrawn under the keyboard by the end of an opening animation.
+    map.fitBounds(bounds.reduce((all, b) => all.extend(b)), { padding: [24, 24], maxZoom: 14, animate: false });
   }
   const layer = L.layerGroup().addTo(map);
   const refocus = { id: null };
-  drawMarkers(map, layer, items, refocus);
   map.on("zoomstart", () => {
     // A marker that had the focus gets it back once redrawn (a zoom from the keyboard).
     const focused = items.find((item) => item.element && item.element === document.activeElement);
     if (focused && !refocus.id) { refocus.id = focused.id; }
   });
   map.on("zoomend", () => drawMarkers(map, layer, items, refocus));
+  drawMarkers(map, layer, items, refocus);
   linkList(items);
   const shown = data.results.length;
   status.textContent = data.total_establishments > shown
