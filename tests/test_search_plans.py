@@ -1,7 +1,8 @@
 """One search sent as three engine requests answers exactly as the single request did.
 
 query_api.search.execute sends the facets apart (cached by the engine) and the units of
-the page's establishments in a follow-up query instead of ``inner_hits``. On the demo
+the page's establishments in a follow-up plain search instead of ``inner_hits`` (completed by
+a ``top_hits`` query for the establishments it cut short). On the demo
 data set, for searches of every kind (places, facets, both sorts, text, pages, an
 establishment), the response of each plan must be the same: same establishments in the
 same order, same units in the same order with the same distances and highlights, same
@@ -83,6 +84,27 @@ def test_units_cut_per_establishment_are_the_same_first_ones(demo_app, monkeypat
         for plan, answer in answers.items():
             assert answer == single, f"{plan} differs from the single request for {query}"
     assert cut
+
+
+def test_establishments_the_first_units_query_cut_short_are_completed(demo_app, monkeypatch):
+    """With room for one unit per establishment in the follow-up search, every establishment with
+    more than one unit is completed by the second query, and the answers stay the same."""
+    from query_api.search import execute
+
+    monkeypatch.setattr(execute, "UNITS_PER_ESTABLISHMENT_GUESS", 1)
+    completed: list[list[str]] = []
+    top_units = execute.establishment_top_units_body
+
+    def counted(request, clock, ids):
+        completed.append(ids)
+        return top_units(request, clock, ids)
+
+    monkeypatch.setattr(execute, "establishment_top_units_body", counted)
+    for query in ("where=75056", "where=92012&sort=relevance&what=vestib"):
+        answers = _responses(demo_app, query)
+        single = answers["one-request"]
+        assert answers["units-query"] == single, f"units-query differs from the single request for {query}"
+    assert completed and all(completed)
 
 
 def test_the_searches_compared_are_not_trivial(demo_app):

@@ -7,8 +7,8 @@ A grouped search (GET /api/v1/search, /recherche) is answered in two round trips
 1. one ``msearch`` of the facets with both totals (size 0, ``request_cache``: the shard
    request cache answers it again until the next refresh) and the page of establishments
    (``collapse`` without ``inner_hits``, no aggregations, no exact total);
-2. the units of that page's establishments in one query (``top_hits`` per establishment),
-   where ``inner_hits`` ran one query per establishment.
+2. the units of that page's establishments in one plain search (``page_units``), where
+   ``inner_hits`` ran one query per establishment.
 
 The answer is put back in the shape the single request (``search_body``) gives, so
 ``results.search_response`` reads either, and a test can hold them equal.
@@ -26,11 +26,14 @@ from dataclasses import dataclass
 from opensearchpy import OpenSearch
 from opensearchpy.exceptions import TransportError
 
+from query_api.search import queries
 from query_api.search.queries import (
     Clock,
     SearchRequest,
+    establishment_top_units_body,
     establishment_units_body,
     establishments_body,
+    facet_answers,
     facets_body,
     search_body,
     units_page_body,
@@ -63,7 +66,9 @@ def run_search(client: OpenSearch, index: str, request: SearchRequest, clock: Cl
         # A count alone (FHIR's _summary=count) is size 0: the request cache can keep it.
         return search_whole(client, index, body, request_cache=flat.size == 0)
     if plan == "one-request":
-        return search_whole(client, index, search_body(request, clock))
+        answer = search_whole(client, index, search_body(request, clock))
+        answer["aggregations"] = facet_answers(answer["aggregations"])
+        return answer
     if plan not in PLANS:
         raise ValueError(f"unknown plan {plan!r}")
     groups = establishments_body(request, clock)
@@ -73,16 +78,39 @@ def run_search(client: OpenSearch, index: str, request: SearchRequest, clock: Cl
     hits = page["hits"]["hits"]
     if plan == "units-query" and hits:
         ids = [hit["_source"]["establishment"]["id"] for hit in hits]
-        # Not worth the request cache's room: each page asks it once.
-        units = search_whole(client, index, establishment_units_body(request, clock, ids), request_cache=False)
-        found = {bucket["key"]: bucket for bucket in units["aggregations"]["establishments"]["buckets"]}
-        for hit in hits:
-            bucket = found[hit["_source"]["establishment"]["id"]]
-            hit["inner_hits"] = {"units": {"hits": {"total": {"value": bucket["doc_count"], "relation": "eq"},
-                                                    "hits": bucket["units"]["hits"]["hits"]}}}
-    aggregations = facets["aggregations"]
+        units, counts = page_units(client, index, request, clock, ids)
+        for hit, eg_id in zip(hits, ids):
+            hit["inner_hits"] = {"units": {"hits": {"total": {"value": counts[eg_id], "relation": "eq"},
+                                                    "hits": units[eg_id]}}}
+    aggregations = facet_answers(facets["aggregations"])
     return {"hits": {"total": {"value": aggregations["selected"]["doc_count"], "relation": "eq"}, "hits": hits},
             "aggregations": aggregations}
+
+
+#: Units fetched per establishment of the page in the first query: most establishments have one or
+#: two matching units; one with more than its share is completed by a second query.
+UNITS_PER_ESTABLISHMENT_GUESS = 4
+
+
+def page_units(client: OpenSearch, index: str, request: SearchRequest, clock: Clock,
+               ids: list[str]) -> tuple[dict[str, list], dict[str, int]]:
+    """The first INNER_HITS_SIZE matching units of each establishment of a page, in the search's order,
+    and how many each has. Usually one plain search; a second one for the establishments it cut short."""
+    size = len(ids) * min(UNITS_PER_ESTABLISHMENT_GUESS, queries.INNER_HITS_SIZE)
+    # Not worth the request cache's room: each page asks it once.
+    answer = search_whole(client, index, establishment_units_body(request, clock, ids, size), request_cache=False)
+    counts = {bucket["key"]: bucket["doc_count"] for bucket in answer["aggregations"]["establishments"]["buckets"]}
+    units: dict[str, list] = {eg_id: [] for eg_id in ids}
+    for hit in answer["hits"]["hits"]:
+        shown = units[hit["_source"]["establishment"]["id"]]
+        if len(shown) < queries.INNER_HITS_SIZE:
+            shown.append(hit)
+    short = [eg_id for eg_id in ids if len(units[eg_id]) < min(counts.get(eg_id, 0), queries.INNER_HITS_SIZE)]
+    if short:
+        top = search_whole(client, index, establishment_top_units_body(request, clock, short), request_cache=False)
+        for bucket in top["aggregations"]["establishments"]["buckets"]:
+            units[bucket["key"]] = bucket["units"]["hits"]["hits"]
+    return units, {eg_id: counts.get(eg_id, 0) for eg_id in ids}
 
 
 def search_whole(client: OpenSearch, index: str, body: dict, *, request_cache: bool | None = None) -> dict:

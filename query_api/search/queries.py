@@ -346,36 +346,64 @@ def sort_clause(request: SearchRequest) -> list:
     return sort
 
 
+FACET_TERMS_FIELDS = {
+    "aptitude": "aptitudes",
+    "age": "patients",
+    "home_visit": "home_visit",
+    "department": "establishment.department",
+    "commune": "establishment.insee",
+    "category": "category",
+    "profession": "profession",
+}
+
+
 def _facet_aggregations(request: SearchRequest, filters: dict[str, dict], clock: Clock) -> dict:
+    """Each facet counts over the search with every selection but its own (multi-select).
+
+    A facet with no selection of its own counts over every selection, the set ``selected``
+    already filters: it is a sub-aggregation of ``selected`` rather than a filter of its own
+    over the same documents (each filter aggregation collects every matching document again).
+    ``facet_answers`` gives the answer back one shape whatever the grouping."""
     def others(name):
         rest = [f for key, f in filters.items() if key != name]
         return {"bool": {"filter": rest}} if rest else {"match_all": {}}
 
-    terms_fields = {
-        "aptitude": "aptitudes",
-        "age": "patients",
-        "home_visit": "home_visit",
-        "department": "establishment.department",
-        "commune": "establishment.insee",
-        "category": "category",
-        "profession": "profession",
-    }
-    aggs = {}
-    for name, field_name in terms_fields.items():
+    aggs: dict = {}
+    common: dict = {"establishments": {"cardinality": {"field": "establishment.key",
+                                                       "precision_threshold": CARDINALITY_PRECISION}}}
+    for name, field_name in FACET_TERMS_FIELDS.items():
         size = FACET_SIZES.get(name, 10)
-        # shard_size: the index searches its segments in parallel slices (concurrent
-        # segment search), each keeping its top shard_size terms; asking each for every
-        # term keeps the counts of a top-30 out of 1,285 communes exact.
-        terms = {"field": field_name, "size": size, "shard_size": FACET_SHARD_SIZES.get(name, size)}
-        aggs[f"facet_{name}"] = {"filter": others(name), "aggs": {"values": {"terms": terms}}}
-    aggs["facet_open_now"] = {"filter": others("open_now"), "aggs": {"open": {"filter": open_now_clause(clock)}}}
-    every = [f for f in filters.values()]
-    aggs["selected"] = {
-        "filter": {"bool": {"filter": every}} if every else {"match_all": {}},
-        "aggs": {"establishments": {"cardinality": {"field": "establishment.key",
-                                                    "precision_threshold": CARDINALITY_PRECISION}}},
-    }
+        # shard_size: with several shards, each keeps its top shard_size terms; asking each for
+        # every term keeps the counts of a top-30 out of 1,285 communes exact.
+        values = {"terms": {"field": field_name, "size": size, "shard_size": FACET_SHARD_SIZES.get(name, size)}}
+        if name in filters:
+            aggs[f"facet_{name}"] = {"filter": others(name), "aggs": {"values": values}}
+        else:
+            common[f"facet_{name}"] = values
+    if "open_now" in filters:
+        aggs["facet_open_now"] = {"filter": others("open_now"), "aggs": {"open": {"filter": open_now_clause(clock)}}}
+    else:
+        common["facet_open_now"] = {"filter": open_now_clause(clock)}
+    every = list(filters.values())
+    aggs["selected"] = {"filter": {"bool": {"filter": every}} if every else {"match_all": {}}, "aggs": common}
     return aggs
+
+
+def facet_answers(aggregations: dict) -> dict:
+    """The facets' answer in one shape, however ``_facet_aggregations`` grouped them:
+    ``facet_<name>`` → ``{"doc_count", "values": {"buckets"}}`` (open now: ``{"doc_count", "open"}``)
+    and ``selected`` → ``{"doc_count", "establishments"}``."""
+    selected = aggregations["selected"]
+    answers = {"selected": {"doc_count": selected["doc_count"], "establishments": selected["establishments"]}}
+    for name in (*FACET_TERMS_FIELDS, "open_now"):
+        key = f"facet_{name}"
+        if key in aggregations:
+            answers[key] = aggregations[key]
+        elif name == "open_now":
+            answers[key] = {"doc_count": selected["doc_count"], "open": selected[key]}
+        else:
+            answers[key] = {"doc_count": selected["doc_count"], "values": selected[key]}
+    return answers
 
 
 RESULT_SOURCE_EXCLUDES = ["what", "comments"]   # searched, never shown in a result list
@@ -442,21 +470,48 @@ def establishments_body(request: SearchRequest, clock: Clock) -> dict:
     }
 
 
-def establishment_units_body(request: SearchRequest, clock: Clock, establishment_ids: list[str]) -> dict:
-    """The matching units of these establishments, the first INNER_HITS_SIZE of each in the search's
-    order and how many each has: what ``inner_hits`` gave, in one query instead of one per establishment."""
-    query = _with_facet_filters(_scored_query(request), request, clock)
+def establishment_units_body(request: SearchRequest, clock: Clock, establishment_ids: list[str], size: int) -> dict:
+    """The matching units of these establishments, the first ``size`` in the search's order, and how
+    many each establishment has: one plain search where ``inner_hits`` ran one query per establishment
+    and ``top_hits`` one fetch per establishment. ``establishment_top_units_body`` completes an
+    establishment this cut short."""
+    body = {
+        "query": _units_of(request, clock, establishment_ids),
+        "sort": sort_clause(request),
+        "size": size,
+        "track_total_hits": False,
+        "_source": {"excludes": RESULT_SOURCE_EXCLUDES},
+        "aggs": {"establishments": _page_establishments(establishment_ids)},
+    }
+    highlight = _units_highlight(request)
+    if highlight:
+        body["highlight"] = highlight
+    return body
+
+
+def establishment_top_units_body(request: SearchRequest, clock: Clock, establishment_ids: list[str]) -> dict:
+    """The first INNER_HITS_SIZE matching units of each of these establishments, in the search's order."""
     top = {"size": INNER_HITS_SIZE, "sort": sort_clause(request), "_source": {"excludes": RESULT_SOURCE_EXCLUDES}}
     highlight = _units_highlight(request)
     if highlight:
         top["highlight"] = highlight
     return {
-        "query": {"bool": {"must": [query], "filter": [{"terms": {"establishment.id": establishment_ids}}]}},
+        "query": _units_of(request, clock, establishment_ids),
         "size": 0,
         "track_total_hits": False,
-        "aggs": {"establishments": {"terms": {"field": "establishment.id", "size": len(establishment_ids)},
-                                    "aggs": {"units": {"top_hits": top}}}},
+        "aggs": {"establishments": {**_page_establishments(establishment_ids), "aggs": {"units": {"top_hits": top}}}},
     }
+
+
+def _page_establishments(establishment_ids: list[str]) -> dict:
+    # "map": the few matching units are counted by their id. The default (global ordinals) sizes
+    # its work by the index's hundreds of thousands of establishment ids: 4 ms of 4.7 at 1M UO.
+    return {"terms": {"field": "establishment.id", "size": len(establishment_ids), "execution_hint": "map"}}
+
+
+def _units_of(request: SearchRequest, clock: Clock, establishment_ids: list[str]) -> dict:
+    query = _with_facet_filters(_scored_query(request), request, clock)
+    return {"bool": {"must": [query], "filter": [{"terms": {"establishment.id": establishment_ids}}]}}
 
 
 def _units_highlight(request: SearchRequest) -> dict | None:
