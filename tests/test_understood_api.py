@@ -203,6 +203,22 @@ def test_five_digits_take_the_reading_that_has_results(places_api):
     assert body["understood"]["notes"]
 
 
+def test_a_reading_that_finds_something_is_searched_once_and_only_a_fallback_is_counted(places_api, monkeypatch):
+    """The first reading's search answers the request: no count before it. A count is made only
+    for another reading, when the first finds nothing."""
+    from query_api.api import search as search_api
+
+    counted = []
+    count = search_api._count
+    monkeypatch.setattr(search_api, "_count", lambda request, clock: counted.append(request) or count(request, clock))
+    body = get_json(places_api, "/api/v1/search", {"q": "vestibulaire 91200"})
+    assert body["understood"]["place"]["id"] == "91027" and "U-ATHIS" in unit_ids(body)
+    assert counted == []
+    body = get_json(places_api, "/api/v1/search", {"q": "rachis 91200"})
+    assert body["understood"]["place"]["id"] == "91200" and unit_ids(body) == {"U-DOUR"}
+    assert len(counted) == 1
+
+
 def test_a_lay_word_without_the_aptitude_around_is_searched_as_text(places_api):
     # « sciatique » names spine rehab, which nobody offers in the Hauts-de-Seine; a comment says it.
     assert get_json(places_api, "/api/v1/search", {"department": "92", "aptitude": RACHIS})["total_units"] == 0

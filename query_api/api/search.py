@@ -1,6 +1,7 @@
 """Search views: /search, /search.xlsx, /suggest. Thin: parse, build, call, shape."""
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import timedelta
 
 from flask import jsonify, send_file
@@ -144,12 +145,14 @@ def search_request_from_args(args, clock: Clock | None = None) -> SearchRequest:
     return search_request_from_params(params, clock)
 
 
-def search_request_from_params(params: dict, clock: Clock | None = None) -> SearchRequest:
+def search_request_from_params(params: dict, clock: Clock | None = None, *,
+                               first_finds: Callable[[SearchRequest, Clock], bool] | None = None) -> SearchRequest:
     """Loaded search parameters → a SearchRequest.
 
     Free text (``what`` as text, ``q``) is read by query_api.search.understanding; when the
     text could be read another way and the first reading finds nothing, the first
-    other reading that finds something is taken, and a note says so.
+    other reading that finds something is taken, and a note says so. ``first_finds`` tells
+    whether the first reading finds something (by default: a count).
     """
     what = params.get("what")
     what_read = understand(what["text"]) if what and what["kind"] == "text" else None
@@ -161,7 +164,7 @@ def search_request_from_params(params: dict, clock: Clock | None = None) -> Sear
         return first
     clock = clock or current_clock()
     try:
-        if _count(first, clock):
+        if (first_finds or _finds)(first, clock):
             return first
         for what_alt, q_alt in others:
             other = _reading(params, what_alt, q_alt)
@@ -170,6 +173,38 @@ def search_request_from_params(params: dict, clock: Clock | None = None) -> Sear
     except QueryError:
         pass
     return first
+
+
+def _finds(search_request: SearchRequest, clock: Clock) -> bool:
+    return _count(search_request, clock) > 0
+
+
+def answered_search(params: dict, clock: Clock) -> tuple[SearchRequest, dict]:
+    """The search's reading of its free text and the engine's answer to it (query_api.search.execute).
+
+    The first reading is searched in full and its answer kept: a text read one way that finds
+    something (nearly always) costs no count beforehand; the other readings are counted only
+    when it finds nothing."""
+    index = alias_name(context.settings(), UNITS)
+    kept: list[tuple[SearchRequest, dict]] = []
+
+    def first_finds(first: SearchRequest, clock: Clock) -> bool:
+        kept.append((first, run_search(context.search(), index, first, clock)))
+        return kept[0][1]["hits"]["total"]["value"] > 0
+
+    search_request = search_request_from_params(params, clock, first_finds=first_finds)
+    if kept and kept[0][0] is search_request:
+        return search_request, kept[0][1]
+    return search_request, _build(run_search, context.search(), index, search_request, clock)
+
+
+def answered_search_from_args(args, clock: Clock) -> tuple[SearchRequest, dict]:
+    """``answered_search`` for query-string parameters (a MultiDict; the API's 400 on anything malformed)."""
+    try:
+        params = parse_search_params(args)
+    except ValidationError as err:
+        raise invalid_input(err) from None
+    return answered_search(params, clock)
 
 
 def _build(fn, *args):
@@ -195,8 +230,7 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 @blueprint.arguments(SearchParamsSchema, location="query")
 def search(params: dict):
     clock = current_clock()
-    search_request = search_request_from_params(params, clock)
-    raw = _build(run_search, context.search(), alias_name(context.settings(), UNITS), search_request, clock)
+    search_request, raw = answered_search(params, clock)
     return jsonify(search_response(raw, search_request, clock))
 
 

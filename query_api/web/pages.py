@@ -25,14 +25,12 @@ from catalog.labels import unit_label
 from catalog.nomenclature import nomenclature
 from catalog.opening import MONTHS, describe_change, next_change
 from catalog.schedule import DAY_NAMES, PARIS, format_minutes, parse_day_text
-from indexer.engine import UNITS, alias_name
 from query_api import context
-from query_api.api.search import current_clock, search_request_from_args
+from query_api.api.search import answered_search_from_args, current_clock
 from query_api.api.sheets import establishment_sheet, unit_gone, unit_sheet
 from query_api.errors import ENGINE_DOWN_MESSAGE, HTTP_MESSAGES, ApiError, engine_cannot_serve, error_body
 from query_api.search import places
-from query_api.search.execute import run_search
-from query_api.search.queries import MAX_RESULT_WINDOW, QueryError
+from query_api.search.queries import MAX_RESULT_WINDOW
 from query_api.search.results import search_response
 from query_api.search.understanding import understand, without
 
@@ -220,12 +218,8 @@ def results():
         if resolved != where:
             # A shareable, canonical address: the INSEE code rather than what was typed.
             return redirect(results_url(args, where=resolved))
-    search_request = search_request_from_args(args)
     clock = current_clock()
-    try:
-        raw = run_search(context.search(), alias_name(context.settings(), UNITS), search_request, clock)
-    except QueryError as error:
-        raise ApiError(400, "invalid_parameter", error.message, error.field) from None
+    search_request, raw = answered_search_from_args(args, clock)
     data = search_response(raw, search_request, clock)
 
     _mark_selected_by_text(data["facets"], args)
