@@ -406,7 +406,12 @@ def facet_answers(aggregations: dict) -> dict:
     return answers
 
 
-RESULT_SOURCE_EXCLUDES = ["what", "comments"]   # searched, never shown in a result list
+# What a result list reads of a document (query_api.search.results): of an establishment's hit, the
+# establishment and where it is; of a unit, what its line shows. A page's answer is then a fifth of
+# the whole documents' (week displays, labels, dates and search fields stay in the engine).
+ESTABLISHMENT_SOURCE = ["establishment", "location"]
+UNIT_SOURCE = ["id", "name", "uo_type", "uo_type_label", "owner_name", "aptitudes", "patients", "home_visit",
+               "home_visit_communes", "open_on_holidays", "week", "establishment.id", "establishment.department", "phone"]
 
 
 def search_body(request: SearchRequest, clock: Clock) -> dict:
@@ -424,11 +429,10 @@ def search_body(request: SearchRequest, clock: Clock) -> dict:
         "from": start,
         "size": request.per_page,
         "track_total_hits": True,
-        "_source": {"excludes": RESULT_SOURCE_EXCLUDES},
+        "_source": ESTABLISHMENT_SOURCE,
         "collapse": {
             "field": "establishment.id",
-            "inner_hits": {"name": "units", "size": INNER_HITS_SIZE, "sort": sort,
-                           "_source": {"excludes": RESULT_SOURCE_EXCLUDES}},
+            "inner_hits": {"name": "units", "size": INNER_HITS_SIZE, "sort": sort, "_source": UNIT_SOURCE},
         },
         "aggs": _facet_aggregations(request, filters, clock),
     }
@@ -465,7 +469,7 @@ def establishments_body(request: SearchRequest, clock: Clock) -> dict:
         "from": full["from"],
         "size": full["size"],
         "track_total_hits": False,
-        "_source": {"excludes": RESULT_SOURCE_EXCLUDES},
+        "_source": ESTABLISHMENT_SOURCE,
         "collapse": {"field": "establishment.id"},
     }
 
@@ -480,7 +484,7 @@ def establishment_units_body(request: SearchRequest, clock: Clock, establishment
         "sort": sort_clause(request),
         "size": size,
         "track_total_hits": False,
-        "_source": {"excludes": RESULT_SOURCE_EXCLUDES},
+        "_source": UNIT_SOURCE,
         "aggs": {"establishments": _page_establishments(establishment_ids)},
     }
     highlight = _units_highlight(request)
@@ -491,7 +495,7 @@ def establishment_units_body(request: SearchRequest, clock: Clock, establishment
 
 def establishment_top_units_body(request: SearchRequest, clock: Clock, establishment_ids: list[str]) -> dict:
     """The first INNER_HITS_SIZE matching units of each of these establishments, in the search's order."""
-    top = {"size": INNER_HITS_SIZE, "sort": sort_clause(request), "_source": {"excludes": RESULT_SOURCE_EXCLUDES}}
+    top = {"size": INNER_HITS_SIZE, "sort": sort_clause(request), "_source": UNIT_SOURCE}
     highlight = _units_highlight(request)
     if highlight:
         top["highlight"] = highlight
