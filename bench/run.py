@@ -50,8 +50,9 @@ LOOP_SECONDS = 240            # hard cap of any one timed loop
 THROUGHPUT_CLIENTS = 8
 THROUGHPUT_SECONDS = 30
 THROUGHPUT_MAX_REQUESTS = 200_000
+FRESHNESS_SECONDS = 60   # 120 saves at 2 per second
 EXPORT_TARGETS = (10_000, 100_000)
-PHASES = ("search", "suggest", "fhir", "export", "throughput")   # request phases, in this order (--only)
+PHASES = ("search", "suggest", "fhir", "export", "throughput", "freshness")   # request phases, in this order (--only)
 
 TARGETS = {
     "search_p95_ms": 100, "suggest_p95_ms": 20, "api_overhead_p50": 1.3, "reindex_docs_per_s": 5000,
@@ -644,6 +645,16 @@ def bench_requests(client, settings: Settings, server: ApiServer, phases=PHASES)
         out["export"] = bench_exports(client, bodies, units_alias, server)
     if "throughput" in phases:
         out["throughput"] = bench_throughput(client, settings, bodies, places, server)
+    if "freshness" in phases:
+        # Apart from the throughput figures: its refreshes must not mix into theirs.
+        from bench.freshness import bench_freshness
+        from catalog.store import open_store
+
+        note_load("freshness")
+        paths = ["/api/v1/search?" + workload.query_string(params) for params in throughput_mix(places)]
+        out["freshness"] = bench_freshness(client, settings, open_store(settings.store_path), paths,
+                                           clients=THROUGHPUT_CLIENTS, seconds=FRESHNESS_SECONDS,
+                                           max_requests=THROUGHPUT_MAX_REQUESTS, log=log)
     return out
 
 
@@ -784,6 +795,14 @@ def table(results: dict) -> str:
                  and x["errors"] == 0) if name == "api" else x["errors"] == 0)
         for plan, x in t["direct"].items():
             add(f"Throughput direct to the engine, plan {plan}", f"{x['requests_per_s']} searches/s", load_line(x))
+    fr = results.get("freshness")
+    if fr:
+        d, x = fr["searchable_after_ms"], fr["searches_meanwhile"]
+        add(f"Freshness: saved sheet → searchable, {fr['edits_per_s']:g} saves/s while {x['clients']} clients search "
+            "(p50 / p95 / max ms)", f"{d['p50']} / {d['p95']} / {d['max']}",
+            f"{fr['edits']} saves, {fr['not_searchable_within_s']} not searchable within {fr['give_up_s']:g} s; "
+            f"searches meanwhile {x['requests_per_s']} req/s, p95 {x['latency_ms']['p95']} ms, {x['errors']} errors",
+            "p95 ≤ 1,000 ms", d["p95"] <= 1000 and fr["not_searchable_within_s"] == 0 and fr["saves_failed"] == 0)
     m = results["memory"]
     add("OpenSearch heap used / max", f"{m['opensearch_heap_used_mib']:,} / {m['opensearch_heap_max_mib']:,} MiB")
     add("API process RSS (after the run)", f"{m['api_rss_mib']:.0f} MiB")

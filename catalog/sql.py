@@ -90,6 +90,7 @@ class StoreConnection:
     def __init__(self, connection: sa.Connection):
         self.connection = connection
         self.dialect = connection.dialect.name            # 'sqlite' | 'postgresql'
+        self.enqueued = False                             # the transaction queued index changes
 
     def execute(self, sql: str, params: Sequence | dict = ()) -> Result:
         statement, positional = _statement(sql)

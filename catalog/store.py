@@ -70,9 +70,24 @@ class Store:
         else:
             self.path = None
             self.engine = sa.create_engine(self.url, pool_pre_ping=True, pool_size=8, max_overflow=8)
+        self._outbox_listeners: list[Callable[[], None]] = []
 
     def __repr__(self) -> str:
         return f"Store({self.url.render_as_string(hide_password=True)})"
+
+    def on_outbox(self, listener: Callable[[], None]) -> None:
+        """Call ``listener`` after each commit that queued index changes (the sync worker of this
+        process wakes up at once, rather than at its next poll)."""
+        self._outbox_listeners.append(listener)
+
+    def off_outbox(self, listener: Callable[[], None]) -> None:
+        if listener in self._outbox_listeners:
+            self._outbox_listeners.remove(listener)
+
+    def _committed(self, conn: StoreConnection) -> None:
+        if conn.enqueued:
+            for listener in list(self._outbox_listeners):
+                listener()
 
     def connect(self) -> StoreConnection:
         """A connection of the caller's own, outside the store's transactions (the caller closes it)."""
@@ -83,7 +98,9 @@ class Store:
         """A write transaction: all of it commits, or none of it."""
         with self.engine.connect() as connection:
             with _write(connection):
-                yield StoreConnection(connection)
+                conn = StoreConnection(connection)
+                yield conn
+        self._committed(conn)
 
     @contextmanager
     def bulk_session(self) -> Iterator[Callable[[], AbstractContextManager[StoreConnection]]]:
@@ -103,7 +120,9 @@ class Store:
             @contextmanager
             def transaction():
                 with _write(connection):
-                    yield StoreConnection(connection)
+                    conn = StoreConnection(connection)
+                    yield conn
+                self._committed(conn)
 
             yield transaction
 
@@ -257,6 +276,7 @@ def open_store(location: str | Path) -> Store:
 def enqueue_units(conn: StoreConnection, revisions: list[tuple[str, int]], now: datetime | None = None) -> None:
     """Queue (unit id, revision) pairs for the index, inside the caller's transaction."""
     stamp = iso(now or utcnow())
+    conn.enqueued = conn.enqueued or bool(revisions)
     conn.executemany(
         "INSERT INTO outbox (unit_id, revision, created_at, next_attempt_at) VALUES (?, ?, ?, ?)",
         [(unit_id, revision, stamp, stamp) for unit_id, revision in revisions],

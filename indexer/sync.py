@@ -32,16 +32,17 @@ class SyncResult:
     failed: int = 0
 
 
-def _targets(client: OpenSearch, settings: Settings) -> list[str]:
-    """Concrete indexes to write: behind the search alias and any index being built."""
-    targets = set()
+def _targets(client: OpenSearch, settings: Settings) -> tuple[list[str], list[str]]:
+    """Concrete indexes to write: those behind the search alias, and every target (with any index
+    being built)."""
+    found: dict[str, set[str]] = {}
     for name in (alias_name(settings, UNITS), building_alias_name(settings, UNITS)):
         if client.indices.exists_alias(name=name):
-            targets.update(client.indices.get_alias(name=name).keys())
-    targets = sorted(targets)
+            found[name] = set(client.indices.get_alias(name=name).keys())
+    targets = sorted(set().union(*found.values()))
     if not targets:
         raise RuntimeError("no search index yet: run a full reindex first")
-    return targets
+    return sorted(found.get(alias_name(settings, UNITS), ())), targets
 
 
 def apply_documents(client: OpenSearch, targets: list[str], docs: list[dict], deleted: dict[str, int] | None = None) -> None:
@@ -64,7 +65,7 @@ def sync_once(store: Store, client: OpenSearch, settings: Settings, *, limit: in
         records = repository.index_records(claim.conn, sorted({e["unit_id"] for e in entries}))
         ids = [e["id"] for e in entries]
         try:
-            targets = _targets(client, settings)
+            searched, targets = _targets(client, settings)
             docs = [unit_document(record) for record in records.values()]
             # Ended or removed from the store: deleted at the newest revision queued for it.
             gone: dict[str, int] = {}
@@ -72,6 +73,11 @@ def sync_once(store: Store, client: OpenSearch, settings: Settings, *, limit: in
                 if entry["unit_id"] not in records:
                     gone[entry["unit_id"]] = max(entry["revision"], gone.get(entry["unit_id"], 0))
             apply_documents(client, targets, docs, deleted=gone)
+            if searched:
+                # Searchable now, not at the next scheduled refresh (up to a second later): a
+                # practitioner who saves a sheet finds it in a search straight away. An index being
+                # built is left to its own load.
+                client.indices.refresh(index=",".join(searched))
         except (OpenSearchException, RuntimeError) as error:  # BulkError is a RuntimeError
             with claim.settle() as conn:
                 retry_outbox(conn, ids, str(error))
@@ -93,17 +99,26 @@ def drain(store: Store, client: OpenSearch, settings: Settings) -> SyncResult:
             return total
 
 
+#: After a batch, the worker waits this long before the next one: the changes saved meanwhile are
+#: gathered into one batch, and the index is refreshed at most five times a second.
+MIN_BATCH_GAP_S = 0.2
+
+
 class SyncWorker(threading.Thread):
-    """The service's background sync: polls the outbox a few times per second."""
+    """The service's background sync: woken by this process's commits that queue index changes, and
+    polling the outbox a few times per second for those of other processes (and for retries)."""
 
     def __init__(self, store: Store, client: OpenSearch, settings: Settings, interval: float = 0.5):
         super().__init__(name="ror-sync", daemon=True)
         self.store, self.client, self.settings, self.interval = store, client, settings, interval
         self.stopping = threading.Event()
+        self.woken = threading.Event()
+        store.on_outbox(self.woken.set)
 
     def run(self) -> None:
         failing = False
         while not self.stopping.is_set():
+            self.woken.clear()   # before the claim: a commit from now on wakes the wait below
             try:
                 result = sync_once(self.store, self.client, self.settings)
                 if result.failed:
@@ -120,8 +135,10 @@ class SyncWorker(threading.Thread):
                 else:
                     log.exception("sync worker: unexpected failure")
                 result = SyncResult(failed=1)
-            if not result.applied:
-                self.stopping.wait(self.interval)
+            if result.applied:
+                self.stopping.wait(MIN_BATCH_GAP_S)
+            else:
+                self.woken.wait(self.interval)
 
     def _engine_ready(self) -> bool:
         try:
@@ -131,5 +148,7 @@ class SyncWorker(threading.Thread):
             return False
 
     def stop(self) -> None:
+        self.store.off_outbox(self.woken.set)
         self.stopping.set()
+        self.woken.set()
         self.join(timeout=10)

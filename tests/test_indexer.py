@@ -190,6 +190,29 @@ def test_a_change_is_searchable_within_two_seconds_with_the_worker(own, search):
         worker.stop()
 
 
+def test_a_saved_change_wakes_the_worker_and_is_searchable_at_once(own, search):
+    """Neither the worker's poll (a minute here) nor the index's scheduled refresh (off here) is
+    waited for: the commit wakes the worker, which refreshes the searched index after writing."""
+    settings, store = own
+    report = reindex(store, search, settings, progress=False, grace_seconds=0)
+    search.indices.put_settings(index=report.index, body={"index": {"refresh_interval": "-1"}})
+    worker = SyncWorker(store, search_client(settings), settings, interval=60)
+    worker.start()
+    try:
+        time.sleep(0.3)   # the worker's first look found nothing: it now waits on its minute
+        with store.transaction() as conn:
+            repository.update_unit(conn, "UO-F", {"aptitudes": ["KINE_REEDUC_MAIN"]}, actor="test")
+        started, found = time.monotonic(), 0
+        while time.monotonic() - started < 3 and not found:
+            found = search.count(index=alias_name(settings, UNITS),
+                                 body={"query": {"term": {"aptitudes": "KINE_REEDUC_MAIN"}}})["count"]
+            time.sleep(0.02)
+        assert found == 1
+    finally:
+        worker.stop()
+    assert not worker.is_alive()
+
+
 def test_worker_applies_delayed_changes_as_soon_as_the_index_is_back(own, search):
     settings, store = own
     report = reindex(store, search, settings, progress=False, grace_seconds=0)
