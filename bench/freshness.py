@@ -2,7 +2,8 @@
 
 The service runs as production runs it (``ror serve``: waitress and its outbox sync worker,
 bench.load.start_service) on the bench's data set and index. While 8 clients send the search
-mix of the throughput figure, one practitioner saves their sheet (a new comment) at a steady
+mix of the throughput figure (first alone, as the baseline of the same service, then with the
+saves), one practitioner saves their sheet (a new comment) at a steady
 rate through the API, as the sheet form does; after each save the bench asks the engine, every
 10 ms, for that unit at the saved revision with a *search* (a GET by id would be real-time and
 prove nothing). Freshness is the time from the save's answer to the first search that finds it.
@@ -69,6 +70,9 @@ def bench_freshness(client, settings: Settings, store, paths: list[str], *, clie
         units = [{"id": u["id"], "revision": u["revision"]} for u in me.get("units", [])] if status == 200 else []
         if not units:
             raise RuntimeError(f"the bench's practitioner {login} has no unit to edit ({status})")
+        log(f"freshness: {clients} clients searching for {seconds:.0f} s without saves (the baseline)")
+        alone = throughput(mine.port, paths, clients=clients, seconds=seconds, max_requests=max_requests)
+        alone.pop("_latencies", None)
         searches: dict = {}
         load = threading.Thread(target=lambda: searches.update(
             throughput(mine.port, paths, clients=clients, seconds=seconds, max_requests=max_requests)))
@@ -103,8 +107,10 @@ def bench_freshness(client, settings: Settings, store, paths: list[str], *, clie
         service.stop_service(process)
     searches.pop("_latencies", None)
     out = {"edits": edits, "edits_per_s": edits_per_s, "saves_failed": failed, "not_searchable_within_s": missed,
-           "give_up_s": GIVE_UP_S, "searchable_after_ms": summary_ms(delays), "searches_meanwhile": searches}
+           "give_up_s": GIVE_UP_S, "searchable_after_ms": summary_ms(delays), "searches_meanwhile": searches,
+           "searches_without_saves": alone}
     log(f"  searchable after p50 {out['searchable_after_ms']['p50']} ms, p95 {out['searchable_after_ms']['p95']} ms "
         f"({edits} saves, {missed} not found within {GIVE_UP_S:.0f} s); searches meanwhile "
-        f"{searches.get('requests_per_s')}/s, p95 {searches.get('latency_ms', {}).get('p95')} ms")
+        f"{searches.get('requests_per_s')}/s, p95 {searches.get('latency_ms', {}).get('p95')} ms "
+        f"(without saves {alone['requests_per_s']}/s, p95 {alone['latency_ms']['p95']} ms)")
     return out

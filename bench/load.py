@@ -152,6 +152,10 @@ def start_service(settings: Settings, *, log_path: Path | None = None, timeout: 
         "ROR_MAIL_DIR": settings.mail_dir,
         "ROR_ENV": "development",
     }
+    if not settings.prometheus_multiproc_dir:
+        # prometheus-client takes the variable's presence for its multiprocess mode: empty, it
+        # would write its files into the working directory.
+        del env["PROMETHEUS_MULTIPROC_DIR"]
     out = open(log_path, "ab") if log_path else subprocess.DEVNULL
     process = subprocess.Popen([sys.executable, "-m", "ror_cli", "serve", "--workers", str(workers)],
                                cwd=PROJECT_DIR, env=env,
