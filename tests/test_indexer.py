@@ -171,6 +171,15 @@ def test_edits_made_while_the_engine_is_unreachable_stay_queued_then_drain(own, 
         assert outbox_state(conn)["depth"] == 0
 
 
+def _found_within(search, alias: str, aptitude: str, *, seconds: float) -> int:
+    """How many UOs with ``aptitude`` a search finds, asked every 20 ms until one does or ``seconds`` pass."""
+    started, found = time.monotonic(), 0
+    while time.monotonic() - started < seconds and not found:
+        found = search.count(index=alias, body={"query": {"term": {"aptitudes": aptitude}}})["count"]
+        time.sleep(0.02)
+    return found
+
+
 def test_a_change_is_searchable_within_two_seconds_with_the_worker(own, search):
     settings, store = own
     reindex(store, search, settings, progress=False, grace_seconds=0)
@@ -179,13 +188,7 @@ def test_a_change_is_searchable_within_two_seconds_with_the_worker(own, search):
     try:
         with store.transaction() as conn:
             repository.update_unit(conn, "UO-F", {"aptitudes": ["KINE_REEDUC_MAIN"]}, actor="test")
-        started = time.monotonic()
-        found = 0
-        while time.monotonic() - started < 2.0 and not found:
-            found = search.count(index=alias_name(settings, UNITS),
-                                 body={"query": {"term": {"aptitudes": "KINE_REEDUC_MAIN"}}})["count"]
-            time.sleep(0.05)
-        assert found == 1
+        assert _found_within(search, alias_name(settings, UNITS), "KINE_REEDUC_MAIN", seconds=2.0) == 1
     finally:
         worker.stop()
 
@@ -202,12 +205,7 @@ def test_a_saved_change_wakes_the_worker_and_is_searchable_at_once(own, search):
         time.sleep(0.3)   # the worker's first look found nothing: it now waits on its minute
         with store.transaction() as conn:
             repository.update_unit(conn, "UO-F", {"aptitudes": ["KINE_REEDUC_MAIN"]}, actor="test")
-        started, found = time.monotonic(), 0
-        while time.monotonic() - started < 3 and not found:
-            found = search.count(index=alias_name(settings, UNITS),
-                                 body={"query": {"term": {"aptitudes": "KINE_REEDUC_MAIN"}}})["count"]
-            time.sleep(0.02)
-        assert found == 1
+        assert _found_within(search, alias_name(settings, UNITS), "KINE_REEDUC_MAIN", seconds=3.0) == 1
     finally:
         worker.stop()
     assert not worker.is_alive()
@@ -233,10 +231,6 @@ def test_worker_applies_delayed_changes_as_soon_as_the_index_is_back(own, search
         with store.transaction() as conn:
             conn.execute("UPDATE outbox SET next_attempt_at = '2999-01-01'")
         search.indices.put_alias(index=report.index, name=alias)
-        started, found = time.monotonic(), 0
-        while time.monotonic() - started < 3 and not found:
-            found = search.count(index=alias, body={"query": {"term": {"aptitudes": "KINE_REEDUC_MAIN"}}})["count"]
-            time.sleep(0.05)
-        assert found == 1
+        assert _found_within(search, alias, "KINE_REEDUC_MAIN", seconds=3.0) == 1
     finally:
         worker.stop()
