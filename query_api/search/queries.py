@@ -422,25 +422,21 @@ def search_body(request: SearchRequest, clock: Clock) -> dict:
             "Cette page est trop loin dans les résultats. Affinez la recherche ou exportez "
             "la liste complète au format Excel.", "page")
     filters = facet_filters(request, clock)
-    sort = sort_clause(request)
     body = {
         "query": _scored_query(request),
-        "sort": sort,
+        "sort": sort_clause(request),
         "from": start,
         "size": request.per_page,
         "track_total_hits": True,
         "_source": ESTABLISHMENT_SOURCE,
         "collapse": {
             "field": "establishment.id",
-            "inner_hits": {"name": "units", "size": INNER_HITS_SIZE, "sort": sort, "_source": UNIT_SOURCE},
+            "inner_hits": {"name": "units", **_unit_hits(request, INNER_HITS_SIZE)},
         },
         "aggs": _facet_aggregations(request, filters, clock),
     }
     if filters:
         body["post_filter"] = {"bool": {"filter": list(filters.values())}}
-    highlight = _units_highlight(request)
-    if highlight:
-        body["collapse"]["inner_hits"]["highlight"] = highlight
     return body
 
 
@@ -479,32 +475,33 @@ def establishment_units_body(request: SearchRequest, clock: Clock, establishment
     many each establishment has: one plain search where ``inner_hits`` ran one query per establishment
     and ``top_hits`` one fetch per establishment. ``establishment_top_units_body`` completes an
     establishment this cut short."""
-    body = {
+    return {
         "query": _units_of(request, clock, establishment_ids),
-        "sort": sort_clause(request),
-        "size": size,
+        **_unit_hits(request, size),
         "track_total_hits": False,
-        "_source": UNIT_SOURCE,
         "aggs": {"establishments": _page_establishments(establishment_ids)},
     }
-    highlight = _units_highlight(request)
-    if highlight:
-        body["highlight"] = highlight
-    return body
 
 
 def establishment_top_units_body(request: SearchRequest, clock: Clock, establishment_ids: list[str]) -> dict:
     """The first INNER_HITS_SIZE matching units of each of these establishments, in the search's order."""
-    top = {"size": INNER_HITS_SIZE, "sort": sort_clause(request), "_source": UNIT_SOURCE}
-    highlight = _units_highlight(request)
-    if highlight:
-        top["highlight"] = highlight
+    top = _unit_hits(request, INNER_HITS_SIZE)
     return {
         "query": _units_of(request, clock, establishment_ids),
         "size": 0,
         "track_total_hits": False,
         "aggs": {"establishments": {**_page_establishments(establishment_ids), "aggs": {"units": {"top_hits": top}}}},
     }
+
+
+def _unit_hits(request: SearchRequest, size: int) -> dict:
+    """The first ``size`` units in the search's order, with what a result line shows of them and the
+    typed words in bold: the same for ``inner_hits``, a plain search and ``top_hits``."""
+    hits = {"size": size, "sort": sort_clause(request), "_source": UNIT_SOURCE}
+    highlight = _units_highlight(request)
+    if highlight:
+        hits["highlight"] = highlight
+    return hits
 
 
 def _page_establishments(establishment_ids: list[str]) -> dict:
