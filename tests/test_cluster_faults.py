@@ -168,3 +168,44 @@ def test_killing_the_node_holding_the_primary_fails_no_search_and_loses_no_edit(
     assert indexed_revisions(client, world.settings) == stored_revisions(world.store)
     last = client.get(index=alias_name(world.settings, UNITS), id="UO-KB")["_source"]
     assert last["comments"] == "Édition n° 29 pendant la panne d'un nœud"
+
+
+# Every kind of engine read the service makes for a user: a search, a search around an
+# establishment (its place is read from the index), the Excel export (a point in time), the
+# répertoire's counts, a FHIR search by id.
+ENGINE_READS = ("/api/v1/search?where=78646&radius_km=30", "/api/v1/search?where=eg:EG-KA",
+                "/api/v1/search.xlsx?where=78646", "/repertoire", "/fhir/HealthcareService?_id=UO-KA")
+
+
+def test_a_shard_left_without_a_copy_gives_a_clear_503_on_every_engine_read_never_part_of_an_answer(cluster, tmp_path):
+    """No replica and one node killed: the shard it held has no copy anywhere. A page built from the
+    two shards left would miss units without saying so (an establishment « unknown », an export a
+    third short): each read says the engine cannot serve instead, and answers whole once it is back."""
+    world = make_world(dataclasses.replace(cluster, index_shards=3, index_replicas=0), tmp_path)
+    client = search_client(world.settings, timeout=60)
+    report = reindex(world.store, client, world.settings, progress=False, grace_seconds=0)
+    public = world.client()
+    before = {path: public.get(path) for path in ENGINE_READS}
+    assert {path: r.status_code for path, r in before.items()} == dict.fromkeys(ENGINE_READS, 200)
+    manager = client.cat.cluster_manager(format="json")[0]["node"]
+    holders = {row["node"] for row in client.cat.shards(index=report.index, format="json")}
+    assert len(holders) >= 2, holders   # the node killed holds part of the index, not all of it
+    victim = next(node for node in opensearch.local_cluster(cluster) if node.name in holders - {manager})
+    try:
+        assert opensearch.stop_node(victim, signal.SIGKILL)
+        # Until the cluster notices the node gone, a read may wait on it; then it has no copy to go to.
+        deadline = time.monotonic() + 90
+        while _health(client)["unassigned_shards"] == 0 and time.monotonic() < deadline:
+            time.sleep(0.5)
+        for path in ENGINE_READS:
+            response = public.get(path)
+            assert response.status_code == 503, (path, response.status_code, response.get_data(as_text=True)[:300])
+            text = response.get_data(as_text=True)
+            assert "moteur de recherche" in text, (path, text[:300])
+    finally:
+        opensearch.start(cluster)   # the killed node only: the others are running
+        assert _health(client, wait_for_status="green", timeout="120s")["status"] == "green"
+    after = {path: public.get(path) for path in ENGINE_READS}
+    assert {path: r.status_code for path, r in after.items()} == dict.fromkeys(ENGINE_READS, 200)
+    assert after["/api/v1/search?where=78646&radius_km=30"].get_json()["total_units"] == \
+        before["/api/v1/search?where=78646&radius_km=30"].get_json()["total_units"]

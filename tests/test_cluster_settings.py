@@ -3,6 +3,7 @@ a local cluster's nodes; and what holds on the suite's single node (a refused no
 replicas that cannot be placed failing the reindex before the alias moves)."""
 from __future__ import annotations
 
+import ast
 import dataclasses
 import socket
 from pathlib import Path
@@ -117,6 +118,38 @@ def test_an_answer_with_a_failed_shard_is_an_error_not_a_page_with_units_missing
     with pytest.raises(TransportError) as raised:
         whole(partial)
     assert raised.value.status_code == 503 and "node_disconnected_exception" in str(raised.value)
+
+
+ENGINE_READS = {"search", "msearch", "count", "create_pit"}
+
+
+def _engine_reads_not_held_whole(path: Path) -> list[str]:
+    """Calls of ``<client>.search/msearch/count/create_pit`` in a module that are neither an
+    argument of ``whole(...)`` nor told to refuse a partial answer."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    wrapped = {id(arg) for node in ast.walk(tree) if isinstance(node, ast.Call)
+               and isinstance(node.func, ast.Name) and node.func.id == "whole" for arg in node.args}
+    loose = []
+    for node in ast.walk(tree):
+        if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr in ENGINE_READS):
+            continue
+        receiver = node.func.value   # the engine client: ``client`` or ``context.search()``
+        if not (isinstance(receiver, ast.Name) and receiver.id == "client"
+                or isinstance(receiver, ast.Call) and ast.unparse(receiver) == "context.search()"):
+            continue
+        told = "allow_partial" in ast.unparse(node)
+        if id(node) not in wrapped and not told:
+            loose.append(f"{path.name}:{node.lineno} {ast.unparse(node)[:80]}")
+    return loose
+
+
+def test_every_engine_read_of_the_service_is_whole_or_an_error():
+    """A search, count, msearch or point in time of the API, the pages or FHIR either goes through
+    ``whole`` or asks the engine to refuse a partial answer (msearch checks each answer)."""
+    service = Path(__file__).resolve().parent.parent / "query_api"
+    loose = [line for path in sorted(service.rglob("*.py")) for line in _engine_reads_not_held_whole(path)]
+    # execute.msearch checks each of its answers with ``whole`` after the call.
+    assert [line for line in loose if not line.startswith("execute.py") or "msearch(body=lines)" not in line] == []
 
 
 def _refused_port() -> int:

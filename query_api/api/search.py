@@ -16,7 +16,7 @@ from query_api.api.schemas.query import SearchParamsSchema, SuggestParamsSchema,
 from query_api.api.schemas.search import SearchResponse, Suggestions
 from query_api.errors import ApiError, invalid_input
 from query_api.search import places
-from query_api.search.execute import run_search, search_whole
+from query_api.search.execute import run_search, search_whole, whole
 from query_api.search.export import MAX_EXPORT_ROWS, ExportTooLarge, export_filename, write_export
 from query_api.search.places import Place
 from query_api.search.queries import Clock, Origin, QueryError, SearchRequest, count_body, search_body, suggest_body
@@ -55,11 +55,10 @@ def _origin(where: dict | None) -> Origin | None:
     if kind == "point":
         return Origin(where["lat"], where["lon"], f"{where['lat']:.5f}, {where['lon']:.5f}")
     # An establishment: its place comes from the index, so a search never reads the store.
-    result = context.search().search(
-        index=alias_name(context.settings(), UNITS),
-        body={"query": {"term": {"establishment.id": where["id"]}}, "size": 1,
-              "_source": ["establishment", "location"]},
-    )
+    # Whole or a 503: a shard missing could hold the establishment, and a 404 would be a lie.
+    result = search_whole(context.search(), alias_name(context.settings(), UNITS),
+                          {"query": {"term": {"establishment.id": where["id"]}}, "size": 1,
+                           "_source": ["establishment", "location"]})
     hits = result["hits"]["hits"]
     if not hits:
         # Well formed but unknown, as a sheet of an unknown id: 404.
@@ -132,8 +131,8 @@ def _reading(params: dict, what: Understood | None, q: Understood | None) -> Sea
 
 
 def _count(search_request: SearchRequest, clock: Clock) -> int:
-    return context.search().count(index=alias_name(context.settings(), UNITS),
-                                  body=count_body(search_request, clock))["count"]
+    return whole(context.search().count(index=alias_name(context.settings(), UNITS),
+                                        body=count_body(search_request, clock)))["count"]
 
 
 def search_request_from_args(args, clock: Clock | None = None) -> SearchRequest:

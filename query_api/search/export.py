@@ -21,6 +21,7 @@ from opensearchpy import OpenSearch
 
 from catalog.phone import phone_or_none
 from catalog.schedule import DAY_NAMES
+from query_api.search.execute import whole
 from query_api.search.queries import Clock, SearchRequest, export_body
 from query_api.search.results import PATIENT_LABELS, distance_km, is_open
 from query_api.search.travel import travel_minutes, zone_of_department
@@ -93,7 +94,8 @@ def write_export(client: OpenSearch, index: str, request: SearchRequest, clock: 
     1.4-1.6 times as fast as openpyxl's write-only mode for the same workbook, cell for
     cell (bench/export_writers.py, bench/README.md)."""
     body = export_body(request, clock, PAGE_SIZE)
-    pit = client.create_pit(index=index, params={"keep_alive": KEEP_ALIVE})["pit_id"]
+    # A point in time over the shards that answer would export their units only: refused whole.
+    pit = client.create_pit(index=index, params={"keep_alive": KEEP_ALIVE, "allow_partial_pit_creation": "false"})["pit_id"]
     out = tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024)
     # Nothing from the data is turned into a formula, a link or a number: strings stay strings.
     workbook = xlsxwriter.Workbook(out, {"constant_memory": True, "strings_to_formulas": False,
@@ -114,7 +116,7 @@ def write_export(client: OpenSearch, index: str, request: SearchRequest, clock: 
             if search_after is not None:
                 page["search_after"] = search_after
                 page["track_total_hits"] = False
-            return client.search(body=page)
+            return whole(client.search(body=page, params={"allow_partial_search_results": "false"}))
 
         # The next page is fetched while this one is written: the engine and the
         # spreadsheet writer each wait for the other half as long otherwise.

@@ -23,6 +23,7 @@ from indexer.engine import UNITS, alias_name
 from query_api import context
 from query_api.errors import ApiError
 from query_api.search import directory as counts
+from query_api.search.execute import search_whole
 from query_api.web import pages
 
 blueprint = Blueprint("directory", __name__)
@@ -49,7 +50,7 @@ def _paging(page: int, total: int, per_page: int) -> dict:
 
 
 def _units_search(raw: dict) -> dict:
-    return context.search().search(index=alias_name(context.settings(), UNITS), body=raw)
+    return search_whole(context.search(), alias_name(context.settings(), UNITS), raw)
 
 
 @blueprint.get("/repertoire")
