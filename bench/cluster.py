@@ -141,7 +141,7 @@ def run(units: int, *, seed: int = SEED, shards: int = 1, replicas: int = 1,
         seconds: float = THROUGHPUT_SECONDS) -> dict:
     WORK_DIR.mkdir(parents=True, exist_ok=True)
     data = dataset.ensure(WORK_DIR / "data", units, seed, log=log)
-    paths = ["/api/v1/search?" + workload.query_string(params) for params in throughput_mix(workload.bench_communes())]
+    paths = throughput_mix(workload.bench_communes())
     results: dict = {"date": datetime.now(UTC).isoformat(timespec="seconds"), "units": data["units"], "seed": seed,
                      "machine": {"cores": os.cpu_count(), "load_average_start": [round(x, 2) for x in os.getloadavg()]}}
     single = settings_for(data["store_path"], (SINGLE_PORT,), shards, replicas)

@@ -24,7 +24,7 @@ from pathlib import Path
 
 from opensearchpy import helpers
 
-from bench import dataset, workload
+from bench import dataset, scaling, workload
 from catalog import repository
 from catalog.store import open_store
 from config import PROJECT_DIR, Settings
@@ -56,7 +56,7 @@ PHASES = ("search", "suggest", "fhir", "export", "throughput", "freshness")   # 
 
 TARGETS = {
     "search_p95_ms": 100, "suggest_p95_ms": 20, "api_overhead_p50": 1.3, "reindex_docs_per_s": 5000,
-    "pipeline_efficiency": 0.8, "export_100k_s": 15, "export_100k_rss_mib": 300, "fhir_p95_ratio": 1.3,
+    "pipeline_efficiency": 0.9, "export_100k_s": 8, "export_100k_rss_mib": 300, "fhir_p95_ratio": 1.3,
 }
 
 
@@ -276,6 +276,8 @@ def time_pipeline(store_path: str, settings: Settings) -> dict:
     client = search_client(settings, timeout=120)
     report = reindex_module.reindex(open_store(store_path), client, settings, progress=False, grace_seconds=0)
     return {"documents": report.documents, "seconds": round(report.seconds, 1), "docs_per_s": round(report.rate),
+            "load_seconds": round(report.load_seconds, 1),
+            "load_docs_per_s": round(report.documents / report.load_seconds) if report.load_seconds else None,
             "index": report.index, "chunk_size": bulk.CHUNK_SIZE}
 
 
@@ -297,6 +299,21 @@ class Bodies:
             from flask import request
 
             return search_request_from_args(request.args)
+
+    def engine_search(self, path: str):
+        """(SearchRequest, FlatPage or None) of an API or FHIR search path, read as the service reads it."""
+        from flask import request
+
+        from query_api.api.search import search_request_from_args
+        from query_api.fhir.params import parse_search
+        from query_api.fhir.profiles import LocalNames
+        from query_api.fhir.views import flat_page
+
+        with self.app.test_request_context(path):
+            if path.startswith("/fhir/HealthcareService?"):
+                search = parse_search("HealthcareService", request.args, LocalNames(request.host_url + "fhir"))
+                return search.request, flat_page(search)
+            return search_request_from_args(request.args), None
 
     def suggest(self, params: list[tuple[str, str]]) -> dict:
         from query_api.api.schemas.query import SuggestParamsSchema
@@ -320,20 +337,25 @@ class Bodies:
 
 def paired_latencies(api: KeepAlive, client, index: str, requests: list[tuple[str, object]], *, deadline: float) -> dict:
     """Each request through the API, then its body (or, for a search, the engine requests the API
-    makes for it) straight to OpenSearch; both timed."""
+    makes for it) straight to OpenSearch; both timed, each from an empty shard request cache:
+    the direct request sent right after the API's would otherwise find the facet counts the
+    API's request just cached, and the API would look slower than it is."""
     through_api, direct, errors = [], [], 0
     for path, body in requests:
         if time.monotonic() > deadline:
             break
+        clear_request_cache_of(client, index)
         t0 = time.perf_counter()
         try:
             status, _ = api.get(path)
         except (http.client.HTTPException, OSError):
             status = 0
-        t1 = time.perf_counter()
+        api_seconds = time.perf_counter() - t0
         if status != 200:
             errors += 1
             continue
+        clear_request_cache_of(client, index)
+        t1 = time.perf_counter()
         if isinstance(body, dict):
             client.search(index=index, body=body)
         else:   # a search: the engine requests the API makes for it (query_api.search.execute)
@@ -341,7 +363,7 @@ def paired_latencies(api: KeepAlive, client, index: str, requests: list[tuple[st
 
             run_search(client, index, body, paris_clock())
         t2 = time.perf_counter()
-        through_api.append(t1 - t0)
+        through_api.append(api_seconds)
         direct.append(t2 - t1)
     return {"api": through_api, "direct": direct, "errors": errors}
 
@@ -417,25 +439,37 @@ def load(sender, *, clients: int, seconds: float, max_requests: int) -> dict:
             "latency_ms": summary_ms(state["latencies"]), "_latencies": state["latencies"]}
 
 
-def throughput_mix(places: list[str]) -> list[list[tuple[str, str]]]:
-    """The 1,000 searches of the throughput figures: the six kinds in turn."""
-    return [workload.search_params(workload.SEARCH_KINDS[i % len(workload.SEARCH_KINDS)], 20_000 + i, places)
-            for i in range(1000)]
+FHIR_KIND = "FHIR near + aptitude"
+THROUGHPUT_KINDS = (*workload.SEARCH_KINDS, FHIR_KIND)
 
 
-def direct_throughput(client, settings: Settings, bodies: Bodies, mix, plan: str, seconds: float) -> dict:
-    """The engine requests one API search makes under ``plan`` (query_api.search.execute), sent
-    straight to OpenSearch by ``clients`` threads; one search counts as one request. The search
-    requests are read from the query strings beforehand (untimed), as the API would read them;
-    the clock is read at each request, as the API does."""
+def throughput_mix(places: list[str]) -> list[str]:
+    """The 1,000 searches of the throughput figures (paths): the search kinds and a FHIR
+    HealthcareService search in turn."""
+    paths = []
+    for i in range(1000):
+        kind = THROUGHPUT_KINDS[i % len(THROUGHPUT_KINDS)]
+        if kind == FHIR_KIND:
+            paths.append(workload.near_aptitude_paths(20_000 + i, places)[1])
+        else:
+            paths.append("/api/v1/search?" + workload.query_string(workload.search_params(kind, 20_000 + i, places)))
+    return paths
+
+
+def direct_throughput(client, settings: Settings, bodies: Bodies, mix: list[str], plan: str, seconds: float) -> dict:
+    """The engine requests one API or FHIR search makes (under ``plan`` for a grouped search:
+    query_api.search.execute), sent straight to OpenSearch by ``clients`` threads; one search
+    counts as one request. The search requests are read from the paths beforehand (untimed), as
+    the API would read them; the clock is read at each request, as the API does."""
     from query_api.search.execute import run_search
 
     index = alias_name(settings, UNITS)
-    requests = [bodies.search_request(params) for params in mix]
+    requests = [bodies.engine_search(path) for path in mix]
 
     def sender():
         def send(i: int) -> bool:
-            run_search(client, index, requests[i % len(requests)], paris_clock(), plan=plan)
+            request, flat = requests[i % len(requests)]
+            run_search(client, index, request, paris_clock(), plan=plan, flat=flat)
             return True
         return send
 
@@ -452,7 +486,11 @@ def paris_clock():
 
 def clear_request_cache(client, settings: Settings) -> None:
     """Each throughput figure starts from an empty shard request cache: the one before must not warm it."""
-    client.indices.clear_cache(index=alias_name(settings, UNITS), params={"request": "true"})
+    clear_request_cache_of(client, alias_name(settings, UNITS))
+
+
+def clear_request_cache_of(client, index: str) -> None:
+    client.indices.clear_cache(index=index, params={"request": "true"})
 
 
 THROUGHPUT_ROUNDS = 3   # each figure is THROUGHPUT_ROUNDS slices of THROUGHPUT_SECONDS / THROUGHPUT_ROUNDS, interleaved
@@ -476,8 +514,7 @@ def bench_throughput(client, settings: Settings, bodies: Bodies, places: list[st
     first figure would pay for a cold node), each slice from an empty request cache."""
     from query_api.search.execute import DEFAULT_PLAN, PLANS
 
-    mix = throughput_mix(places)
-    paths = ["/api/v1/search?" + workload.query_string(params) for params in mix]
+    mix = paths = throughput_mix(places)
     # ``ror serve`` runs one waitress process; two processes behind one address would need a
     # front proxy, so the clients of the second figure are split between two servers on two ports.
     second = dataclasses.replace(settings, port=settings.port + 1)
@@ -519,7 +556,7 @@ def bench_throughput(client, settings: Settings, bodies: Bodies, places: list[st
                 cache[name][0] += after[0] - before[0]
                 cache[name][1] += after[1] - before[1]
                 log(f"  round {round_ + 1}, {name}: {slices[name][-1]['requests_per_s']}/s")
-    out: dict = {"direct": {}, "plan": DEFAULT_PLAN}
+    out: dict = {"direct": {}, "plan": DEFAULT_PLAN, "mix": list(THROUGHPUT_KINDS)}
     for name, parts in slices.items():
         merged = _merged(parts)
         hits, misses = cache[name]
@@ -591,8 +628,10 @@ def bench_reindex(client, settings: Settings, data: dict) -> dict:
     log(f"  {parallel['docs_per_s']:,} docs/s")
     ndjson.unlink(missing_ok=True)
     return {"pipeline": pipeline, "baseline_bulk": serial, "baseline_parallel_bulk": parallel, "documents_file": build,
-            "efficiency_vs_bulk": round(pipeline["docs_per_s"] / serial["docs_per_s"], 2),
-            "efficiency_vs_parallel_bulk": round(pipeline["docs_per_s"] / parallel["docs_per_s"], 2)}
+            # Like for like: the pipeline's load (create, store → documents → bulk, refresh) against
+            # the baselines' (create, bulk, refresh); its merge, suggestions and swap are apart.
+            "efficiency_vs_bulk": round(pipeline["load_docs_per_s"] / serial["docs_per_s"], 2),
+            "efficiency_vs_parallel_bulk": round(pipeline["load_docs_per_s"] / parallel["docs_per_s"], 2)}
 
 
 def bench_requests(client, settings: Settings, server: ApiServer, phases=PHASES) -> dict:
@@ -651,7 +690,7 @@ def bench_requests(client, settings: Settings, server: ApiServer, phases=PHASES)
         from catalog.store import open_store
 
         note_load("freshness")
-        paths = ["/api/v1/search?" + workload.query_string(params) for params in throughput_mix(places)]
+        paths = throughput_mix(places)
         out["freshness"] = bench_freshness(client, settings, open_store(settings.store_path), paths,
                                            clients=THROUGHPUT_CLIENTS, seconds=FRESHNESS_SECONDS,
                                            max_requests=THROUGHPUT_MAX_REQUESTS, log=log)
@@ -740,16 +779,20 @@ def table(results: dict) -> str:
     r = results.get("reindex")
     if r:
         p = r["pipeline"]
-        add("Full reindex (store → documents → bulk)", f"{p['docs_per_s']:,} UO/s ({p['documents']:,} in {p['seconds']} s)",
+        add("Full reindex (store → documents → bulk → merge → swap)",
+            f"{p['docs_per_s']:,} UO/s ({p['documents']:,} in {p['seconds']} s"
+            + (f", of which the load {p['load_seconds']} s)" if p.get("load_seconds") else ")"),
             f"helpers.bulk {r['baseline_bulk']['docs_per_s']:,}/s; parallel_bulk {r['baseline_parallel_bulk']['docs_per_s']:,}/s",
             "≥ 5,000 UO/s", p["docs_per_s"] >= TARGETS["reindex_docs_per_s"])
         # The issue's ratio is against helpers.bulk; the pipeline keeps two requests in
         # flight, so parallel_bulk (two threads) is the like-for-like one: both are judged.
-        add("Pipeline efficiency (pipeline ÷ helpers.bulk)", f"{r['efficiency_vs_bulk']:.2f}",
-            "same documents, same mapping and chunk size", "≥ 0.8",
+        # Runs before 2026-11-30's second one timed the whole rebuild only: their ratio says so.
+        part = "pipeline's load" if p.get("load_seconds") else "whole rebuild"
+        add(f"Pipeline efficiency ({part} ÷ helpers.bulk)", f"{r['efficiency_vs_bulk']:.2f}",
+            "same documents, same mapping and chunk size", "≥ 0.9",
             r["efficiency_vs_bulk"] >= TARGETS["pipeline_efficiency"])
-        add("Pipeline efficiency (pipeline ÷ parallel_bulk, 2 threads)", f"{r['efficiency_vs_parallel_bulk']:.2f}",
-            "like for like: the pipeline also keeps 2 requests in flight", "≥ 0.8",
+        add(f"Pipeline efficiency ({part} ÷ parallel_bulk, 2 threads)", f"{r['efficiency_vs_parallel_bulk']:.2f}",
+            "like for like: the pipeline also keeps 2 requests in flight", "≥ 0.9",
             r["efficiency_vs_parallel_bulk"] >= TARGETS["pipeline_efficiency"])
     s = results.get("search")
     for kind in workload.SEARCH_KINDS if s else ():
@@ -768,15 +811,16 @@ def table(results: dict) -> str:
     if f:
         add("FHIR search vs JSON API, same criteria (p50 / p95 ms)",
             f"FHIR {f['fhir_ms']['p50']} / {f['fhir_ms']['p95']}; JSON {f['json_ms']['p50']} / {f['json_ms']['p95']}",
-            f"p95 ratio {f['p95_ratio']}×, {f['errors']} errors", "≤ 1.3×",
-            f["p95_ratio"] is not None and f["p95_ratio"] <= TARGETS["fhir_p95_ratio"] and f["errors"] == 0)
+            f"p95 ratio {f['p95_ratio']}×, {f['errors']} errors", "≤ 1.3×, FHIR p95 ≤ 100",
+            f["p95_ratio"] is not None and f["p95_ratio"] <= TARGETS["fhir_p95_ratio"] and f["errors"] == 0
+            and f["fhir_ms"]["p95"] <= TARGETS["search_p95_ms"])
     for box, k in (results.get("suggest") or {}).items():
         add(f"Suggest: {box} box (p50 / p95 ms)", f"{k['api_ms']['p50']} / {k['api_ms']['p95']}",
             f"direct {k['direct_ms']['p50']} / {k['direct_ms']['p95']}", "p95 ≤ 20", k["api_ms"]["p95"] <= TARGETS["suggest_p95_ms"])
     for e in results.get("export") or ():
         big = e["target_rows"] == 100_000 and e["rows"] >= 90_000
         add(f"Excel export, {e['rows']:,} rows", f"{e['seconds']} s, API peak RSS {e['api_peak_rss_mib']:.0f} MiB",
-            f"{e['bytes'] / 2**20:.1f} MiB .xlsx", "≤ 15 s, < 300 MiB" if big else "",
+            f"{e['bytes'] / 2**20:.1f} MiB .xlsx", "≤ 8 s, < 300 MiB" if big else "",
             (e["seconds"] <= TARGETS["export_100k_s"] and e["api_peak_rss_mib"] < TARGETS["export_100k_rss_mib"]
              and e["status"] == 200) if big else None)
     t = results.get("throughput")
@@ -787,7 +831,7 @@ def table(results: dict) -> str:
         direct = t["direct"][t["plan"]]
         for name, label in (("api", "1 API process"), ("api_2_processes", "2 API processes")):
             x = t[name]
-            add(f"Throughput, {x['clients']} clients × {x['seconds']:.0f} s (search mix), {label}",
+            add(f"Throughput, {x['clients']} clients × {x['seconds']:.0f} s (search and FHIR mix), {label}",
                 f"{x['requests_per_s']} req/s ({load_line(x)})",
                 f"direct to the engine, same requests: {direct['requests_per_s']} searches/s",
                 "≥ 0.9× direct, p95 ≤ 150 ms, 0 errors" if name == "api" else "0 errors",
@@ -816,7 +860,8 @@ def machine_line(results: dict) -> str:
     m, d = results["machine"], results["dataset"]
     return (f"{d['units']:,} UO (demo generator, seed {d['seed']}); {m['cores']} cores, {m['ram_gib']} GiB RAM, "
             f"OpenSearch {m.get('opensearch_version', '')} heap {m['opensearch_heap']}, Python {m['python']}; {results['date']}; "
-            "load average at each phase: " + ", ".join(f"{k} {v[0]}" for k, v in results.get("load_average", {}).items()))
+            "load average at each phase: " + ", ".join(f"{k} {v[0]}" for k, v in results.get("load_average", {}).items())
+            + "".join(f"; {phase} from the run of {date}" for phase, date in (results.get("carried_over") or {}).items()))
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -840,18 +885,45 @@ def main(argv: list[str] | None = None) -> int:
 
         return cluster.main(units, args.seed)
     results = run(units, seed=args.seed, keep_node=args.keep_node, skip_reindex=args.skip_reindex, phases=phases)
-    text = table(results)
-    results["table_markdown"] = text
-    results["machine_line"] = machine_line(results)
     RESULTS_DIR.mkdir(parents=True, exist_ok=True)
     stamp = datetime.now().strftime("%Y-%m-%d")
     suffix = "" if units == FULL_UNITS else f"-{units}"
     out = RESULTS_DIR / f"{stamp}{suffix}.json"
+    results = with_earlier_phases(results, out)
+    results["scaling"] = scaling.curve(RESULTS_DIR, results, out.name)
+    text = table(results)
+    results["table_markdown"] = text
+    results["machine_line"] = machine_line(results)
     out.write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     print(results["machine_line"])
     print(text)
+    print("\nScaling:\n" + scaling.table(results["scaling"]))
     print(f"\nwritten: {out}")
     return 0
+
+
+MEASURED_PHASES = ("reindex", *PHASES)
+
+
+def with_earlier_phases(results: dict, path: Path) -> dict:
+    """``results`` completed by the phases an earlier run of the same day and data set wrote to
+    ``path`` and this one did not run (``--skip-reindex``, ``--only``): each carried-over phase
+    is listed in ``carried_over`` with its run's date, so no figure passes for this run's."""
+    try:
+        earlier = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return results
+    if earlier.get("dataset", {}).get("units") != results["dataset"]["units"]:
+        return results
+    carried = dict(earlier.get("carried_over") or {})
+    merged = {**results, "carried_over": {}}
+    for phase in MEASURED_PHASES:
+        if phase not in results and phase in earlier:
+            merged[phase] = earlier[phase]
+            merged["carried_over"][phase] = carried.get(phase, earlier["date"])
+            merged.setdefault("load_average", {}).update(
+                {k: v for k, v in (earlier.get("load_average") or {}).items() if k == phase})
+    return merged
 
 
 if __name__ == "__main__":

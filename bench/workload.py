@@ -3,7 +3,7 @@
 Every list is fixed; the i-th request of a kind takes the i-th commune / aptitude /
 text of its list (modulo its length), so two runs send the same requests in the
 same order and the engine's caches cannot make a figure trivial (128 communes,
-12 aptitudes, 10 texts: hundreds of distinct requests per kind).
+12 aptitudes, 10-12 texts or phrases: hundreds of distinct requests per kind).
 """
 from __future__ import annotations
 
@@ -30,6 +30,15 @@ FREE_TEXTS = (
     "balnéothérapie centre rééducation", "cabinet kinésithérapie gare", "rééducation main Argenteuil",
     "soins palliatifs domicile",
 )
+# A doctor's or a patient's whole phrase in the one box: need, patients, home visits, hours and
+# place read from the words (query_api.search.understanding), then searched.
+PHRASES = (
+    "kiné vestibulaire enfant à domicile Paris", "vertiges Boulogne-Billancourt",
+    "troubles de l'équilibre personne âgée Créteil", "kiné bronchiolite bébé Montreuil",
+    "rééducation périnée Nanterre", "kiné AVC à domicile Saint-Denis", "mal de dos ouvert maintenant Versailles",
+    "prothèse de genou rééducation Antony", "kiné épaule ouvert le samedi Courbevoie",
+    "drainage lymphatique à domicile Vincennes", "kiné du sport Levallois", "lombalgie kiné Colombes",
+)
 SUGGEST_WHAT = ("vest", "rééd", "kiné", "resp", "lymp", "spor", "pédi", "osté", "drain", "balné", "rachi", "périn")
 SUGGEST_WHERE = ("vers", "boul", "sain", "mont", "vill", "pari", "nant", "ivry", "crét", "arge", "mass", "fonten")
 
@@ -40,6 +49,7 @@ SEARCH_KINDS = (
     "relevance sort",
     "where only",
     "free text (3 words)",
+    "phrase (understood)",
 )
 
 
@@ -72,6 +82,8 @@ def search_params(kind: str, i: int, places: list[str]) -> list[tuple[str, str]]
         return [("where", where)]
     if kind == "free text (3 words)":
         return [("q", FREE_TEXTS[i % len(FREE_TEXTS)])]
+    if kind == "phrase (understood)":
+        return [("q", PHRASES[i % len(PHRASES)])]
     raise ValueError(kind)
 
 

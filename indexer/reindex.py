@@ -55,6 +55,9 @@ class ReindexReport:
     documents: int
     seconds: float
     previous: list[str]
+    #: Up to the UO index loaded and refreshed: the work a bare bulk of the same documents does
+    #: (bench/run.py compares them); the rest is the merge, the suggestions and the swap.
+    load_seconds: float = 0.0
 
     @property
     def rate(self) -> float:
@@ -186,6 +189,8 @@ def reindex(
                 raise ReindexError(str(error)) from error
             if bar is not None:
                 bar.close()
+        client.indices.refresh(index=units_index)
+        load_seconds = time.monotonic() - started
         report_progress("finishing", loaded[0], expected, units_index)
         _finish(client, settings, units_index)
         indexed = client.count(index=units_index)["count"]
@@ -218,7 +223,7 @@ def reindex(
             client.indices.delete(index=old, ignore_unavailable=True)
     seconds = time.monotonic() - started
     log.info("reindex: %d UO into %s in %.1f s", indexed, units_index, seconds)
-    return ReindexReport(units_index, suggest_index, indexed, seconds, previous)
+    return ReindexReport(units_index, suggest_index, indexed, seconds, previous, load_seconds)
 
 
 def cleanup_old_indices(client: OpenSearch, settings: Settings, grace_seconds: int = DEFAULT_GRACE_SECONDS) -> list[str]:

@@ -228,13 +228,20 @@ def _search(resource_type: str):
     return fhir_response(bundle, pretty=options["pretty"])
 
 
-def _search_units(search: FhirSearch, clock, index: str, args, base_url: str) -> dict:
-    req = search.request
+def flat_page(search: FhirSearch) -> FlatPage:
+    """The page of units a HealthcareService search asks the engine for (one more than shown:
+    whether a next page exists)."""
     direction, after = bundles.read_page_token(search.page) if search.page else (None, None)
     size = 0 if search.summary_count else search.count
-    raw = run_search(context.search(), index, req, clock,
-                     flat=FlatPage(size + 1 if size else 0, search_after=after, backwards=direction == "b",
-                                   track_total=True if search.summary_count else _track_total(search)))
+    return FlatPage(size + 1 if size else 0, search_after=after, backwards=direction == "b",
+                    track_total=True if search.summary_count else _track_total(search))
+
+
+def _search_units(search: FhirSearch, clock, index: str, args, base_url: str) -> dict:
+    req = search.request
+    direction = bundles.read_page_token(search.page)[0] if search.page else None
+    size = 0 if search.summary_count else search.count
+    raw = run_search(context.search(), index, req, clock, flat=flat_page(search))
     hits = raw["hits"]["hits"]
     more = len(hits) > size
     hits = hits[:size]
