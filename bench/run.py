@@ -344,7 +344,7 @@ def paired_latencies(api: KeepAlive, client, index: str, requests: list[tuple[st
     for path, body in requests:
         if time.monotonic() > deadline:
             break
-        clear_request_cache_of(client, index)
+        clear_request_cache(client, index)
         t0 = time.perf_counter()
         try:
             status, _ = api.get(path)
@@ -354,7 +354,7 @@ def paired_latencies(api: KeepAlive, client, index: str, requests: list[tuple[st
         if status != 200:
             errors += 1
             continue
-        clear_request_cache_of(client, index)
+        clear_request_cache(client, index)
         t1 = time.perf_counter()
         if isinstance(body, dict):
             client.search(index=index, body=body)
@@ -456,7 +456,7 @@ def throughput_mix(places: list[str]) -> list[str]:
     return paths
 
 
-def direct_throughput(client, settings: Settings, bodies: Bodies, mix: list[str], plan: str, seconds: float) -> dict:
+def direct_throughput(client, settings: Settings, bodies: Bodies, paths: list[str], plan: str, seconds: float) -> dict:
     """The engine requests one API or FHIR search makes (under ``plan`` for a grouped search:
     query_api.search.execute), sent straight to OpenSearch by ``clients`` threads; one search
     counts as one request. The search requests are read from the paths beforehand (untimed), as
@@ -464,7 +464,7 @@ def direct_throughput(client, settings: Settings, bodies: Bodies, mix: list[str]
     from query_api.search.execute import run_search
 
     index = alias_name(settings, UNITS)
-    requests = [bodies.engine_search(path) for path in mix]
+    requests = [bodies.engine_search(path) for path in paths]
 
     def sender():
         def send(i: int) -> bool:
@@ -484,12 +484,8 @@ def paris_clock():
     return Clock(minute_of_week=minute_of_week(now), holiday=is_public_holiday(now.astimezone(PARIS).date()))
 
 
-def clear_request_cache(client, settings: Settings) -> None:
-    """Each throughput figure starts from an empty shard request cache: the one before must not warm it."""
-    clear_request_cache_of(client, alias_name(settings, UNITS))
-
-
-def clear_request_cache_of(client, index: str) -> None:
+def clear_request_cache(client, index: str) -> None:
+    """Empties the shard request cache: a figure must not find warm what the one before it put there."""
     client.indices.clear_cache(index=index, params={"request": "true"})
 
 
@@ -514,7 +510,7 @@ def bench_throughput(client, settings: Settings, bodies: Bodies, places: list[st
     first figure would pay for a cold node), each slice from an empty request cache."""
     from query_api.search.execute import DEFAULT_PLAN, PLANS
 
-    mix = paths = throughput_mix(places)
+    paths = throughput_mix(places)
     # ``ror serve`` runs one waitress process; two processes behind one address would need a
     # front proxy, so the clients of the second figure are split between two servers on two ports.
     second = dataclasses.replace(settings, port=settings.port + 1)
@@ -534,7 +530,7 @@ def bench_throughput(client, settings: Settings, bodies: Bodies, places: list[st
                 return send
             return load(sender, clients=THROUGHPUT_CLIENTS, seconds=seconds, max_requests=THROUGHPUT_MAX_REQUESTS)
 
-        figures = {f"direct:{plan}": (lambda seconds, plan=plan: direct_throughput(client, settings, bodies, mix, plan,
+        figures = {f"direct:{plan}": (lambda seconds, plan=plan: direct_throughput(client, settings, bodies, paths, plan,
                                                                                     seconds))
                    for plan in PLANS}
         figures["api"] = lambda seconds: throughput(settings.port, paths, clients=THROUGHPUT_CLIENTS, seconds=seconds,
@@ -549,7 +545,7 @@ def bench_throughput(client, settings: Settings, bodies: Bodies, places: list[st
         cache = {name: [0, 0] for name in figures}
         for round_ in range(THROUGHPUT_ROUNDS):
             for name, run_figure in figures.items():
-                clear_request_cache(client, settings)
+                clear_request_cache(client, alias_name(settings, UNITS))
                 before = request_cache_stats(client, settings)
                 slices[name].append(run_figure(slice_s))
                 after = request_cache_stats(client, settings)

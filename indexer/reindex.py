@@ -96,7 +96,7 @@ FORCE_MERGE_TIMEOUT_S = 3600   # about 40 s per million UO on 2 cores
 
 
 def _finish(client: OpenSearch, settings: Settings, name: str) -> None:
-    """The index merged into one segment and the settings of an index in use restored; returns once
+    """The loaded index (refreshed by the caller) merged into one segment and the settings of an index in use restored; returns once
     every copy is allocated (green).
 
     Copied from the fresh segments, the replicas are ready within seconds of the flush; an
@@ -106,7 +106,6 @@ def _finish(client: OpenSearch, settings: Settings, name: str) -> None:
     # One segment: a search then visits each matching document once, where 20 segments of a
     # freshly loaded million each paid their own lookups (bench/README.md: 36 → 56 searches/s).
     # Later writes add small segments that merge as usual.
-    client.indices.refresh(index=name)
     client.indices.forcemerge(index=name, max_num_segments=1, params={"request_timeout": FORCE_MERGE_TIMEOUT_S})
     client.indices.put_settings(
         index=name,
@@ -200,6 +199,7 @@ def reindex(
         suggest_index = _create(client, settings, SUGGEST)
         bulk.send(client, (bulk.index_action(suggest_index, d, f"{d['type']}:{d['code']}")
                            for d in suggestion_documents(counts)))
+        client.indices.refresh(index=suggest_index)
         _finish(client, settings, suggest_index)
 
         previous = _current_indices(client, units_alias) + _current_indices(client, suggest_alias)

@@ -239,19 +239,20 @@ def flat_page(search: FhirSearch) -> FlatPage:
 
 def _search_units(search: FhirSearch, clock, index: str, args, base_url: str) -> dict:
     req = search.request
-    direction = bundles.read_page_token(search.page)[0] if search.page else None
     size = 0 if search.summary_count else search.count
-    raw = run_search(context.search(), index, req, clock, flat=flat_page(search))
+    page = flat_page(search)
+    raw = run_search(context.search(), index, req, clock, flat=page)
     hits = raw["hits"]["hits"]
     more = len(hits) > size
     hits = hits[:size]
-    if direction == "b":
+    if page.backwards:
         hits.reverse()
     total = raw["hits"]["total"]["value"] if "total" in raw["hits"] and search.total != "none" else None
     links = {"self": bundles.link_url(base_url, args)}
     if hits:
-        has_next = more if direction != "b" else True
-        has_previous = direction == "a" or (direction == "b" and more)
+        has_next = more if not page.backwards else True
+        # A page read forwards from a token has one before it; one read backwards, if the engine found more.
+        has_previous = more if page.backwards else page.search_after is not None
         if has_next:
             links["next"] = bundles.link_url(base_url, args, bundles.page_token("a", hits[-1]["sort"]))
         if has_previous:
