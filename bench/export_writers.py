@@ -1,13 +1,15 @@
-"""Excel writers side by side (issue #19, item 4): openpyxl's write-only mode, as the export
-writes today, against XlsxWriter in constant-memory mode, on the same rows in the same run.
+"""Excel writers side by side (issue #19, item 4): openpyxl's write-only mode, XlsxWriter in
+constant-memory mode, and rust_xlsxwriter through rustpy-xlsxwriter (the export's writer:
+``query_api.search.export.write_workbook``), on the same rows in the same run.
 
 ``python -m bench.export_writers [--units N] [--rows 100000]`` reads the rows of a search
 with about that many UO from the benchmark's own index (bench/run.py's node and data set,
 which must exist: run ``python -m bench.run --units N --keep-node`` first) into an NDJSON
 file (untimed), then each writer, in its own child process, turns that file into a
-workbook: wall time and the child's peak RSS (``ru_maxrss``). The two workbooks are then
-read back with openpyxl and compared cell by cell (value, type, quote prefix, bold header,
-widths, frozen pane, filter).
+workbook: wall time and the child's peak RSS (``ru_maxrss``). The workbooks are then
+read back with openpyxl and compared with openpyxl's cell by cell (value, type, quote prefix
+of formula-like text, bold header, widths, frozen pane, filter); a quote prefix on ordinary
+text (rust_xlsxwriter puts it on every cell of a text column) is counted, not a difference.
 """
 from __future__ import annotations
 
@@ -24,7 +26,7 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
-from query_api.search.export import COLUMNS, FORMULA_TRIGGERS, _values, text_cell
+from query_api.search.export import COLUMNS, FORMULA_TRIGGERS, _values, formula_like, text_cell, write_workbook
 
 WORK = Path("/tmp/ror-bench/export-writers")
 
@@ -90,7 +92,21 @@ def write_xlsxwriter(source: Path, out: Path) -> int:
     return row
 
 
-WRITERS = {"openpyxl write-only": write_openpyxl, "XlsxWriter constant_memory": write_xlsxwriter}
+def write_rust(source: Path, out: Path) -> int:
+    """What the export does: the rows streamed to rust_xlsxwriter (query_api.search.export.write_workbook)."""
+    rows = 0
+
+    def counted():
+        nonlocal rows
+        for values in _rows(source):
+            rows += 1
+            yield values
+    write_workbook(counted(), str(out))
+    return rows
+
+
+WRITERS = {"openpyxl write-only": write_openpyxl, "XlsxWriter constant_memory": write_xlsxwriter,
+           "rust_xlsxwriter (rustpy-xlsxwriter)": write_rust}
 
 
 def _status_mib(key: str) -> float:
@@ -101,7 +117,8 @@ def _status_mib(key: str) -> float:
 
 
 def _child(name: str, source: str, out: str, answer) -> None:
-    import xlsxwriter  # noqa: F401  (imported before the peak is reset, as openpyxl already is)
+    import rustpy_xlsxwriter  # noqa: F401  (imported before the peak is reset, as openpyxl already is)
+    import xlsxwriter  # noqa: F401
 
     # The peak from here on is the writer's: importing the project (nomenclatures, communes)
     # peaks higher than writing does, so the high-water mark is reset first (Linux: "5").
@@ -127,10 +144,13 @@ def measure(name: str, source: Path, out: Path) -> dict:
     return result
 
 
-def compare(first: Path, second: Path) -> list[str]:
-    """How the two workbooks differ, as openpyxl reads them (empty: the same workbook)."""
+def compare(first: Path, second: Path) -> tuple[list[str], int]:
+    """How two workbooks differ, as openpyxl reads them (empty: the same workbook), and how many
+    ordinary text cells have a quote prefix in one only (a difference of form: the cell stays
+    text when edited; formula-like text must have it in both)."""
     a, b = load_workbook(first).active, load_workbook(second).active
     differences = []
+    quoted_apart = 0
     if a.max_row != b.max_row or a.max_column != b.max_column:
         differences.append(f"size {a.max_row}x{a.max_column} vs {b.max_row}x{b.max_column}")
     if a.freeze_panes != b.freeze_panes:
@@ -147,14 +167,17 @@ def compare(first: Path, second: Path) -> list[str]:
             # An empty cell: openpyxl wrote an empty inline string, XlsxWriter writes no cell;
             # both read back as None, which is what is compared.
             type_a, type_b = (None if ca.value is None else ca.data_type), (None if cb.value is None else cb.data_type)
-            same = (ca.value, type_a, bool(ca.quotePrefix), bool(ca.font.b)) == \
-                   (cb.value, type_b, bool(cb.quotePrefix), bool(cb.font.b))
+            quote_a, quote_b = bool(ca.quotePrefix) and ca.value is not None, bool(cb.quotePrefix) and cb.value is not None
+            if quote_a != quote_b and not formula_like(ca.value):
+                quoted_apart += 1
+                quote_a = quote_b
+            same = (ca.value, type_a, quote_a, bool(ca.font.b)) == (cb.value, type_b, quote_b, bool(cb.font.b))
             if not same:
                 differences.append(f"{ca.coordinate}: {ca.value!r} {ca.data_type} q={ca.quotePrefix} b={ca.font.b} vs "
                                    f"{cb.value!r} {cb.data_type} q={cb.quotePrefix} b={cb.font.b}")
                 if len(differences) > 20:
-                    return differences
-    return differences
+                    return differences, quoted_apart
+    return differences, quoted_apart
 
 
 def dump_rows(units: int, rows: int, seed: int, source: Path) -> int:
@@ -225,8 +248,12 @@ def main(argv: list[str] | None = None) -> int:
             result = measure(name, source, out)
             results["writers"][name].append(result)
             print(f"round {round_ + 1}: {name}: {result}")
-    results["differences"] = compare(WORK / "openpyxl.xlsx", WORK / "XlsxWriter.xlsx")
-    print("same workbook" if not results["differences"] else "DIFFERENT:\n  " + "\n  ".join(results["differences"]))
+    results["differences"] = {}
+    for name in list(WRITERS)[1:]:
+        differences, quoted_apart = compare(WORK / "openpyxl.xlsx", WORK / f"{name.split()[0]}.xlsx")
+        results["differences"][name] = {"cells": differences, "ordinary_text_quoted_in_one_only": quoted_apart}
+        print(f"{name} vs openpyxl: " + ("same workbook" if not differences else "DIFFERENT:\n  " + "\n  ".join(differences))
+              + f"; ordinary text cells quote-prefixed in one only: {quoted_apart:,}")
     (WORK / "result.json").write_text(json.dumps(results, indent=2, ensure_ascii=False))
     print(json.dumps(results, ensure_ascii=False))
     return 0
