@@ -73,3 +73,34 @@ def test_export_lists_the_open_days_of_a_typical_week_in_week_order(demo_api):
         days = [part.strip().split(" ", 1)[0] for part in week.split(";")]
         assert all(day in order for day in days), week
         assert days == sorted(days, key=order.get), week
+
+
+def test_export_rows_follow_the_engine_order_across_pages_and_slices(demo_api, search):
+    """The export pages its point in time in slices at once and merges them: the rows must come
+    in the order one plain chain of pages gives (score down, then distance, then id)."""
+    from flask import request
+
+    from indexer.engine import UNITS, alias_name
+    from query_api import context
+    from query_api.api.search import current_clock, search_request_from_args
+    from query_api.search.export import PAGE_SIZE, SLICES
+    from query_api.search.queries import export_body
+
+    path = "/api/v1/search.xlsx?where=78646&radius_km=40&sort=relevance&q=kinésithérapie"
+    sheet = _sheet(demo_api.get(path))
+    exported = [row[0] for row in sheet.iter_rows(min_row=2, min_col=sheet.max_column, max_col=sheet.max_column,
+                                                  values_only=True)]
+    with demo_api.application.test_request_context(path):
+        clock = current_clock()
+        body = export_body(search_request_from_args(request.args, clock), clock, 1_000)
+        index = alias_name(context.settings(), UNITS)
+    assert [next(iter(clause)) for clause in body["sort"]] == ["_score", "_geo_distance", "id"]
+    expected, after = [], None
+    while True:
+        hits = search.search(index=index, body={**body, **({"search_after": after} if after else {})})["hits"]["hits"]
+        if not hits:
+            break
+        expected += [hit["_source"]["id"] for hit in hits]
+        after = hits[-1]["sort"]
+    assert len(expected) > SLICES * PAGE_SIZE * 2   # several pages in each slice
+    assert exported == expected
