@@ -104,3 +104,31 @@ def test_export_rows_follow_the_engine_order_across_pages_and_slices(demo_api, s
         after = hits[-1]["sort"]
     assert len(expected) > SLICES * PAGE_SIZE * 2   # several pages in each slice
     assert exported == expected
+
+
+def test_a_unit_without_the_slicing_number_is_still_exported(settings, search, tmp_path):
+    """The export slices its point in time on ``establishment.key``: a unit without it (a document
+    of another mapping, written here by hand) must still be in one slice, not left out of the file."""
+    from catalog.rpps_import import import_extract
+    from indexer.engine import UNITS, alias_name
+    from tests.rpps_lines import extract, physio
+
+    mine = dataclasses.replace(settings, index_prefix=f"{settings.index_prefix}-export-keyless",
+                               store_path=str(tmp_path / "store.sqlite3"))
+    store = open_store(mine.store_path)
+    assert import_extract(store, extract(physio(1), physio(2))).units_created == 2
+    reindex(store, search, mine, progress=False, grace_seconds=0)
+    client = create_app(mine, clock=fixed_clock("2026-11-30T10:00:00+01:00")).test_client()
+    try:
+        index = alias_name(mine, UNITS)
+        hit = search.search(index=index, body={"size": 1})["hits"]["hits"][0]
+        keyless = {**hit["_source"], "id": "UO-SANS-CLE"}
+        keyless["establishment"] = {k: v for k, v in keyless["establishment"].items() if k != "key"}
+        search.index(index=index, id="UO-SANS-CLE", body=keyless, params={"refresh": "true"})
+        assert client.get("/api/v1/search?where=78646").get_json()["total_units"] == 3
+        sheet = _sheet(client.get("/api/v1/search.xlsx?where=78646"))
+        ids = {row[0] for row in sheet.iter_rows(min_row=2, min_col=sheet.max_column, max_col=sheet.max_column,
+                                                  values_only=True)}
+        assert len(ids) == 3 and "UO-SANS-CLE" in ids
+    finally:
+        search.indices.delete(index=f"{mine.index_prefix}-*", ignore_unavailable=True, expand_wildcards="all")
