@@ -130,8 +130,9 @@ def write_export(client: OpenSearch, index: str, request: SearchRequest, clock: 
                 yield from hits
                 result = following.result()
 
-        # Counted whole, not per slice: a unit the slices missed would make the file short of it.
-        counted = {"query": body["query"], "size": 0, "track_total_hits": True, "pit": {"id": pit, "keep_alive": KEEP_ALIVE}}
+        # Counted whole (export_body tracks the total), not per slice: a unit the slices missed
+        # would make the file short of it.
+        counted = {**body, "size": 0, "pit": {"id": pit, "keep_alive": KEEP_ALIVE}}
         total = whole(client.search(body=counted, params={"allow_partial_search_results": "false"}))["hits"]["total"]["value"]
         if total > MAX_EXPORT_ROWS:
             raise ExportTooLarge(total)
