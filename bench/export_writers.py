@@ -26,7 +26,7 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
-from query_api.search.export import COLUMNS, FORMULA_TRIGGERS, _values, formula_like, text_cell, write_workbook
+from query_api.search.export import COLUMNS, FORMULA_TRIGGERS, formula_like, row_values, text_cell, write_workbook
 
 WORK = Path("/tmp/ror-bench/export-writers")
 
@@ -187,7 +187,6 @@ def dump_rows(units: int, rows: int, seed: int, source: Path) -> int:
     from indexer.engine import UNITS, alias_name, search_client
     from query_api.search.export import KEEP_ALIVE, PAGE_SIZE
     from query_api.search.queries import export_body
-    from query_api.search.results import distance_km
 
     data = dataset.ensure(WORK_DIR / "data", units, seed, log=print)
     settings = bench_settings(data["store_path"])
@@ -217,8 +216,7 @@ def dump_rows(units: int, rows: int, seed: int, source: Path) -> int:
                 if not hits:
                     break
                 for hit in hits:
-                    doc = hit["_source"]
-                    out.write(orjson.dumps(_values(doc, doc["establishment"], distance_km(hit, request), clock)) + b"\n")
+                    out.write(orjson.dumps(row_values(hit, request)) + b"\n")
                 written += len(hits)
                 after = hits[-1]["sort"]
     finally:

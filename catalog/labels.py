@@ -9,6 +9,9 @@ from __future__ import annotations
 #: Between a UO's name and its owner's (an em dash, as the guide writes it).
 OWNER_SEPARATOR = " — "
 
+#: The patients a UO sees, by the flag its document carries (indexer.documents.patients).
+PATIENT_LABELS = {"E": "Enfants", "A": "Adultes"}
+
 
 def person_name(first_name: str | None, last_name: str | None) -> str | None:
     """« Anne Martin », or None when the register gives no last name."""

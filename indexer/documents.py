@@ -10,7 +10,8 @@ import orjson
 
 from catalog.communes import ARRONDISSEMENTS, PARIS_CENTRE, PARIS_INSEE, communes
 from catalog.nomenclature import lay_words, nomenclature
-from catalog.schedule import format_week, week_intervals
+from catalog.schedule import CLOSED_TEXT, format_week, week_intervals
+from indexer.export_row import encode_row, export_row
 
 CHILD_AGE_LIMIT = 18  # under 18 = "E" (enfants), as the national ROR derives it
 
@@ -71,15 +72,18 @@ def _offer(name: str, uo_type: str, profession: str | None, aptitude_codes: tupl
 
 
 @functools.lru_cache(maxsize=8192)
-def _week_fields(week_json: str) -> tuple[list[dict], dict[str, str]]:
-    """The indexed intervals and the display of a typical week stored as JSON text.
+def _week_fields(week_json: str) -> tuple[list[dict], dict[str, str], str]:
+    """The indexed intervals, the display of each day and the open days as one line
+    (« lundi 9h-12h ; jeudi 14h-18h », the export's) of a typical week stored as JSON text.
 
     Cached by that text because typical weeks repeat across thousands of units (a full
     reindex would otherwise spend a sixth of its time formatting "9h-12h30"). The
     returned values are shared between documents: documents are serialized, never modified.
     """
     week = {int(day): [tuple(slot) for slot in slots] for day, slots in orjson.loads(week_json).items()}
-    return week_intervals(week), {day: text for day, text in format_week(week)}
+    days = format_week(week)
+    line = " ; ".join(f"{day} {text}" for day, text in days if text != CLOSED_TEXT)
+    return week_intervals(week), dict(days), line
 
 
 def unit_document(record: dict) -> dict:
@@ -88,8 +92,8 @@ def unit_document(record: dict) -> dict:
     eg = record["establishment"]
     commune = communes().get(eg["insee"])
     offer = _offer(record["name"], record["uo_type"], record["profession"], tuple(record["aptitudes"]))
-    intervals, week_display = _week_fields(record["week_json"])
-    return {
+    intervals, week_display, week_line = _week_fields(record["week_json"])
+    document = {
         "id": record["id"],
         "name": record["name"],
         "uo_type": record["uo_type"],
@@ -131,6 +135,8 @@ def unit_document(record: dict) -> dict:
         # When the UO entered the store (FHIR's ror-meta-creation-date); shown, never searched.
         "created_at": record["created_at"],
     }
+    document["row"] = encode_row(export_row(document, week_line))
+    return document
 
 
 @dataclass

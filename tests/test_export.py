@@ -77,14 +77,15 @@ def test_export_lists_the_open_days_of_a_typical_week_in_week_order(demo_api):
 
 def test_export_rows_follow_the_engine_order_across_pages_and_slices(demo_api, search):
     """The export pages its point in time in slices at once and merges them: the rows must come
-    in the order one plain chain of pages gives (score down, then distance, then id)."""
+    in the order one plain chain of the search's flat pages gives (score down, then distance,
+    then id): neither the merge nor the export's named « open now » filter may move a unit."""
     from flask import request
 
     from indexer.engine import UNITS, alias_name
     from query_api import context
     from query_api.api.search import current_clock, search_request_from_args
     from query_api.search.export import PAGE_SIZE, SLICES
-    from query_api.search.queries import export_body
+    from query_api.search.queries import units_page_body
 
     path = "/api/v1/search.xlsx?where=78646&radius_km=40&sort=relevance&q=kinésithérapie"
     sheet = _sheet(demo_api.get(path))
@@ -92,7 +93,7 @@ def test_export_rows_follow_the_engine_order_across_pages_and_slices(demo_api, s
                                                   values_only=True)]
     with demo_api.application.test_request_context(path):
         clock = current_clock()
-        body = export_body(search_request_from_args(request.args, clock), clock, 1_000)
+        body = units_page_body(search_request_from_args(request.args, clock), clock, 1_000, track_total=False)
         index = alias_name(context.settings(), UNITS)
     assert [next(iter(clause)) for clause in body["sort"]] == ["_score", "_geo_distance", "id"]
     expected, after = [], None
@@ -100,35 +101,92 @@ def test_export_rows_follow_the_engine_order_across_pages_and_slices(demo_api, s
         hits = search.search(index=index, body={**body, **({"search_after": after} if after else {})})["hits"]["hits"]
         if not hits:
             break
-        expected += [hit["_source"]["id"] for hit in hits]
+        expected += [hit["_id"] for hit in hits]
         after = hits[-1]["sort"]
     assert len(expected) > SLICES * PAGE_SIZE * 2   # several pages in each slice
     assert exported == expected
 
 
-def test_a_unit_without_the_slicing_number_is_still_exported(settings, search, tmp_path):
-    """The export slices its point in time on ``establishment.key``: a unit without it (a document
-    of another mapping, written here by hand) must still be in one slice, not left out of the file."""
+@pytest.fixture
+def two_units(settings, search, tmp_path):
+    """Two physios of the RPPS extract, stored and indexed; yields (API client, index name)."""
     from catalog.rpps_import import import_extract
     from indexer.engine import UNITS, alias_name
     from tests.rpps_lines import extract, physio
 
-    mine = dataclasses.replace(settings, index_prefix=f"{settings.index_prefix}-export-keyless",
+    mine = dataclasses.replace(settings, index_prefix=f"{settings.index_prefix}-export-two",
                                store_path=str(tmp_path / "store.sqlite3"))
     store = open_store(mine.store_path)
     assert import_extract(store, extract(physio(1), physio(2))).units_created == 2
     reindex(store, search, mine, progress=False, grace_seconds=0)
-    client = create_app(mine, clock=fixed_clock("2026-11-30T10:00:00+01:00")).test_client()
     try:
-        index = alias_name(mine, UNITS)
-        hit = search.search(index=index, body={"size": 1})["hits"]["hits"][0]
-        keyless = {**hit["_source"], "id": "UO-SANS-CLE"}
-        keyless["establishment"] = {k: v for k, v in keyless["establishment"].items() if k != "key"}
-        search.index(index=index, id="UO-SANS-CLE", body=keyless, params={"refresh": "true"})
-        assert client.get("/api/v1/search?where=78646").get_json()["total_units"] == 3
-        sheet = _sheet(client.get("/api/v1/search.xlsx?where=78646"))
-        ids = {row[0] for row in sheet.iter_rows(min_row=2, min_col=sheet.max_column, max_col=sheet.max_column,
-                                                  values_only=True)}
-        assert len(ids) == 3 and "UO-SANS-CLE" in ids
+        yield create_app(mine, clock=fixed_clock("2026-11-30T10:00:00+01:00")).test_client(), alias_name(mine, UNITS)
     finally:
         search.indices.delete(index=f"{mine.index_prefix}-*", ignore_unavailable=True, expand_wildcards="all")
+
+
+def _hand_written_copy(search, index: str, unit_id: str, change) -> None:
+    """A copy of an indexed unit under ``unit_id``, its document passed through ``change`` (a
+    document another mapping or an older builder would have written), its export row kept."""
+    from indexer.export_row import decode_row, encode_row
+
+    hit = search.search(index=index, body={"size": 1, "docvalue_fields": ["row"]})["hits"]["hits"][0]
+    cells = decode_row(hit["fields"]["row"][0])
+    cells[-1] = unit_id
+    document = change({**hit["_source"], "id": unit_id, "row": encode_row(cells)})
+    search.index(index=index, id=unit_id, body=document, params={"refresh": "true"})
+
+
+def test_a_unit_without_the_slicing_number_is_still_exported(two_units, search):
+    """The export slices its point in time on ``establishment.key``: a unit without it (a document
+    of another mapping, written here by hand) must still be in one slice, not left out of the file."""
+    client, index = two_units
+
+    def keyless(document):
+        return {**document, "establishment": {k: v for k, v in document["establishment"].items() if k != "key"}}
+    _hand_written_copy(search, index, "UO-SANS-CLE", keyless)
+    assert client.get("/api/v1/search?where=78646").get_json()["total_units"] == 3
+    sheet = _sheet(client.get("/api/v1/search.xlsx?where=78646"))
+    ids = {row[0] for row in sheet.iter_rows(min_row=2, min_col=sheet.max_column, max_col=sheet.max_column,
+                                              values_only=True)}
+    assert len(ids) == 3 and "UO-SANS-CLE" in ids
+
+
+def test_an_index_built_before_the_export_row_gets_a_clear_503_not_a_partial_file(two_units, search):
+    client, index = two_units
+    _hand_written_copy(search, index, "UO-SANS-LIGNE", lambda document: {k: v for k, v in document.items() if k != "row"})
+    response = client.get("/api/v1/search.xlsx?where=78646")
+    assert response.status_code == 503
+    assert response.headers["Content-Type"].startswith("application/json")
+    assert "Traceback" not in response.get_data(as_text=True)
+
+
+def test_every_cell_says_what_the_search_says_of_the_same_unit(demo_api):
+    """The export reads its cells from the index's row and the engine's named « open now »; the
+    search's JSON reads them from each unit's document: both must say the same for every unit."""
+    path = "where=78646&radius_km=10&per_page=100"
+    body = demo_api.get(f"/api/v1/search?{path}").get_json()
+    shown = {unit["id"]: (result["establishment"], unit) for result in body["results"] for unit in result["units"]}
+    sheet = _sheet(demo_api.get(f"/api/v1/search.xlsx?{path}"))
+    header = [c.value for c in sheet[1]]
+    rows = {row[-1]: dict(zip(header, row)) for row in sheet.iter_rows(min_row=2, values_only=True)}
+    assert len(rows) == body["total_units"] and len(shown) > 50
+    assert set(shown) <= set(rows)
+    opened = set()
+    for unit_id, (establishment, unit) in shown.items():
+        row = rows[unit_id]
+        expected = {
+            "Établissement": establishment["name"], "Unité (UO)": unit["name"], "Praticien": unit["practitioner"],
+            "Adresse": establishment["address"] or None, "Code postal": establishment["postal_code"] or None,
+            "Commune": establishment["commune"] or None, "Téléphone": unit["phone"],
+            "Aptitudes": ", ".join(a["label"] for a in unit["aptitudes"]) or "Généraliste",
+            "Patients": ", ".join({"E": "Enfants", "A": "Adultes"}[p] for p in unit["patients"]) or None,
+            "Domicile": "oui" if unit["home_visit"] else "non",
+            "Distance (km)": unit["distance_km"], "Trajet (min)": unit["travel_minutes"],
+            "Ouvert maintenant": "ouvert" if unit["open_now"] else "fermé",
+        }
+        assert {title: row[title] for title in expected} == expected, unit_id
+        opened.add(row["Ouvert maintenant"])
+    assert opened == {"ouvert", "fermé"}     # Monday 10:00: some units open, some not
+    open_now = demo_api.get(f"/api/v1/search?{path}&open_now=true").get_json()["total_units"]
+    assert open_now == sum(row["Ouvert maintenant"] == "ouvert" for row in rows.values())

@@ -24,11 +24,10 @@ from opensearchpy import OpenSearch
 from opensearchpy.exceptions import TransportError
 from rustpy_xlsxwriter import Format, write_worksheet
 
-from catalog.phone import phone_or_none
-from catalog.schedule import DAY_NAMES
+from indexer.export_row import decode_row
 from query_api.search.execute import whole
-from query_api.search.queries import Clock, SearchRequest, export_body
-from query_api.search.results import PATIENT_LABELS, distance_km, is_open
+from query_api.search.queries import OPEN_NOW_QUERY, Clock, SearchRequest, export_body
+from query_api.search.results import distance_km
 from query_api.search.travel import travel_minutes, zone_of_department
 
 MAX_EXPORT_ROWS = 200_000   # documented in the API: above it, narrow the search
@@ -48,6 +47,8 @@ COLUMNS = [
 ]
 TITLES = [title for title, _ in COLUMNS]
 NUMBER_COLUMNS = {"Distance (km)", "Trajet (min)"}
+#: Where the search's own cells go among the unit's (indexer.export_row.UNIT_COLUMNS).
+SEARCH_CELLS_AT = TITLES.index("Distance (km)")
 
 
 #: How a formula (or a DDE call) can begin once a spreadsheet reads a cell as typed
@@ -59,12 +60,6 @@ class ExportTooLarge(Exception):
     def __init__(self, total: int):
         super().__init__(total)
         self.total = total
-
-
-def _week_text(doc: dict) -> str:
-    """The open days in week order: the engine's source filtering does not keep the keys' order."""
-    days = doc.get("week_display") or {}
-    return " ; ".join(f"{day} {days[day]}" for day in DAY_NAMES.values() if days.get(day, "fermé") != "fermé")
 
 
 def text_cell(sheet, value):
@@ -80,19 +75,20 @@ def text_cell(sheet, value):
     return value
 
 
-def _values(doc: dict, eg: dict, distance: float | None, clock: Clock) -> list:
-    return [
-        eg["name"], doc["name"], doc.get("owner_name") or "", eg["address"], eg["postal_code"], eg["commune"],
-        phone_or_none(doc.get("phone")) or "",
-        ", ".join(doc.get("aptitude_labels") or []) or "Généraliste",
-        ", ".join(PATIENT_LABELS[p] for p in doc.get("patients") or []),
-        "oui" if doc.get("home_visit") else "non",
-        distance,
-        travel_minutes(distance, zone_of_department(eg["department"])) if distance is not None else None,
-        "ouvert" if is_open(doc, clock) else "fermé",
-        _week_text(doc),
-        doc["id"],
-    ]
+def row_values(hit: dict, request: SearchRequest) -> list:
+    """The export's cells of one hit of ``export_body``: the unit's from its ``row`` doc value,
+    the search's (distance, travel time, open now) from the hit itself."""
+    try:
+        cells = decode_row(hit["fields"]["row"][0])
+    except KeyError:   # an index built before the row existed: the admin console asks for a reindex
+        raise TransportError(503, "index_outdated", {"error": "units without an export row: a full reindex is needed"}) from None
+    distance = distance_km(hit, request)
+    travel = None
+    if distance is not None:
+        travel = travel_minutes(distance, zone_of_department(hit["fields"]["establishment.department"][0]))
+    opened = "ouvert" if OPEN_NOW_QUERY in hit.get("matched_queries", ()) else "fermé"
+    cells[SEARCH_CELLS_AT:SEARCH_CELLS_AT] = (distance, travel, opened)
+    return cells
 
 
 def formula_like(value) -> bool:
@@ -144,8 +140,7 @@ def write_export(client: OpenSearch, index: str, request: SearchRequest, clock: 
                 nonlocal rows
                 for hit in heapq.merge(*(hits_of(first, part) for part, first in enumerate(firsts)), key=order):
                     rows += 1
-                    doc = hit["_source"]
-                    yield _values(doc, doc["establishment"], distance_km(hit, request), clock)
+                    yield row_values(hit, request)
 
             out = tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024)
             write_workbook(rows_in_order(), out)

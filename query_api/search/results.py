@@ -4,13 +4,12 @@ from __future__ import annotations
 from markupsafe import escape
 
 from catalog.communes import DEPARTMENTS, communes
+from catalog.labels import PATIENT_LABELS
 from catalog.nomenclature import nomenclature
 from catalog.phone import phone_or_none
 from query_api.search.highlight import highlighted
 from query_api.search.queries import Clock, SearchRequest
 from query_api.search.travel import travel_minutes, zone_of_department
-
-PATIENT_LABELS = {"E": "Enfants", "A": "Adultes"}
 
 
 def is_open(doc: dict, clock: Clock) -> bool:

@@ -22,12 +22,12 @@ import re
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 
+from catalog.labels import PATIENT_LABELS
 from catalog.nomenclature import NOMENCLATURES_DIR, lay_words, nomenclature
 from indexer.text import STOPWORDS
 from query_api.search import places
 from query_api.search.fuzzy import Vocabulary, within
 
-PATIENT_LABELS = {"E": "Enfants", "A": "Adultes"}
 HOME_VISIT_LABEL = "À domicile"
 OPEN_NOW_LABEL = "Ouvert maintenant"
 
