@@ -575,7 +575,7 @@ def units_page_body(request: SearchRequest, clock: Clock, size: int, *, search_a
         "sort": sort,
         "size": size,
         "track_total_hits": track_total,
-        "_source": {"excludes": ["what"]},
+        "_source": {"excludes": ["what", "row"]},
     }
     if search_after is not None:
         body["search_after"] = search_after
