@@ -190,3 +190,25 @@ def test_every_cell_says_what_the_search_says_of_the_same_unit(demo_api):
     assert opened == {"ouvert", "fermé"}     # Monday 10:00: some units open, some not
     open_now = demo_api.get(f"/api/v1/search?{path}&open_now=true").get_json()["total_units"]
     assert open_now == sum(row["Ouvert maintenant"] == "ouvert" for row in rows.values())
+
+
+def test_a_search_over_the_export_limit_is_refused_with_its_count_and_leaves_nothing_open(demo_api, search, monkeypatch):
+    """Above MAX_EXPORT_ROWS the user is told to narrow the search, with both numbers, before
+    any row is read; the point in time opened to count is closed."""
+    from query_api.search import export
+
+    total = demo_api.get("/api/v1/search?what=CONSULT_KINE").get_json()["total_units"]
+    def open_pits() -> set[str]:   # those of other tests may still be alive: compared, not required empty
+        return {pit["pit_id"] for pit in search.transport.perform_request("GET", "/_search/point_in_time/_all")["pits"]}
+    before = open_pits()
+    monkeypatch.setattr(export, "MAX_EXPORT_ROWS", total - 1)
+    response = demo_api.get("/api/v1/search.xlsx?what=CONSULT_KINE")
+    assert response.status_code == 400
+    body = response.get_json()
+    assert body["error"]["code"] == "export_too_large"
+    limit, count = (f"{n:,}".replace(",", " ") for n in (total - 1, total))
+    assert f"limité à {limit} lignes" in body["error"]["message"]
+    assert f"en compte {count}" in body["error"]["message"]
+    assert open_pits() <= before
+    monkeypatch.setattr(export, "MAX_EXPORT_ROWS", total)
+    assert demo_api.get("/api/v1/search.xlsx?what=CONSULT_KINE").status_code == 200

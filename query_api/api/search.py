@@ -17,7 +17,7 @@ from query_api.api.schemas.search import SearchResponse, Suggestions
 from query_api.errors import ApiError, invalid_input
 from query_api.search import places
 from query_api.search.execute import run_search, search_whole, whole
-from query_api.search.export import MAX_EXPORT_ROWS, ExportTooLarge, export_filename, write_export
+from query_api.search.export import ExportTooLarge, export_filename, write_export
 from query_api.search.places import Place
 from query_api.search.queries import Clock, Origin, QueryError, SearchRequest, count_body, search_body, suggest_body
 from query_api.search.results import place_suggestion, search_response, suggestion
@@ -249,7 +249,7 @@ def export(params: dict):
         workbook, _ = write_export(context.search(), alias_name(context.settings(), UNITS), search_request, clock)
     except ExportTooLarge as error:
         raise ApiError(400, "export_too_large",
-                       f"L'export est limité à {MAX_EXPORT_ROWS:,} lignes et cette recherche en compte "
+                       f"L'export est limité à {error.limit:,} lignes et cette recherche en compte "
                        f"{error.total:,}. Affinez la recherche (lieu, catégorie, aptitudes).".replace(",", " "),
                        None) from None
     return send_file(

@@ -57,9 +57,10 @@ FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 
 
 class ExportTooLarge(Exception):
-    def __init__(self, total: int):
-        super().__init__(total)
+    def __init__(self, total: int, limit: int):
+        super().__init__(total, limit)
         self.total = total
+        self.limit = limit
 
 
 def text_cell(sheet, value):
@@ -131,7 +132,7 @@ def write_export(client: OpenSearch, index: str, request: SearchRequest, clock: 
         counted = {**body, "size": 0, "pit": {"id": pit, "keep_alive": KEEP_ALIVE}}
         total = whole(client.search(body=counted, params={"allow_partial_search_results": "false"}))["hits"]["total"]["value"]
         if total > MAX_EXPORT_ROWS:
-            raise ExportTooLarge(total)
+            raise ExportTooLarge(total, MAX_EXPORT_ROWS)
         rows = 0
         with ThreadPoolExecutor(max_workers=SLICES, thread_name_prefix="ror-export") as prefetch:
             firsts = list(prefetch.map(lambda part: fetch(part, None, pit), range(SLICES)))
