@@ -5,10 +5,11 @@ It stays in ``_source`` too: a field left out by the mapping's source filter mak
 keep the whole original source beside it for recovery (at 100,000 UO: 379 MiB against 323, and
 a slower indexing); the result pages read named fields of the source, never the whole.
 
-Why in the index: an export of 100,000 units spent about half of the engine's time loading and
-filtering each unit's ``_source`` (about 65 µs a unit, read at random places of the index) and
-4–5 s of the API's Python formatting phones, weeks and labels, the same for every export. A
-binary doc value is read straight at the unit's offset, and the export only decodes it
+Why in the index: an export of 100,000 units spent about half of the engine's time reading each
+unit's stored fields (its ``_source``, even its ``_id``: the block it lies in is decompressed, and
+the units of a search lie at random places of the index) and 4–5 s of the API's Python formatting
+phones, weeks and labels, the same for every export. A binary doc value is read straight at the
+unit's offset, with no stored field at all, and the export only decodes it
 (bench/README.md, « the export's row in the index »). The index stays rebuildable from the
 store: the row is derived from the same record as the rest of the document.
 """
@@ -25,6 +26,7 @@ from catalog.phone import phone_or_none
 #: time, open now) between « Domicile » and « Semaine type » (query_api.search.export.COLUMNS).
 UNIT_COLUMNS = ("Établissement", "Unité (UO)", "Praticien", "Adresse", "Code postal", "Commune", "Téléphone",
                 "Aptitudes", "Patients", "Domicile", "Semaine type", "Identifiant UO")
+
 
 def export_row(document: dict, week_text: str) -> list[str]:
     """The cells of UNIT_COLUMNS for a unit document (``indexer.documents.unit_document``)."""

@@ -130,8 +130,8 @@ def _hand_written_copy(search, index: str, unit_id: str, change) -> None:
     document another mapping or an older builder would have written), its export row kept."""
     from indexer.export_row import decode_row, encode_row
 
-    hit = search.search(index=index, body={"size": 1, "docvalue_fields": ["row"]})["hits"]["hits"][0]
-    cells = decode_row(hit["fields"]["row"][0])
+    hit = search.search(index=index, body={"size": 1})["hits"]["hits"][0]
+    cells = decode_row(hit["_source"]["row"])
     cells[-1] = unit_id
     document = change({**hit["_source"], "id": unit_id, "row": encode_row(cells)})
     search.index(index=index, id=unit_id, body=document, params={"refresh": "true"})
