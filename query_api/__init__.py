@@ -23,6 +23,9 @@ def create_app(settings: Settings | None = None, *, clock: Callable[[], datetime
     """Application factory: one app per settings (tests pass their own, and a clock)."""
     settings = settings or Settings.from_env()
     app = Flask(__name__, template_folder="web/templates", static_folder="web/static")
+    from query_api.json_text import OrjsonProvider
+
+    app.json = OrjsonProvider(app)
     app.config.update(
         SECRET_KEY=settings.secret_key or secrets.token_hex(32),
         JSON_SORT_KEYS=False,
@@ -34,8 +37,6 @@ def create_app(settings: Settings | None = None, *, clock: Callable[[], datetime
         # Secure cookies outside a developer's or the demo's plain-http loopback.
         SESSION_COOKIE_SECURE=settings.env not in ("development", "demo"),
     )
-    app.json.ensure_ascii = False
-    app.json.sort_keys = False
 
     from catalog.store import open_store
     from indexer.engine import search_client

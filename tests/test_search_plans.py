@@ -145,3 +145,47 @@ def test_facets_of_every_page_and_sort_come_from_the_request_cache(demo_app, sea
     demo_app.test_client().get("/api/v1/search?where=75056&page=2")
     demo_app.test_client().get("/api/v1/search?where=75056&sort=relevance&page=4")
     assert hits() >= before + 2
+
+
+@pytest.mark.parametrize("query", ["where=75056", "where=75056&open_now=true&aptitude=KINE_REEDUC_VESTIBULAIRE",
+                                   "q=kin%C3%A9+Versailles"])
+def test_open_now_counted_by_its_own_query_as_the_aggregation_counted_it_on_a_public_holiday_too(demo_index, query):
+    """The open-now facet comes from a count query of its own (queries.open_now_count_body, cached by
+    the engine) or, when « open now » is selected, from the search's total: the same counts as the
+    filter aggregation of the single request, on an ordinary morning and on Christmas (only UOs
+    declared open on public holidays count)."""
+    counts = {}
+    for when in (MONDAY_10H, "2026-12-25T10:00:00+01:00"):
+        answers = _responses(create_app(demo_index, clock=fixed_clock(when)), query)
+        assert answers["units-query"] == answers["one-request"]
+        facet = {v["value"]: v["count"] for v in answers["units-query"]["facets"]["open_now"]}
+        counts[when] = facet[True]
+        assert facet[True] + facet[False] >= answers["units-query"]["total_units"]
+    assert counts[MONDAY_10H] > counts["2026-12-25T10:00:00+01:00"]
+
+
+def test_the_open_now_count_is_asked_only_when_open_now_is_not_selected():
+    from query_api.search.queries import Clock, SearchRequest, open_now_count_body
+
+    clock = Clock(minute_of_week=600, holiday=False)
+    body = open_now_count_body(SearchRequest(), clock)
+    assert body["size"] == 0 and body["track_total_hits"] is True
+    assert {"term": {"week": 600}} in term_clauses(body)
+    assert open_now_count_body(SearchRequest(open_now=True), clock) is None
+
+
+def term_clauses(body: dict) -> list[dict]:
+    """Every ``term`` clause of a body, however deep."""
+    found = []
+
+    def walk(node):
+        if isinstance(node, dict):
+            if set(node) == {"term"}:
+                found.append(node)
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for value in node:
+                walk(value)
+    walk(body)
+    return found

@@ -7,7 +7,9 @@ rules stay written once in ``query_api.security``.
 """
 from __future__ import annotations
 
-from flask import Response, json
+from flask import Response
+
+from query_api.json_text import json_text
 
 FHIR_JSON = "application/fhir+json"
 
@@ -52,7 +54,7 @@ def operation_outcome(status: int, message: str, english: str, expression: str |
 
 
 def fhir_response(resource: dict, status: int = 200, pretty: bool = False, headers: dict | None = None) -> Response:
-    body = json.dumps(resource, ensure_ascii=False, indent=2 if pretty else None, sort_keys=False)
+    body = json_text(resource, pretty=pretty)
     response = Response(body, status=status, mimetype=FHIR_JSON)
     response.headers["Content-Type"] = f"{FHIR_JSON}; charset=utf-8"
     for name, value in (headers or {}).items():

@@ -4,9 +4,10 @@ the web pages and FHIR alike.
 A grouped search (GET /api/v1/search, /recherche) is answered in two round trips
 (bench/README.md measured each step):
 
-1. one ``msearch`` of the facets with both totals (size 0, ``request_cache``: the shard
-   request cache answers it again until the next refresh) and the page of establishments
-   (``collapse`` without ``inner_hits``, no aggregations, no exact total);
+1. one ``msearch`` of the page of establishments (``collapse`` without ``inner_hits``, no
+   aggregations, no exact total), the facets with both totals and the count of UOs open now
+   (each size 0, ``request_cache``: the shard request cache answers them again until the next
+   refresh);
 2. the units of that page's establishments in one plain search (``page_units``), where
    ``inner_hits`` ran one query per establishment.
 
@@ -35,6 +36,7 @@ from query_api.search.queries import (
     establishments_body,
     facet_answers,
     facets_body,
+    open_now_count_body,
     search_body,
     units_page_body,
 )
@@ -74,7 +76,11 @@ def run_search(client: OpenSearch, index: str, request: SearchRequest, clock: Cl
     groups = establishments_body(request, clock)
     if plan == "facets-apart":
         groups["collapse"] = search_body(request, clock)["collapse"]   # units still as inner_hits
-    facets, page = msearch(client, index, [({"request_cache": True}, facets_body(request, clock)), ({}, groups)])
+    searches = [({}, groups), ({"request_cache": True}, facets_body(request, clock))]
+    open_now = open_now_count_body(request, clock)
+    if open_now is not None:
+        searches.append(({"request_cache": True}, open_now))
+    page, facets, *open_count = msearch(client, index, searches)
     hits = page["hits"]["hits"]
     if plan == "units-query" and hits:
         ids = [hit["_source"]["establishment"]["id"] for hit in hits]
@@ -82,7 +88,8 @@ def run_search(client: OpenSearch, index: str, request: SearchRequest, clock: Cl
         for hit, eg_id in zip(hits, ids):
             hit["inner_hits"] = {"units": {"hits": {"total": {"value": counts[eg_id], "relation": "eq"},
                                                     "hits": units[eg_id]}}}
-    aggregations = facet_answers(facets["aggregations"])
+    aggregations = facet_answers(facets["aggregations"],
+                                 open_count[0]["hits"]["total"]["value"] if open_count else None)
     return {"hits": {"total": {"value": aggregations["selected"]["doc_count"], "relation": "eq"}, "hits": hits},
             "aggregations": aggregations}
 
