@@ -279,6 +279,7 @@ def test_general_parameters(server):
     "_revinclude=Task:focus", "_page=%%%", "_page=eyJ6IjpbMV19", "specialty=http://x|1", "_total=maybe",
     "organization.type=HOPITAL", "_id=" + "x" * 65, "_summary=true", "_elements=a.b", "name=a&name=b",
     "age-range-low=le5,ge3", "organization.type=EJ",
+    "_page=eyJhIjpbMS41LCJVTy14Il19",   # a token of the earlier form (distances in km): start again, not a wrong page
 ])
 def test_malformed_or_unknown_parameters_get_a_400_operation_outcome(server, query):
     response = requests.get(f"{server.url}/fhir/HealthcareService?{query}")

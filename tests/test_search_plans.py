@@ -189,3 +189,25 @@ def term_clauses(body: dict) -> list[dict]:
                 walk(value)
     walk(body)
     return found
+
+
+@pytest.mark.parametrize("query", ["where=75056", "department=93&category=LIBERAL", "per_page=20"])
+def test_the_count_of_establishments_is_exact_up_to_what_a_result_list_can_page_through(demo_app, query):
+    """queries.ESTABLISHMENT_COUNT_PRECISION: the count a search shows is the number of distinct
+    establishments of its matching UO (counted here one by one), as long as it is within
+    MAX_RESULT_WINDOW."""
+    from query_api import context
+    from query_api.search.queries import MAX_RESULT_WINDOW, count_body
+
+    with demo_app.test_request_context("/api/v1/search?" + query):
+        from flask import request
+
+        clock = current_clock()
+        search_request = search_request_from_args(request.args, clock)
+        index = alias_name(context.settings(), UNITS)
+        shown = search_response(run_search(context.search(), index, search_request, clock), search_request, clock)
+        body = {**count_body(search_request, clock), "size": 0,
+                "aggs": {"egs": {"terms": {"field": "establishment.id", "size": MAX_RESULT_WINDOW + 1}}}}
+        distinct = len(context.search().search(index=index, body=body)["aggregations"]["egs"]["buckets"])
+    assert 100 < distinct <= MAX_RESULT_WINDOW
+    assert shown["total_establishments"] == distinct

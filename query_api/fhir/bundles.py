@@ -22,8 +22,13 @@ SUBSETTED = {"system": "http://terminology.hl7.org/CodeSystem/v3-ObservationValu
 ALWAYS_KEPT = ("resourceType", "id", "meta")
 
 
+#: The tokens' form. 2: the distance's sort values are metres (queries.DISTANCE_SORT_UNIT); a token
+#: of an earlier form is refused (a page to start again) rather than read as the wrong page.
+PAGE_TOKEN_VERSION = 2
+
+
 def page_token(direction: str, values: list) -> str:
-    raw = json.dumps({direction: values}, separators=(",", ":"), ensure_ascii=True).encode()
+    raw = json.dumps({"v": PAGE_TOKEN_VERSION, direction: values}, separators=(",", ":"), ensure_ascii=True).encode()
     return base64.urlsafe_b64encode(raw).decode().rstrip("=")
 
 
@@ -37,7 +42,7 @@ def read_page_token(token: str) -> tuple[str, list]:
         data = json.loads(base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)))
     except (binascii.Error, ValueError, UnicodeDecodeError):
         raise invalid from None
-    if not isinstance(data, dict) or len(data) != 1:
+    if not isinstance(data, dict) or len(data) != 2 or data.pop("v", None) != PAGE_TOKEN_VERSION:
         raise invalid
     (direction, values), = data.items()
     if direction not in ("a", "b") or not isinstance(values, list) or not 1 <= len(values) <= 5 or not all(

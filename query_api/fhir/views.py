@@ -30,7 +30,7 @@ from query_api.fhir.outcome import FhirError, error_response, fhir_response
 from query_api.fhir.params import FhirSearch, general_options, organization_requests, parse_search, read_options
 from query_api.search.execute import FlatPage, msearch, run_search
 from query_api.search.places import haversine_km
-from query_api.search.queries import QueryError, organizations_page_body
+from query_api.search.queries import QueryError, organizations_page_body, sort_distance_km
 
 log = logging.getLogger(__name__)
 
@@ -262,7 +262,7 @@ def _search_units(search: FhirSearch, clock, index: str, args, base_url: str) ->
     docs = []
     for hit in hits:
         doc = hit["_source"]
-        distance = round(float(hit["sort"][0]), 3) if req.origin else None
+        distance = round(sort_distance_km(hit["sort"][0]), 3) if req.origin else None
         resource = resources.healthcare_service(doc, _names(), distance)
         entries.append(bundles.match_entry(base, bundles.subset(resource, search.elements) if search.elements else resource))
         docs.append((doc, distance))

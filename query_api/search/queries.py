@@ -26,6 +26,10 @@ FACET_SIZES = {"aptitude": 100, "commune": 30, "department": 10, "category": 10,
 FACET_SHARD_SIZES = {"commune": 2000}   # more than Île-de-France's 1,285 communes and arrondissements
 # HyperLogLog++ counts exactly (a set of hashes) below this threshold.
 CARDINALITY_PRECISION = 40_000
+# A search's count of establishments: exact up to the establishments its result list can page
+# through (MAX_RESULT_WINDOW), within about 1 % past it, where the number is only shown. At
+# CARDINALITY_PRECISION this count cost twice as much over a wide search (bench/README.md).
+ESTABLISHMENT_COUNT_PRECISION = MAX_RESULT_WINDOW
 
 
 class QueryError(ValueError):
@@ -327,13 +331,25 @@ def _scored_query(request: SearchRequest) -> dict:
     }}
 
 
+# The distance sort is in metres: only then (one point, arc, ascending, metres) does the engine sort
+# with Lucene's own distance comparator, which skips the distance of every UO outside the current
+# page's bounding box; in km it computes the distance of each matching UO (bench/README.md: the
+# page of a Paris-suburb search, 87,043 UO, 81 -> 35 ms). Sort values are metres: sort_distance_km.
+DISTANCE_SORT_UNIT = "m"
+
+
+def sort_distance_km(value) -> float:
+    """A distance sort value (metres) in km."""
+    return float(value) / 1000
+
+
 def sort_clause(request: SearchRequest) -> list:
     """Distance first (or score first), then a unique tie-breaker for stable paging."""
     sort: list = []
     geo = None
     if request.origin:
         geo = {"_geo_distance": {"location": {"lat": request.origin.lat, "lon": request.origin.lon},
-                                 "order": "asc", "unit": "km", "distance_type": "arc"}}
+                                 "order": "asc", "unit": DISTANCE_SORT_UNIT, "distance_type": "arc"}}
     if request.effective_sort == "distance":
         if geo is None:
             raise QueryError("Le tri par distance nécessite un lieu (« Où ? »).", "sort")
@@ -373,7 +389,7 @@ def _facet_aggregations(request: SearchRequest, filters: dict[str, dict], clock:
 
     aggs: dict = {}
     common: dict = {"establishments": {"cardinality": {"field": "establishment.key",
-                                                       "precision_threshold": CARDINALITY_PRECISION}}}
+                                                       "precision_threshold": ESTABLISHMENT_COUNT_PRECISION}}}
     for name, field_name in FACET_TERMS_FIELDS.items():
         size = FACET_SIZES.get(name, 10)
         # shard_size: with several shards, each keeps its top shard_size terms; asking each for

@@ -8,7 +8,7 @@ from catalog.labels import PATIENT_LABELS
 from catalog.nomenclature import nomenclature
 from catalog.phone import phone_or_none
 from query_api.search.highlight import highlighted
-from query_api.search.queries import Clock, SearchRequest
+from query_api.search.queries import Clock, SearchRequest, sort_distance_km
 from query_api.search.travel import travel_minutes, zone_of_department
 
 
@@ -24,7 +24,7 @@ def distance_km(hit: dict, request: SearchRequest) -> float | None:
     if not request.origin:
         return None
     value = hit["sort"][0] if request.effective_sort == "distance" else hit["sort"][1]
-    return round(float(value), 2)
+    return round(sort_distance_km(value), 2)
 
 
 def unit_summary(hit: dict, request: SearchRequest, clock: Clock) -> dict:
