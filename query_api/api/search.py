@@ -214,7 +214,7 @@ def _build(fn, *args):
 
 
 # Instances, not classes: given a class, webargs builds a schema (deep copies of its fields) on
-# every request, ~0.3 ms of the API's CPU per search (bench/README.md). load() keeps no state.
+# every request, 0.5-1 ms of the API's CPU per search (bench/README.md). load() keeps no state.
 SEARCH_PARAMS = SearchParamsSchema()
 SUGGEST_PARAMS = SuggestParamsSchema()
 

@@ -381,7 +381,7 @@ def _facet_aggregations(request: SearchRequest, filters: dict[str, dict], clock:
     already filters: it is a sub-aggregation of ``selected`` rather than a filter of its own
     over the same documents (each filter aggregation collects every matching document again).
     ``open_now_apart``: the open UOs (when « open now » is not selected) are counted by
-    ``open_now_count_body`` instead of a filter aggregation (``facets_body`` says why).
+    ``open_now_count_body`` instead of a filter aggregation (its docstring says why).
     ``facet_answers`` gives the answer back one shape whatever the grouping."""
     def others(name):
         rest = [f for key, f in filters.items() if key != name]

@@ -243,7 +243,8 @@ describe(Understood, {
     "notes": ("Autre lecture possible, correction faite.", "Another reading, a correction made.", []),
 })
 describe(SearchResponse, {
-    "total_establishments": ("Établissements qui correspondent.", "Matching establishments.", 14),
+    "total_establishments": ("Établissements qui correspondent (exact jusqu'à 10 000, à 1 % près au-delà).",
+                             "Matching establishments (exact up to 10,000, within 1 % beyond).", 14),
     "total_units": ("Unités qui correspondent.", "Matching units.", 17),
     "page": ("Page rendue.", "Page returned.", 1),
     "per_page": ("Établissements par page.", "Establishments per page.", 20),
