@@ -341,3 +341,13 @@ def test_five_digits_typed_in_where_are_a_postal_code_and_the_other_reading_is_n
     html = page(web, "/recherche?where=91200")
     assert "c'est aussi le code postal de" in html.replace("&#39;", "'")
     assert 'href="/recherche?where=91027">Athis-Mons (91200)</a>' in html
+
+
+def test_an_establishment_count_past_what_the_engine_counts_exactly_is_said_to_be_an_estimate():
+    from query_api.search.queries import ESTABLISHMENT_COUNT_PRECISION
+    from query_api.web.pages import establishments_text
+
+    assert establishments_text(1) == "1 établissement"
+    assert establishments_text(ESTABLISHMENT_COUNT_PRECISION) == "10\u202f000 établissements"
+    assert establishments_text(50_322) == "environ 50\u202f300 établissements"
+    assert establishments_text(ESTABLISHMENT_COUNT_PRECISION + 1) == "environ 10\u202f000 établissements"

@@ -30,7 +30,7 @@ from query_api.api.search import answered_search_from_args, current_clock
 from query_api.api.sheets import establishment_sheet, unit_gone, unit_sheet
 from query_api.errors import ENGINE_DOWN_MESSAGE, HTTP_MESSAGES, ApiError, engine_cannot_serve, error_body
 from query_api.search import places
-from query_api.search.queries import MAX_RESULT_WINDOW
+from query_api.search.queries import ESTABLISHMENT_COUNT_PRECISION, MAX_RESULT_WINDOW
 from query_api.search.results import search_response
 from query_api.search.understanding import understand, without
 
@@ -184,6 +184,14 @@ def _plural(count: int, singular: str, plural: str) -> str:
     return f"{count:,} {singular if count <= 1 else plural}".replace(",", "\u202f")
 
 
+def establishments_text(count: int) -> str:
+    """« 4 établissements »; past the count the engine keeps exact (more than a result list can
+    page through), an estimate within about 1 %, said as one: « environ 50 300 établissements »."""
+    if count > ESTABLISHMENT_COUNT_PRECISION:
+        return "environ " + _plural(round(count, -2), "établissement", "établissements")
+    return _plural(count, "établissement", "établissements")
+
+
 # --- views -------------------------------------------------------------------------------
 
 def _categories() -> list[tuple[str, str]]:
@@ -247,7 +255,7 @@ def results():
         category_label=nomenclature().categories[search_request.category]["label"] if search_request.category else None,
         aptitude_groups=_aptitude_groups(data["facets"]["aptitude"]),
         aptitude_count=len(data["facets"]["aptitude"]),
-        counts={"establishments": _plural(data["total_establishments"], "établissement", "établissements"),
+        counts={"establishments": establishments_text(data["total_establishments"]),
                 "units": _plural(data["total_units"], "unité", "unités")},
         pages=_page_numbers(search_request.page, last_page) if data["total_establishments"] else [],
         last_page=last_page,
