@@ -495,8 +495,8 @@ def open_now_count_body(request: SearchRequest, clock: Clock) -> dict | None:
     the request cache keeps it too."""
     if request.open_now:
         return None
-    filters = [base_query(request), *facet_filters(request, clock).values(), open_now_clause(clock)]
-    return {"query": {"bool": {"filter": filters}}, "size": 0, "track_total_hits": True}
+    return {"query": {"bool": {"filter": [count_body(request, clock)["query"], open_now_clause(clock)]}},
+            "size": 0, "track_total_hits": True}
 
 
 def establishments_body(request: SearchRequest, clock: Clock) -> dict:
