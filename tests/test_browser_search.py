@@ -454,6 +454,24 @@ def test_the_map_shows_every_establishment_of_the_results_linked_to_the_list(pag
     page.wait_for_url(f"**/eg/{first}")
 
 
+def test_a_map_of_more_establishments_than_it_shows_says_the_count_as_the_title_does(browser, demo_index):
+    """Past the map's 100 establishments, its status line gives the whole count as the page's
+    title phrases it (thin-space thousands, « environ » past what the engine counts exactly)."""
+    with LiveServer(create_app(demo_index, clock=fixed_clock(MONDAY_10H))) as server:
+        context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="fr-FR", base_url=server.url)
+        tab = context.new_page()
+        tab.goto("/recherche?where=75056")
+        total = counts(tab)[0]
+        said = tab.locator("#results-title").get_attribute("data-establishments-said")
+        assert total > 100 and said == f"{total:,}".replace(",", "\u202f")
+        assert tab.locator("#results-title").inner_text().startswith(f"{said} établissements")
+        tab.get_by_role("button", name="Carte").click()
+        expect(tab.locator("#carte")).to_have_attribute("data-map-ready", "100")
+        expect(tab.locator("[data-map-status]")).to_have_text(
+            f"La carte montre les 100 premiers établissements sur {said} ; les suivants sont dans la liste.")
+        context.close()
+
+
 def test_tab_reaches_a_marker_in_rank_order_and_enter_opens_its_establishment(page):
     page.goto("/recherche?where=78646&per_page=2")
     listed = shown_establishments(page)

@@ -345,9 +345,12 @@ def test_five_digits_typed_in_where_are_a_postal_code_and_the_other_reading_is_n
 
 def test_an_establishment_count_past_what_the_engine_counts_exactly_is_said_to_be_an_estimate():
     from query_api.search.queries import ESTABLISHMENT_COUNT_PRECISION
-    from query_api.web.pages import establishments_text
+    from query_api.web.pages import establishments_number, establishments_text
 
     assert establishments_text(1) == "1 établissement"
     assert establishments_text(ESTABLISHMENT_COUNT_PRECISION) == "10\u202f000 établissements"
     assert establishments_text(50_322) == "environ 50\u202f300 établissements"
     assert establishments_text(ESTABLISHMENT_COUNT_PRECISION + 1) == "environ 10\u202f000 établissements"
+    # The number alone, as the map's status line reads it from the results' title.
+    assert establishments_number(2_217) == "2\u202f217"
+    assert establishments_number(50_322) == "environ 50\u202f300"

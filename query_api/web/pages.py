@@ -184,12 +184,17 @@ def _plural(count: int, singular: str, plural: str) -> str:
     return f"{count:,} {singular if count <= 1 else plural}".replace(",", "\u202f")
 
 
-def establishments_text(count: int) -> str:
-    """« 4 établissements »; past the count the engine keeps exact (more than a result list can
-    page through), an estimate within about 1 %, said as one: « environ 50 300 établissements »."""
+def establishments_number(count: int) -> str:
+    """« 2 217 »; past the count the engine keeps exact (more than a result list can page
+    through), an estimate within about 1 %, said as one: « environ 50 300 »."""
     if count > ESTABLISHMENT_COUNT_PRECISION:
-        return "environ " + _plural(round(count, -2), "établissement", "établissements")
-    return _plural(count, "établissement", "établissements")
+        return "environ " + f"{round(count, -2):,}".replace(",", "\u202f")
+    return f"{count:,}".replace(",", "\u202f")
+
+
+def establishments_text(count: int) -> str:
+    """« 4 établissements », « environ 50 300 établissements » (establishments_number)."""
+    return f"{establishments_number(count)} {'établissement' if count <= 1 else 'établissements'}"
 
 
 # --- views -------------------------------------------------------------------------------
@@ -256,6 +261,7 @@ def results():
         aptitude_groups=_aptitude_groups(data["facets"]["aptitude"]),
         aptitude_count=len(data["facets"]["aptitude"]),
         counts={"establishments": establishments_text(data["total_establishments"]),
+                "establishments_number": establishments_number(data["total_establishments"]),
                 "units": _plural(data["total_units"], "unité", "unités")},
         pages=_page_numbers(search_request.page, last_page) if data["total_establishments"] else [],
         last_page=last_page,

@@ -205,8 +205,10 @@ async function draw(section) {
   drawMarkers(map, layer, items, refocus);
   linkList(items);
   const shown = data.results.length;
+  // The count as the page's title says it (« 2 217 », « environ 50 300 »): the server phrases it once.
+  const said = document.getElementById("results-title")?.dataset.establishmentsSaid || String(data.total_establishments);
   status.textContent = data.total_establishments > shown
-    ? `La carte montre les ${shown} premiers établissements sur ${data.total_establishments} ; la liste les donne tous.`
+    ? `La carte montre les ${shown} premiers établissements sur ${said} ; les suivants sont dans la liste.`
     : (shown === 1 ? "1 établissement sur la carte." : `${shown} établissements sur la carte.`);
   section.setAttribute("data-map-ready", String(shown));
 }
