@@ -140,10 +140,7 @@ def legal_entity(ej_id: str):
     )
 
 
-@blueprint.app_template_filter("thousands")
-def thousands(value: int) -> str:
-    """12345 → "12 345" (French: a narrow no-break space between thousands)."""
-    return f"{value:,}".replace(",", "\u202f")
+blueprint.app_template_filter("thousands")(pages.thousands)
 
 
 # Errors as the search pages show them: a French page, 503 when the engine cannot answer.

@@ -180,16 +180,22 @@ def _aptitude_groups(values: list[dict]) -> list[tuple[str, list[dict]]]:
     return list(groups.items())
 
 
+def thousands(value: int) -> str:
+    """12345 → "12 345" (French: a narrow no-break space between thousands); also the pages'
+    ``thousands`` filter."""
+    return f"{value:,}".replace(",", "\u202f")
+
+
 def _plural(count: int, singular: str, plural: str) -> str:
-    return f"{count:,} {singular if count <= 1 else plural}".replace(",", "\u202f")
+    return f"{thousands(count)} {singular if count <= 1 else plural}"
 
 
 def establishments_number(count: int) -> str:
     """« 2 217 »; past the count the engine keeps exact (more than a result list can page
     through), an estimate within about 1 %, said as one: « environ 50 300 »."""
     if count > ESTABLISHMENT_COUNT_PRECISION:
-        return "environ " + f"{round(count, -2):,}".replace(",", "\u202f")
-    return f"{count:,}".replace(",", "\u202f")
+        return "environ " + thousands(round(count, -2))
+    return thousands(count)
 
 
 def establishments_text(count: int) -> str:
