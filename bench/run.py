@@ -592,10 +592,9 @@ def run(units: int, *, seed: int, keep_node: bool, skip_reindex: bool, phases=PH
         client = search_client(settings, timeout=300)
         alias = alias_name(settings, UNITS)
         # The alias is the same for every size: an index of another data set is not reused.
-        reusable = client.indices.exists_alias(name=alias) and client.count(index=alias)["count"] == data["units"]
         if not skip_reindex:
             results["reindex"] = bench_reindex(client, settings, data)
-        elif not reusable:
+        elif not (client.indices.exists_alias(name=alias) and client.count(index=alias)["count"] == data["units"]):
             # Built by the pipeline alone: the baselines' three more loads would take an hour at 4M.
             log("--skip-reindex and no index of this data set: building it with the pipeline alone "
                 "(its time is kept as index_build, not as reindex figures)")
