@@ -24,7 +24,7 @@ from pathlib import Path
 
 from opensearchpy import helpers
 
-from bench import dataset, scaling, workload
+from bench import cpus, dataset, scaling, workload
 from catalog import repository
 from catalog.store import open_store
 from config import PROJECT_DIR, Settings
@@ -574,7 +574,10 @@ def request_cache_stats(client, settings: Settings) -> tuple[int, int]:
 
 # --- the run ------------------------------------------------------------------------
 
-def run(units: int, *, seed: int, keep_node: bool, skip_reindex: bool, phases=PHASES) -> dict:
+def run(units: int, *, seed: int, keep_node: bool, skip_reindex: bool, phases=PHASES,
+        engine_cpus: set[int] | None = None) -> dict:
+    """The whole run; with ``engine_cpus``, the node on those CPUs and this process (its load
+    generator and API servers) on the others (bench/cpus.py)."""
     WORK_DIR.mkdir(parents=True, exist_ok=True)
     results: dict = {
         "date": datetime.now(UTC).isoformat(timespec="seconds"),
@@ -588,6 +591,16 @@ def run(units: int, *, seed: int, keep_node: bool, skip_reindex: bool, phases=PH
     node_was_running = opensearch.health(opensearch.node_for(settings)) is not None
     opensearch.start(settings)
     results["machine"]["opensearch_version"] = opensearch.VERSION
+    everywhere = os.sched_getaffinity(0)
+    if engine_cpus:
+        engine, rest = cpus.split(engine_cpus)
+        node_pid = opensearch.status(settings)["pid"]
+        if node_pid is None:
+            raise SystemExit("--engine-cpus: the node on this port was not started by the benchmark; stop it first")
+        threads = cpus.confine_process(node_pid, engine)
+        cpus.confine_self(rest)
+        results["machine"].update(engine_cpus=sorted(engine), bench_cpus=sorted(rest))
+        log(f"the node's {threads} threads on CPU {sorted(engine)}; the load generator and the API on {sorted(rest)}")
     try:
         client = search_client(settings, timeout=300)
         alias = alias_name(settings, UNITS)
@@ -609,6 +622,8 @@ def run(units: int, *, seed: int, keep_node: bool, skip_reindex: bool, phases=PH
     finally:
         if not keep_node and not node_was_running:
             opensearch.stop(settings)
+        elif engine_cpus and node_pid:
+            cpus.confine_process(node_pid, everywhere)
     return results
 
 
@@ -865,7 +880,10 @@ def table(results: dict) -> str:
 def machine_line(results: dict) -> str:
     m, d = results["machine"], results["dataset"]
     return (f"{d['units']:,} UO (demo generator, seed {d['seed']}); {m['cores']} cores, {m['ram_gib']} GiB RAM, "
-            f"OpenSearch {m.get('opensearch_version', '')} heap {m['opensearch_heap']}, Python {m['python']}; {results['date']}; "
+            f"OpenSearch {m.get('opensearch_version', '')} heap {m['opensearch_heap']}, Python {m['python']}; "
+            + (f"the node on CPU {m['engine_cpus']}, the API and the load generator on {m['bench_cpus']}; "
+               if m.get("engine_cpus") else "")
+            + f"{results['date']}; "
             "load average at each phase: " + ", ".join(f"{k} {v[0]}" for k, v in results.get("load_average", {}).items())
             + "".join(f"; {phase} from the run of {date}" for phase, date in (results.get("carried_over") or {}).items()))
 
@@ -880,6 +898,9 @@ def main(argv: list[str] | None = None) -> int:
                         help="no reindex figures: reuse the index of this data set, or build it with the pipeline alone")
     parser.add_argument("--cluster", action="store_true",
                         help="1 node vs a local 3-node cluster, and a node lost under load (bench/cluster.py)")
+    parser.add_argument("--engine-cpus", type=_cpu_list, default=None, metavar="LIST",
+                        help="the OpenSearch node on these CPUs (e.g. 0), the API and the load generator on the "
+                             "others: the API measured with cores of its own (bench/cpus.py)")
     parser.add_argument("--only", default=",".join(PHASES),
                         help=f"request phases to run, comma-separated (default: all of {','.join(PHASES)})")
     args = parser.parse_args(argv)
@@ -891,10 +912,18 @@ def main(argv: list[str] | None = None) -> int:
         from bench import cluster
 
         return cluster.main(units, args.seed)
-    results = run(units, seed=args.seed, keep_node=args.keep_node, skip_reindex=args.skip_reindex, phases=phases)
+    if args.engine_cpus:
+        try:
+            cpus.split(args.engine_cpus)
+        except ValueError as error:
+            parser.error(str(error))
+    results = run(units, seed=args.seed, keep_node=args.keep_node, skip_reindex=args.skip_reindex, phases=phases,
+                  engine_cpus=args.engine_cpus)
     RESULTS_DIR.mkdir(parents=True, exist_ok=True)
     stamp = datetime.now().strftime("%Y-%m-%d")
     suffix = "" if units == FULL_UNITS else f"-{units}"
+    if args.engine_cpus:   # not the same machine: a file of its own, and no point of the scaling curve
+        suffix += "-engine-cpus-" + "-".join(str(c) for c in sorted(args.engine_cpus))
     out = RESULTS_DIR / f"{stamp}{suffix}.json"
     results = with_earlier_phases(results, out)
     results["scaling"] = scaling.curve(RESULTS_DIR, results, out.name)
@@ -907,6 +936,13 @@ def main(argv: list[str] | None = None) -> int:
     print("\nScaling:\n" + scaling.table(results["scaling"]))
     print(f"\nwritten: {out}")
     return 0
+
+
+def _cpu_list(text: str) -> set[int]:
+    try:
+        return cpus.parse(text)
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
 
 
 MEASURED_PHASES = ("reindex", *PHASES)

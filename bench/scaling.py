@@ -15,6 +15,8 @@ from pathlib import Path
 def point(results: dict, source: str) -> dict | None:
     """The figures of one run that the curve compares, or None when the run lacks one of them."""
     search, throughput, memory = results.get("search"), results.get("throughput"), results.get("memory")
+    if results.get("machine", {}).get("engine_cpus"):   # the engine on some cores only: another machine
+        return None
     if not (search and throughput and memory and "api" in throughput):
         return None
     direct = throughput["direct"][throughput["plan"]]
