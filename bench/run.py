@@ -48,7 +48,7 @@ SEARCH_ITERATIONS = 200       # per kind, after the warm-up
 SUGGEST_ITERATIONS = 200      # per box
 LOOP_SECONDS = 240            # hard cap of any one timed loop
 THROUGHPUT_CLIENTS = 8
-THROUGHPUT_SECONDS = 30
+THROUGHPUT_SLICE_SECONDS = 10   # each throughput figure: a warm-up slice, then one slice per round
 THROUGHPUT_MAX_REQUESTS = 200_000
 FRESHNESS_SECONDS = 45   # each: searches alone, then with 90 saves at 2 per second
 EXPORT_TARGETS = (10_000, 100_000)
@@ -489,7 +489,7 @@ def clear_request_cache(client, index: str) -> None:
     client.indices.clear_cache(index=index, params={"request": "true"})
 
 
-THROUGHPUT_ROUNDS = 3   # each figure is THROUGHPUT_ROUNDS slices of THROUGHPUT_SECONDS / THROUGHPUT_ROUNDS, interleaved
+THROUGHPUT_ROUNDS = 3   # slices of each figure, interleaved (--rounds: more where slices differ much)
 
 
 def _merged(slices: list[dict]) -> dict:
@@ -502,7 +502,8 @@ def _merged(slices: list[dict]) -> dict:
             "slices_per_s": [x["requests_per_s"] for x in slices]}
 
 
-def bench_throughput(client, settings: Settings, bodies: Bodies, places: list[str], server: ApiServer) -> dict:
+def bench_throughput(client, settings: Settings, bodies: Bodies, places: list[str], server: ApiServer,
+                     rounds: int = THROUGHPUT_ROUNDS) -> dict:
     """Searches per second at 8 clients: the API (one process, and two), and as baselines in the
     same run the engine requests of each way of sending a search (query_api.search.execute.PLANS),
     sent straight to the engine, so that each step's gain is measured apart. The figures are taken
@@ -536,14 +537,14 @@ def bench_throughput(client, settings: Settings, bodies: Bodies, places: list[st
         figures["api"] = lambda seconds: throughput(settings.port, paths, clients=THROUGHPUT_CLIENTS, seconds=seconds,
                                                     max_requests=THROUGHPUT_MAX_REQUESTS)
         figures["api_2_processes"] = two_processes
-        slice_s = THROUGHPUT_SECONDS / THROUGHPUT_ROUNDS
+        slice_s = THROUGHPUT_SLICE_SECONDS
         note_load("throughput")
         log(f"throughput: warm-up, {slice_s:.0f} s of each of {', '.join(figures)}")
         for run_figure in figures.values():
             run_figure(slice_s)
         slices: dict[str, list[dict]] = {name: [] for name in figures}
         cache = {name: [0, 0] for name in figures}
-        for round_ in range(THROUGHPUT_ROUNDS):
+        for round_ in range(rounds):
             for name, run_figure in figures.items():
                 clear_request_cache(client, alias_name(settings, UNITS))
                 before = request_cache_stats(client, settings)
@@ -552,7 +553,7 @@ def bench_throughput(client, settings: Settings, bodies: Bodies, places: list[st
                 cache[name][0] += after[0] - before[0]
                 cache[name][1] += after[1] - before[1]
                 log(f"  round {round_ + 1}, {name}: {slices[name][-1]['requests_per_s']}/s")
-    out: dict = {"direct": {}, "plan": DEFAULT_PLAN, "mix": list(THROUGHPUT_KINDS)}
+    out: dict = {"direct": {}, "plan": DEFAULT_PLAN, "mix": list(THROUGHPUT_KINDS), "rounds": rounds}
     for name, parts in slices.items():
         merged = _merged(parts)
         hits, misses = cache[name]
@@ -575,7 +576,7 @@ def request_cache_stats(client, settings: Settings) -> tuple[int, int]:
 # --- the run ------------------------------------------------------------------------
 
 def run(units: int, *, seed: int, keep_node: bool, skip_reindex: bool, phases=PHASES,
-        engine_cpus: set[int] | None = None) -> dict:
+        engine_cpus: set[int] | None = None, throughput_rounds: int = THROUGHPUT_ROUNDS) -> dict:
     """The whole run; with ``engine_cpus``, the node on those CPUs and this process (its load
     generator and API servers) on the others (bench/cpus.py)."""
     WORK_DIR.mkdir(parents=True, exist_ok=True)
@@ -615,7 +616,7 @@ def run(units: int, *, seed: int, keep_node: bool, skip_reindex: bool, phases=PH
             results["index_build"] = time_pipeline(data["store_path"], settings)
             log(f"  {results['index_build']['documents']:,} UO in {results['index_build']['seconds']} s")
         with ApiServer(settings) as server:
-            results.update(bench_requests(client, settings, server, phases))
+            results.update(bench_requests(client, settings, server, phases, throughput_rounds))
             results["memory"] = bench_memory(client, settings, server)
         note_load("end")
         results["load_average"] = LOAD_AVERAGES
@@ -651,7 +652,8 @@ def bench_reindex(client, settings: Settings, data: dict) -> dict:
             "efficiency_vs_parallel_bulk": round(pipeline["load_docs_per_s"] / parallel["docs_per_s"], 2)}
 
 
-def bench_requests(client, settings: Settings, server: ApiServer, phases=PHASES) -> dict:
+def bench_requests(client, settings: Settings, server: ApiServer, phases=PHASES,
+                   throughput_rounds: int = THROUGHPUT_ROUNDS) -> dict:
     bodies = Bodies(settings)
     places = workload.bench_communes()
     units_alias, suggest_alias = alias_name(settings, UNITS), alias_name(settings, SUGGEST)
@@ -700,7 +702,7 @@ def bench_requests(client, settings: Settings, server: ApiServer, phases=PHASES)
         note_load("export")
         out["export"] = bench_exports(client, bodies, units_alias, server)
     if "throughput" in phases:
-        out["throughput"] = bench_throughput(client, settings, bodies, places, server)
+        out["throughput"] = bench_throughput(client, settings, bodies, places, server, throughput_rounds)
     if "freshness" in phases:
         # Apart from the throughput figures: its refreshes must not mix into theirs.
         from bench.freshness import bench_freshness
@@ -901,6 +903,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--engine-cpus", type=_cpu_list, default=None, metavar="LIST",
                         help="the OpenSearch node on these CPUs (e.g. 0), the API and the load generator on the "
                              "others: the API measured with cores of its own (bench/cpus.py)")
+    parser.add_argument("--rounds", type=int, choices=range(1, 31), default=THROUGHPUT_ROUNDS, metavar="N",
+                        help=f"throughput slices of {THROUGHPUT_SLICE_SECONDS} s per figure, interleaved "
+                             f"(default {THROUGHPUT_ROUNDS}; 1-30)")
     parser.add_argument("--only", default=",".join(PHASES),
                         help=f"request phases to run, comma-separated (default: all of {','.join(PHASES)})")
     args = parser.parse_args(argv)
@@ -918,7 +923,7 @@ def main(argv: list[str] | None = None) -> int:
         except ValueError as error:
             parser.error(str(error))
     results = run(units, seed=args.seed, keep_node=args.keep_node, skip_reindex=args.skip_reindex, phases=phases,
-                  engine_cpus=args.engine_cpus)
+                  engine_cpus=args.engine_cpus, throughput_rounds=args.rounds)
     RESULTS_DIR.mkdir(parents=True, exist_ok=True)
     stamp = datetime.now().strftime("%Y-%m-%d")
     suffix = "" if units == FULL_UNITS else f"-{units}"
