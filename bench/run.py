@@ -903,7 +903,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--engine-cpus", type=_cpu_list, default=None, metavar="LIST",
                         help="the OpenSearch node on these CPUs (e.g. 0), the API and the load generator on the "
                              "others: the API measured with cores of its own (bench/cpus.py)")
-    parser.add_argument("--rounds", type=int, choices=range(1, 31), default=THROUGHPUT_ROUNDS, metavar="N",
+    parser.add_argument("--rounds", type=_rounds, default=THROUGHPUT_ROUNDS, metavar="N",
                         help=f"throughput slices of {THROUGHPUT_SLICE_SECONDS} s per figure, interleaved "
                              f"(default {THROUGHPUT_ROUNDS}; 1-30)")
     parser.add_argument("--only", default=",".join(PHASES),
@@ -941,6 +941,12 @@ def main(argv: list[str] | None = None) -> int:
     print("\nScaling:\n" + scaling.table(results["scaling"]))
     print(f"\nwritten: {out}")
     return 0
+
+
+def _rounds(text: str) -> int:
+    if not text.isdigit() or not 1 <= int(text) <= 30:
+        raise argparse.ArgumentTypeError(f"a number of rounds from 1 to 30, not {text!r}")
+    return int(text)
 
 
 def _cpu_list(text: str) -> set[int]:
