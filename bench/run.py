@@ -283,6 +283,26 @@ def time_pipeline(store_path: str, settings: Settings) -> dict:
 
 # --- request bodies for the direct baseline -----------------------------------------
 
+@dataclasses.dataclass(frozen=True)
+class EngineSearch:
+    """One API or FHIR search as the engine requests it makes, read from its path beforehand
+    (untimed): a grouped search's readings of its free text (query_api.api.search.readings), or
+    FHIR's flat page."""
+
+    first: object                 # SearchRequest
+    others: tuple = ()            # the other readings, counted only when the first finds nothing
+    flat: object = None           # FlatPage
+
+    def send(self, client, index: str, plan: str | None = None) -> dict:
+        """The engine requests the API makes for this search (query_api.search.execute), the clock
+        read now as the API reads it."""
+        from query_api.search.execute import DEFAULT_PLAN, run_first_finding, run_search
+
+        if self.flat is not None:
+            return run_search(client, index, self.first, paris_clock(), flat=self.flat)
+        return run_first_finding(client, index, self.first, self.others, paris_clock(), plan=plan or DEFAULT_PLAN)[1]
+
+
 class Bodies:
     """The engine bodies the API would build, from the same query string, by the same functions."""
 
@@ -300,11 +320,12 @@ class Bodies:
 
             return search_request_from_args(request.args)
 
-    def engine_search(self, path: str):
-        """(SearchRequest, FlatPage or None) of an API or FHIR search path, read as the service reads it."""
+    def engine_search(self, path: str) -> EngineSearch:
+        """The engine requests of an API or FHIR search path, read as the service reads it."""
         from flask import request
 
-        from query_api.api.search import search_request_from_args
+        from query_api.api.schemas.query import parse_search_params
+        from query_api.api.search import readings
         from query_api.fhir.params import parse_search
         from query_api.fhir.profiles import LocalNames
         from query_api.fhir.views import flat_page
@@ -312,8 +333,9 @@ class Bodies:
         with self.app.test_request_context(path):
             if path.startswith("/fhir/HealthcareService?"):
                 search = parse_search("HealthcareService", request.args, LocalNames(request.host_url + "fhir"))
-                return search.request, flat_page(search)
-            return search_request_from_args(request.args), None
+                return EngineSearch(search.request, flat=flat_page(search))
+            first, others = readings(parse_search_params(request.args))
+            return EngineSearch(first, tuple(others))
 
     def suggest(self, params: list[tuple[str, str]]) -> dict:
         from query_api.api.schemas.query import SuggestParamsSchema
@@ -356,12 +378,10 @@ def paired_latencies(api: KeepAlive, client, index: str, requests: list[tuple[st
             continue
         clear_request_cache(client, index)
         t1 = time.perf_counter()
-        if isinstance(body, dict):
+        if isinstance(body, EngineSearch):   # a search: the engine requests the API makes for it
+            body.send(client, index)
+        else:
             client.search(index=index, body=body)
-        else:   # a search: the engine requests the API makes for it (query_api.search.execute)
-            from query_api.search.execute import run_search
-
-            run_search(client, index, body, paris_clock())
         t2 = time.perf_counter()
         through_api.append(api_seconds)
         direct.append(t2 - t1)
@@ -372,7 +392,8 @@ def search_requests(bodies: Bodies, kind: str, places: list[str], start: int, co
     out = []
     for i in range(start, start + count):
         params = workload.search_params(kind, i, places)
-        out.append(("/api/v1/search?" + workload.query_string(params), bodies.search_request(params)))
+        path = "/api/v1/search?" + workload.query_string(params)
+        out.append((path, bodies.engine_search(path)))
     return out
 
 
@@ -459,17 +480,15 @@ def throughput_mix(places: list[str]) -> list[str]:
 def direct_throughput(client, settings: Settings, bodies: Bodies, paths: list[str], plan: str, seconds: float) -> dict:
     """The engine requests one API or FHIR search makes (under ``plan`` for a grouped search:
     query_api.search.execute), sent straight to OpenSearch by ``clients`` threads; one search
-    counts as one request. The search requests are read from the paths beforehand (untimed), as
-    the API would read them; the clock is read at each request, as the API does."""
-    from query_api.search.execute import run_search
-
+    counts as one request, and so do the searches of its other readings when the first finds
+    nothing (query_api.search.execute.run_first_finding), as the API sends them. The searches are
+    read from the paths beforehand (untimed); the clock is read at each request, as the API does."""
     index = alias_name(settings, UNITS)
-    requests = [bodies.engine_search(path) for path in paths]
+    searches = [bodies.engine_search(path) for path in paths]
 
     def sender():
         def send(i: int) -> bool:
-            request, flat = requests[i % len(requests)]
-            run_search(client, index, request, paris_clock(), plan=plan, flat=flat)
+            searches[i % len(searches)].send(client, index, plan)
             return True
         return send
 

@@ -206,11 +206,12 @@ def test_five_digits_take_the_reading_that_has_results(places_api):
 def test_a_reading_that_finds_something_is_searched_once_and_only_a_fallback_is_counted(places_api, monkeypatch):
     """The first reading's search answers the request: no count before it. A count is made only
     for another reading, when the first finds nothing."""
-    from query_api.api import search as search_api
+    from query_api.search import execute
 
     counted = []
-    count = search_api._count
-    monkeypatch.setattr(search_api, "_count", lambda request, clock: counted.append(request) or count(request, clock))
+    count = execute.count
+    monkeypatch.setattr(execute, "count", lambda client, index, request, clock: counted.append(request)
+                        or count(client, index, request, clock))
     body = get_json(places_api, "/api/v1/search", {"q": "vestibulaire 91200"})
     assert body["understood"]["place"]["id"] == "91027" and "U-ATHIS" in unit_ids(body)
     assert counted == []

@@ -1,8 +1,9 @@
 """Search views: /search, /search.xlsx, /suggest. Thin: parse, build, call, shape."""
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Iterator
 from datetime import timedelta
+from itertools import chain
 
 from flask import jsonify, send_file
 from marshmallow import ValidationError
@@ -16,10 +17,10 @@ from query_api.api.schemas.query import SearchParamsSchema, SuggestParamsSchema,
 from query_api.api.schemas.search import SearchResponse, Suggestions
 from query_api.errors import ApiError, invalid_input
 from query_api.search import places
-from query_api.search.execute import run_search, search_whole, whole
+from query_api.search.execute import count, run_first_finding, search_whole
 from query_api.search.export import ExportTooLarge, export_filename, write_export
 from query_api.search.places import Place
-from query_api.search.queries import Clock, Origin, QueryError, SearchRequest, count_body, search_body, suggest_body
+from query_api.search.queries import Clock, Origin, QueryError, SearchRequest, search_body, suggest_body
 from query_api.search.results import place_suggestion, search_response, suggestion
 from query_api.search.travel import zone_of_department
 from query_api.search.understanding import Understood, understand
@@ -130,11 +131,6 @@ def _reading(params: dict, what: Understood | None, q: Understood | None) -> Sea
     )
 
 
-def _count(search_request: SearchRequest, clock: Clock) -> int:
-    return whole(context.search().count(index=alias_name(context.settings(), UNITS),
-                                        body=count_body(search_request, clock)))["count"]
-
-
 def search_request_from_args(args, clock: Clock | None = None) -> SearchRequest:
     """Query-string parameters (a MultiDict) → a SearchRequest (the API's 400 on anything malformed)."""
     try:
@@ -144,57 +140,48 @@ def search_request_from_args(args, clock: Clock | None = None) -> SearchRequest:
     return search_request_from_params(params, clock)
 
 
-def search_request_from_params(params: dict, clock: Clock | None = None, *,
-                               first_finds: Callable[[SearchRequest, Clock], bool] | None = None) -> SearchRequest:
-    """Loaded search parameters → a SearchRequest.
+def readings(params: dict) -> tuple[SearchRequest, Iterator[SearchRequest]]:
+    """Loaded search parameters → the first reading of their free text as a SearchRequest, and
+    the other readings in order (none when the text reads one way only).
 
-    Free text (``what`` as text, ``q``) is read by query_api.search.understanding; when the
-    text could be read another way and the first reading finds nothing, the first
-    other reading that finds something is taken, and a note says so. ``first_finds`` tells
-    whether the first reading finds something (by default: a count).
+    Free text (``what`` as text, ``q``) is read by query_api.search.understanding; a text that
+    could be read another way has other readings, each with a note that says so. They are
+    built only when asked for: building one may look up a place.
     """
     what = params.get("what")
     what_read = understand(what["text"]) if what and what["kind"] == "text" else None
     q_read = understand(params["q"]) if params.get("q") else None
-    first = _reading(params, what_read, q_read)
     others = [(alt, q_read) for alt in (what_read.alternatives if what_read else ())]
     others += [(what_read, alt) for alt in (q_read.alternatives if q_read else ())]
-    if not others:
+    return _reading(params, what_read, q_read), (_reading(params, w, q) for w, q in others)
+
+
+def search_request_from_params(params: dict, clock: Clock | None = None) -> SearchRequest:
+    """Loaded search parameters → a SearchRequest: the first reading of the free text that finds
+    something, by a count (the first when none does), as the export takes it."""
+    first, others = readings(params)
+    second = next(others, None)
+    if second is None:
         return first
     clock = clock or current_clock()
+    search, index = context.search(), alias_name(context.settings(), UNITS)
     try:
-        if (first_finds or _finds)(first, clock):
+        if count(search, index, first, clock):
             return first
-        for what_alt, q_alt in others:
-            other = _reading(params, what_alt, q_alt)
-            if _count(other, clock):
+        for other in chain((second,), others):   # each built only when the one before found nothing
+            if count(search, index, other, clock):
                 return other
     except QueryError:
         pass
     return first
 
 
-def _finds(search_request: SearchRequest, clock: Clock) -> bool:
-    return _count(search_request, clock) > 0
-
-
 def answered_search(params: dict, clock: Clock) -> tuple[SearchRequest, dict]:
-    """The search's reading of its free text and the engine's answer to it (query_api.search.execute).
-
-    The first reading is searched in full and its answer kept: a text read one way that finds
-    something (nearly always) costs no count beforehand; the other readings are counted only
-    when it finds nothing."""
-    index = alias_name(context.settings(), UNITS)
-    kept: list[tuple[SearchRequest, dict]] = []
-
-    def first_finds(first: SearchRequest, clock: Clock) -> bool:
-        kept.append((first, run_search(context.search(), index, first, clock)))
-        return kept[0][1]["hits"]["total"]["value"] > 0
-
-    search_request = search_request_from_params(params, clock, first_finds=first_finds)
-    if kept and kept[0][0] is search_request:
-        return search_request, kept[0][1]
-    return search_request, _build(run_search, context.search(), index, search_request, clock)
+    """The search's reading of its free text and the engine's answer to it
+    (query_api.search.execute.run_first_finding: the first reading searched in full, the others
+    counted only when it finds nothing)."""
+    first, others = readings(params)
+    return _build(run_first_finding, context.search(), alias_name(context.settings(), UNITS), first, others, clock)
 
 
 def answered_search_from_args(args, clock: Clock) -> tuple[SearchRequest, dict]:

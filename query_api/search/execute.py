@@ -22,6 +22,7 @@ raises here, as a 503 the API and the pages turn into « moteur indisponible ».
 """
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from opensearchpy import OpenSearch
@@ -30,7 +31,9 @@ from opensearchpy.exceptions import TransportError
 from query_api.search import queries
 from query_api.search.queries import (
     Clock,
+    QueryError,
     SearchRequest,
+    count_body,
     establishment_top_units_body,
     establishment_units_body,
     establishments_body,
@@ -92,6 +95,29 @@ def run_search(client: OpenSearch, index: str, request: SearchRequest, clock: Cl
                                  open_count[0]["hits"]["total"]["value"] if open_count else None)
     return {"hits": {"total": {"value": aggregations["selected"]["doc_count"], "relation": "eq"}, "hits": hits},
             "aggregations": aggregations}
+
+
+def run_first_finding(client: OpenSearch, index: str, first: SearchRequest, others: Iterable[SearchRequest],
+                      clock: Clock, *, plan: str = DEFAULT_PLAN) -> tuple[SearchRequest, dict]:
+    """The search of a free text that could be read several ways (query_api.api.search.readings):
+    the first reading searched in full, its answer kept (nearly always it finds something, and
+    costs no count beforehand); when it finds nothing, the other readings counted in turn and the
+    first that finds something searched. (The reading taken, its answer.)"""
+    answer = run_search(client, index, first, clock, plan=plan)
+    if answer["hits"]["total"]["value"]:
+        return first, answer
+    try:
+        chosen = next((other for other in others if count(client, index, other, clock)), None)
+    except QueryError:   # another reading that cannot be asked: the first one's answer stands
+        chosen = None
+    if chosen is None:
+        return first, answer
+    return chosen, run_search(client, index, chosen, clock, plan=plan)
+
+
+def count(client: OpenSearch, index: str, request: SearchRequest, clock: Clock) -> int:
+    """How many UOs match ``request``."""
+    return whole(client.count(index=index, body=count_body(request, clock)))["count"]
 
 
 #: Units fetched per establishment of the page in the first query: most establishments have one or
