@@ -17,7 +17,7 @@ from query_api.api.schemas.query import SearchParamsSchema, SuggestParamsSchema,
 from query_api.api.schemas.search import SearchResponse, Suggestions
 from query_api.errors import ApiError, invalid_input
 from query_api.search import places
-from query_api.search.execute import count, run_first_finding, search_whole
+from query_api.search.execute import first_counted, run_first_finding, search_whole
 from query_api.search.export import ExportTooLarge, export_filename, write_export
 from query_api.search.places import Place
 from query_api.search.queries import Clock, Origin, QueryError, SearchRequest, search_body, suggest_body
@@ -163,17 +163,9 @@ def search_request_from_params(params: dict, clock: Clock | None = None) -> Sear
     second = next(others, None)
     if second is None:
         return first
-    clock = clock or current_clock()
-    search, index = context.search(), alias_name(context.settings(), UNITS)
-    try:
-        if count(search, index, first, clock):
-            return first
-        for other in chain((second,), others):   # each built only when the one before found nothing
-            if count(search, index, other, clock):
-                return other
-    except QueryError:
-        pass
-    return first
+    # The second reading is built to know there is one; the others only when the one before found nothing.
+    return first_counted(context.search(), alias_name(context.settings(), UNITS), chain((first, second), others),
+                         clock or current_clock()) or first
 
 
 def answered_search(params: dict, clock: Clock) -> tuple[SearchRequest, dict]:

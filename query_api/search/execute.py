@@ -106,13 +106,19 @@ def run_first_finding(client: OpenSearch, index: str, first: SearchRequest, othe
     answer = run_search(client, index, first, clock, plan=plan)
     if answer["hits"]["total"]["value"]:
         return first, answer
-    try:
-        chosen = next((other for other in others if count(client, index, other, clock)), None)
-    except QueryError:   # another reading that cannot be asked: the first one's answer stands
-        chosen = None
+    chosen = first_counted(client, index, others, clock)
     if chosen is None:
         return first, answer
     return chosen, run_search(client, index, chosen, clock, plan=plan)
+
+
+def first_counted(client: OpenSearch, index: str, requests: Iterable[SearchRequest], clock: Clock) -> SearchRequest | None:
+    """The first of ``requests`` that matches some UO, each counted in turn; None when none does,
+    or when one cannot be asked (QueryError: the reading before it stands)."""
+    try:
+        return next((request for request in requests if count(client, index, request, clock)), None)
+    except QueryError:
+        return None
 
 
 def count(client: OpenSearch, index: str, request: SearchRequest, clock: Clock) -> int:
