@@ -10,6 +10,7 @@ request loop is bounded in count and in time.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import dataclasses
 import http.client
 import json
@@ -521,6 +522,24 @@ def _merged(slices: list[dict]) -> dict:
             "slices_per_s": [x["requests_per_s"] for x in slices]}
 
 
+THROUGHPUT_PROCESSES = 2   # the API's several-process figure
+
+
+@contextlib.contextmanager
+def several_processes(settings: Settings, workers: int):
+    """``ror serve --workers N`` (gunicorn's pre-fork workers on one port, each with its outbox
+    drainer, idle here, and its access log: as production runs it) for the length of the block;
+    yields its port."""
+    from bench.load import free_port, start_service, stop_service
+
+    service = dataclasses.replace(settings, port=free_port(), mail_dir=str(WORK_DIR / "mail"))
+    process = start_service(service, workers=workers, log_path=WORK_DIR / f"api-serve-{workers}.log")
+    try:
+        yield service.port
+    finally:
+        stop_service(process)
+
+
 def bench_throughput(client, settings: Settings, bodies: Bodies, places: list[str], server: ApiServer,
                      rounds: int = THROUGHPUT_ROUNDS) -> dict:
     """Searches per second at 8 clients: the API (one process, and two), and as baselines in the
@@ -531,24 +550,10 @@ def bench_throughput(client, settings: Settings, bodies: Bodies, places: list[st
     from query_api.search.execute import DEFAULT_PLAN, PLANS
 
     paths = throughput_mix(places)
-    # ``ror serve`` runs one waitress process; two processes behind one address would need a
-    # front proxy, so the clients of the second figure are split between two servers on two ports.
-    second = dataclasses.replace(settings, port=settings.port + 1)
-    with ApiServer(second):
-        ports = [settings.port, second.port]
-
+    with several_processes(settings, THROUGHPUT_PROCESSES) as port:
         def two_processes(seconds: float) -> dict:
-            lock, turn = threading.Lock(), iter(range(10**9))
-
-            def sender():
-                with lock:
-                    api = KeepAlive(ports[next(turn) % 2], timeout=30)
-
-                def send(i: int) -> bool:
-                    status, _ = api.get(paths[i % len(paths)])
-                    return status == 200
-                return send
-            return load(sender, clients=THROUGHPUT_CLIENTS, seconds=seconds, max_requests=THROUGHPUT_MAX_REQUESTS)
+            return throughput(port, paths, clients=THROUGHPUT_CLIENTS, seconds=seconds,
+                              max_requests=THROUGHPUT_MAX_REQUESTS)
 
         figures = {f"direct:{plan}": (lambda seconds, plan=plan: direct_throughput(client, settings, bodies, paths, plan,
                                                                                     seconds))
@@ -582,7 +587,9 @@ def bench_throughput(client, settings: Settings, bodies: Bodies, places: list[st
         else:
             out[name] = merged
         log(f"{name}: {merged['requests_per_s']}/s, p95 {merged['latency_ms']['p95']} ms, {merged['errors']} errors")
-    out["api_vs_direct"] = round(out["api"]["requests_per_s"] / out["direct"][DEFAULT_PLAN]["requests_per_s"], 2)
+    direct = out["direct"][DEFAULT_PLAN]["requests_per_s"]
+    out["api_vs_direct"] = round(out["api"]["requests_per_s"] / direct, 2)
+    out["api_2_processes_vs_direct"] = round(out["api_2_processes"]["requests_per_s"] / direct, 2)
     return out
 
 
@@ -871,14 +878,15 @@ def table(results: dict) -> str:
             return (f"{x['requests']:,} searches, {x['errors']} errors; "
                     f"p50 {x['latency_ms']['p50']} ms, p95 {x['latency_ms']['p95']} ms")
         direct = t["direct"][t["plan"]]
-        for name, label in (("api", "1 API process"), ("api_2_processes", "2 API processes")):
+        for name, label in (("api", "1 API process"), ("api_2_processes", "2 API processes (ror serve --workers 2)")):
             x = t[name]
             add(f"Throughput, {x['clients']} clients × {x['seconds']:.0f} s (search and FHIR mix), {label}",
                 f"{x['requests_per_s']} req/s ({load_line(x)})",
-                f"direct to the engine, same requests: {direct['requests_per_s']} searches/s",
-                "≥ 0.9× direct, p95 ≤ 150 ms, 0 errors" if name == "api" else "0 errors",
-                (x["requests_per_s"] >= 0.9 * direct["requests_per_s"] and x["latency_ms"]["p95"] <= 150
-                 and x["errors"] == 0) if name == "api" else x["errors"] == 0)
+                f"direct to the engine, same requests: {direct['requests_per_s']} searches/s "
+                f"(API {x['requests_per_s'] / direct['requests_per_s']:.2f}×)",
+                "≥ 100/s, ≥ 0.9× direct, p95 ≤ 150 ms, 0 errors",
+                x["requests_per_s"] >= max(100, 0.9 * direct["requests_per_s"]) and x["latency_ms"]["p95"] <= 150
+                and x["errors"] == 0)
         for plan, x in t["direct"].items():
             add(f"Throughput direct to the engine, plan {plan}", f"{x['requests_per_s']} searches/s", load_line(x))
     fr = results.get("freshness")
