@@ -551,17 +551,17 @@ def bench_throughput(client, settings: Settings, bodies: Bodies, places: list[st
     from query_api.search.execute import DEFAULT_PLAN, PLANS
 
     paths = throughput_mix(places)
-    with several_processes(settings, THROUGHPUT_PROCESSES) as port:
-        def two_processes(seconds: float) -> dict:
-            return throughput(port, paths, clients=THROUGHPUT_CLIENTS, seconds=seconds,
-                              max_requests=THROUGHPUT_MAX_REQUESTS)
 
+    def through_api(port: int):
+        return lambda seconds: throughput(port, paths, clients=THROUGHPUT_CLIENTS, seconds=seconds,
+                                          max_requests=THROUGHPUT_MAX_REQUESTS)
+
+    with several_processes(settings, THROUGHPUT_PROCESSES) as port:
         figures = {f"direct:{plan}": (lambda seconds, plan=plan: direct_throughput(client, settings, bodies, paths, plan,
                                                                                     seconds))
                    for plan in PLANS}
-        figures["api"] = lambda seconds: throughput(settings.port, paths, clients=THROUGHPUT_CLIENTS, seconds=seconds,
-                                                    max_requests=THROUGHPUT_MAX_REQUESTS)
-        figures["api_2_processes"] = two_processes
+        figures["api"] = through_api(server.settings.port)
+        figures["api_2_processes"] = through_api(port)
         slice_s = THROUGHPUT_SLICE_SECONDS
         note_load("throughput")
         log(f"throughput: warm-up, {slice_s:.0f} s of each of {', '.join(figures)}")
